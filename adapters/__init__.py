@@ -1,0 +1,1 @@
+"""Implementations of the core ports, and the composition root of each process."""

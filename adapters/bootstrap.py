@@ -1,0 +1,163 @@
+"""The composition root: the one place that names the concrete adapter behind each port."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from injector import Binder, CallableProvider, Injector, Module, provider, singleton
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from adapters import health
+from adapters.clock import SystemClock
+from adapters.passwords import Argon2Hasher
+from adapters.settings import Settings
+from adapters.sql.users import SqlUnitOfWork
+from adapters.tokens import JwtTokens, load_keys
+from core.ports import Clock, PasswordHasher, TokenIssuer, UnitOfWorkFactory
+from core.tokens.issue_access_token import IssueAccessTokenHandler
+from core.users.delete_account import DeleteAccountHandler
+from core.users.get_profile import GetProfileHandler
+from core.users.register import RegisterUserHandler
+from core.users.update_profile import UpdateProfileHandler
+
+HANDLERS = (
+    RegisterUserHandler,
+    GetProfileHandler,
+    UpdateProfileHandler,
+    DeleteAccountHandler,
+    IssueAccessTokenHandler,
+)
+
+Probe = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Readiness:
+    """Named probes; each raises when its service cannot be reached."""
+
+    probes: dict[str, Probe]
+    timeout_seconds: float
+
+
+@dataclass
+class Lifecycle:
+    """What to close, in order, when the process stops."""
+
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for close in self.closers:
+            await close()
+
+
+def _build_from_fields(injector: Injector, cls: type) -> object:
+    hints = typing.get_type_hints(cls)
+    return cls(**{name: injector.get(hints[name]) for name in cls.__dataclass_fields__})
+
+
+class HandlersModule(Module):
+    """Every core handler, built from the ports its fields name."""
+
+    def configure(self, binder: Binder) -> None:
+        for cls in HANDLERS:
+            binder.bind(
+                cls,
+                to=CallableProvider(lambda cls=cls: _build_from_fields(binder.injector, cls)),
+                scope=singleton,
+            )
+
+
+class InfrastructureModule(Module):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def configure(self, binder: Binder) -> None:
+        binder.bind(Settings, to=self.settings)
+
+    @singleton
+    @provider
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @singleton
+    @provider
+    def lifecycle(self) -> Lifecycle:
+        return Lifecycle()
+
+    @singleton
+    @provider
+    def engine(self, lifecycle: Lifecycle) -> AsyncEngine:
+        s = self.settings
+        engine = create_async_engine(
+            s.database_url,
+            pool_size=s.db_pool_size,
+            max_overflow=s.db_pool_size,
+            pool_timeout=s.db_timeout_seconds,
+            pool_pre_ping=False,
+            connect_args={
+                "connect_timeout": max(1, int(s.db_timeout_seconds)),
+                "options": f"-c statement_timeout={int(s.db_timeout_seconds * 1000)}",
+            },
+        )
+        lifecycle.closers.append(engine.dispose)
+        return engine
+
+    @singleton
+    @provider
+    def redis(self, lifecycle: Lifecycle) -> Redis:
+        client = Redis.from_url(
+            self.settings.redis_url,
+            socket_timeout=self.settings.readiness_timeout_seconds,
+            socket_connect_timeout=self.settings.readiness_timeout_seconds,
+        )
+        lifecycle.closers.append(client.aclose)
+        return client
+
+    @singleton
+    @provider
+    def unit_of_work(self, engine: AsyncEngine) -> UnitOfWorkFactory:
+        return lambda: SqlUnitOfWork(engine)
+
+    @singleton
+    @provider
+    def hasher(self, lifecycle: Lifecycle) -> PasswordHasher:
+        hasher = Argon2Hasher(self.settings.argon2_profile, self.settings.hash_concurrency)
+
+        async def close() -> None:
+            hasher.close()
+
+        lifecycle.closers.append(close)
+        return hasher
+
+    @singleton
+    @provider
+    def tokens(self, clock: Clock) -> TokenIssuer:
+        s = self.settings
+        return JwtTokens(
+            load_keys(s.jwt_key_dir),
+            issuer=s.jwt_issuer,
+            audience=s.jwt_audience,
+            ttl_seconds=s.jwt_ttl_seconds,
+            clock=clock,
+        )
+
+    @singleton
+    @provider
+    def readiness(self, engine: AsyncEngine, redis: Redis) -> Readiness:
+        s = self.settings
+        return Readiness(
+            probes={
+                "postgres": health.postgres_probe(engine),
+                "redis": health.redis_probe(redis),
+                "kafka": health.kafka_probe(s.kafka_bootstrap_servers, s.readiness_timeout_seconds),
+            },
+            timeout_seconds=s.readiness_timeout_seconds,
+        )
+
+
+def web_injector(settings: Settings, *overrides: Module) -> Injector:
+    """The web process. Tests pass modules that rebind single ports to fakes."""
+    return Injector([InfrastructureModule(settings), HandlersModule(), *overrides])

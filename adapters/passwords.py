@@ -1,0 +1,49 @@
+"""argon2id password hashing on a small thread pool, so the event loop never runs it."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import argon2
+from argon2.exceptions import InvalidHashError, VerificationError
+
+PROFILES = {
+    "default": argon2.PasswordHasher(),
+    # Tests only: hashing stays real argon2id, at a cost that keeps the suite fast.
+    "cheapest": argon2.PasswordHasher.from_parameters(argon2.profiles.CHEAPEST),
+}
+
+
+class Argon2Hasher:
+    """argon2-cffi releases the GIL while hashing, so `concurrency` threads use that many cores;
+    keeping it below the core count leaves one for the event loop and the cheap requests."""
+
+    def __init__(self, profile: str = "default", concurrency: int = 1) -> None:
+        self._hasher = PROFILES[profile]
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="argon2")
+        self._dummy_hash = self._hasher.hash("not a password of anyone")
+
+    async def hash(self, password: str) -> str:
+        return await self._run(self._hasher.hash, password)
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        return await self._run(self._verify, password_hash, password)
+
+    async def verify_dummy(self, password: str) -> None:
+        await self._run(self._verify, self._dummy_hash, password)
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)

@@ -1,0 +1,63 @@
+"""One typed settings object, read from the environment (and `.env` when present)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from environs import Env
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    kafka_bootstrap_servers: str
+    smtp_host: str
+    smtp_port: int
+    jwt_key_dir: Path
+    jwt_issuer: str
+    jwt_audience: str
+    jwt_ttl_seconds: int
+    argon2_profile: str
+    hash_concurrency: int
+    max_body_bytes: int
+    db_pool_size: int
+    db_timeout_seconds: float
+    readiness_timeout_seconds: float
+    request_id_pattern: str
+    log_level: str
+    log_json: bool
+
+    @classmethod
+    def from_env(cls, read_dotenv: bool = True) -> Settings:
+        """Settings from the process environment; tests adjust them with `dataclasses.replace`."""
+        env = Env(eager=True)
+        if read_dotenv:
+            env.read_env(recurse=False)
+        return cls(
+            database_url=env.str(
+                "DATABASE_URL",
+                "postgresql+psycopg://accounts:accounts@127.0.0.1:5433/accounts",
+            ),
+            redis_url=env.str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            kafka_bootstrap_servers=env.str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            smtp_host=env.str("SMTP_HOST", "127.0.0.1"),
+            smtp_port=env.int("SMTP_PORT", 1025),
+            jwt_key_dir=Path(env.str("JWT_KEY_DIR", ".keys")),
+            jwt_issuer=env.str("JWT_ISSUER", "accounts"),
+            jwt_audience=env.str("JWT_AUDIENCE", "accounts-api"),
+            jwt_ttl_seconds=env.int("JWT_TTL_SECONDS", 900),
+            argon2_profile=env.str(
+                "ARGON2_PROFILE", "default", validate=lambda v: v in ("default", "cheapest")
+            ),
+            hash_concurrency=env.int("HASH_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2)),
+            max_body_bytes=env.int("MAX_BODY_BYTES", 64 * 1024),
+            db_pool_size=env.int("DB_POOL_SIZE", 10),
+            db_timeout_seconds=env.float("DB_TIMEOUT_SECONDS", 5.0),
+            readiness_timeout_seconds=env.float("READINESS_TIMEOUT_SECONDS", 2.0),
+            request_id_pattern=env.str("REQUEST_ID_PATTERN", r"^[A-Za-z0-9._:-]{1,128}$"),
+            log_level=env.str("LOG_LEVEL", "INFO"),
+            log_json=env.bool("LOG_JSON", True),
+        )

@@ -1,0 +1,141 @@
+"""PostgreSQL implementation of the user repository and the unit of work."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.tables import UNIQUE_FIELDS, users
+from core.domain import Conflict, Unavailable, User
+
+_COLUMNS = (
+    users.c.id,
+    users.c.username,
+    users.c.email,
+    users.c.password_hash,
+    users.c.email_verified,
+    users.c.created_at,
+    users.c.updated_at,
+)
+
+
+def _is_outage(error: BaseException | None) -> bool:
+    """Errors that mean the database cannot be reached, as opposed to a bug in a query."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _user(row: object) -> User:
+    return User(*row)  # type: ignore[misc]
+
+
+def _conflict(error: IntegrityError) -> Conflict | None:
+    diag = getattr(error.orig, "diag", None)
+    field = UNIQUE_FIELDS.get(getattr(diag, "constraint_name", None) or "")
+    return Conflict(field) if field else None
+
+
+class SqlUserRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, user: User) -> None:
+        values = {c.name: getattr(user, c.name) for c in _COLUMNS}
+        await self._write(insert(users).values(**values))
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        result = await self._conn.execute(select(*_COLUMNS).where(users.c.id == user_id))
+        row = result.first()
+        return _user(row) if row else None
+
+    async def find_by_login(self, login: str) -> User | None:
+        key = login.strip().lower()
+        result = await self._conn.execute(
+            select(*_COLUMNS).where(
+                or_(func.lower(users.c.username) == key, func.lower(users.c.email) == key)
+            )
+        )
+        row = result.first()
+        return _user(row) if row else None
+
+    async def save(self, user: User) -> None:
+        values = {name: getattr(user, name) for name in user.changed}
+        if "email" in values:
+            values["email_verified"] = user.email_verified
+        values["updated_at"] = user.updated_at
+        await self._write(update(users).where(users.c.id == user.id).values(**values))
+
+    async def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        await self._conn.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+        )
+
+    async def delete(self, user_id: uuid.UUID) -> None:
+        await self._conn.execute(delete(users).where(users.c.id == user_id))
+
+    async def _write(self, statement: object) -> None:
+        # A savepoint keeps the transaction usable after a unique violation.
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(statement)  # type: ignore[call-overload]
+        except IntegrityError as error:
+            conflict = _conflict(error)
+            if conflict is None:
+                raise
+            raise conflict from error
+
+
+class SqlUnitOfWork:
+    """One connection and one transaction; the block rolls back unless `commit()` was called."""
+
+    users: SqlUserRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        try:
+            self._conn = await self._engine.connect()
+            await self._conn.begin()
+        except Exception as error:
+            if self._conn is not None:
+                await self._conn.close()
+            if not _is_outage(error):
+                raise
+            raise Unavailable("The database is unavailable.") from error
+        self.users = SqlUserRepository(self._conn)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._conn is not None
+        # Closing rolls back whatever was not committed. A broken connection is discarded
+        # by the pool, and the error that broke it is the one worth reporting.
+        with contextlib.suppress(DBAPIError):
+            await self._conn.close()
+        if _is_outage(exc):
+            raise Unavailable("The database is unavailable.") from exc
+
+    async def commit(self) -> None:
+        assert self._conn is not None
+        await self._conn.commit()
+
+
+def unit_of_work_factory(engine: AsyncEngine):  # type: ignore[no-untyped-def]
+    def make() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    return make

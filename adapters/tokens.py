@@ -1,0 +1,95 @@
+"""RS256 access tokens signed with PEM keys from a directory; the newest key signs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, RSAKey
+from joserfc.jws import JWSRegistry
+
+from core.domain import Unauthenticated
+from core.ports import Clock, IssuedToken
+
+ALGORITHM = "RS256"
+
+
+class MissingKeys(RuntimeError):
+    pass
+
+
+def load_keys(key_dir: Path) -> list[RSAKey]:
+    """Every `*.pem` private key in `key_dir`, oldest first (file names sort by creation time)."""
+    paths = sorted(key_dir.glob("*.pem"))
+    if not paths:
+        raise MissingKeys(f"No signing keys in {key_dir}/: create one with `ops/keys new`.")
+    keys = []
+    for path in paths:
+        key = RSAKey.import_key(path.read_bytes())
+        key.ensure_kid()
+        keys.append(key)
+    return keys
+
+
+def new_key_pem() -> bytes:
+    return RSAKey.generate_key(3072, private=True).as_pem(private=True)
+
+
+class JwtTokens:
+    """Issues and verifies access tokens. Keys are loaded once, at start-up."""
+
+    def __init__(
+        self, keys: list[RSAKey], *, issuer: str, audience: str, ttl_seconds: int, clock: Clock
+    ) -> None:
+        self._signing_key = keys[-1]
+        self._key_set = KeySet(keys)
+        self._issuer = issuer
+        self._audience = audience
+        self._ttl = ttl_seconds
+        self._clock = clock
+        # Only RS256 is accepted: this rules out "none" and HS256-with-the-public-key tricks.
+        self._registry = JWSRegistry(algorithms=[ALGORITHM])
+        self._claims = jwt.JWTClaimsRegistry(
+            now=self._now,
+            leeway=5,
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": audience},
+            sub={"essential": True},
+            exp={"essential": True},
+            nbf={"essential": True},
+            iat={"essential": True},
+            jti={"essential": True},
+        )
+        self._jwks = KeySet(keys).as_dict(private=False)
+
+    def issue(self, user_id: uuid.UUID) -> IssuedToken:
+        now = self._now()
+        claims = {
+            "iss": self._issuer,
+            "aud": self._audience,
+            "sub": str(user_id),
+            "iat": now,
+            "nbf": now,
+            "exp": now + self._ttl,
+            "jti": uuid.uuid4().hex,
+        }
+        header = {"alg": ALGORITHM, "kid": self._signing_key.kid}
+        token = jwt.encode(header, claims, self._signing_key, registry=self._registry)
+        return IssuedToken(token=token, expires_in=self._ttl)
+
+    def subject(self, token: str) -> uuid.UUID:
+        try:
+            decoded = jwt.decode(token, self._key_set, registry=self._registry)
+            self._claims.validate(decoded.claims)
+            return uuid.UUID(decoded.claims["sub"])
+        except (JoseError, ValueError, TypeError, KeyError) as error:
+            raise Unauthenticated("The access token is invalid or expired.") from error
+
+    def public_keys(self) -> Mapping[str, object]:
+        return self._jwks
+
+    def _now(self) -> int:
+        return int(self._clock.now().timestamp())

@@ -1,0 +1,68 @@
+"""The app factory: the one place that wires resources, middleware and error handling."""
+
+from __future__ import annotations
+
+import falcon
+import falcon.asgi
+import orjson
+from injector import Injector
+
+from adapters.bootstrap import Lifecycle, Readiness
+from adapters.settings import Settings
+from api import problems
+from api.middleware import RequestContext
+from api.openapi import build_spec
+from api.resources import docs
+from api.resources.health import Health, Ready
+from api.resources.tokens import AccessToken, Jwks
+from api.resources.users import Users
+from core.ports import TokenIssuer
+from core.tokens.issue_access_token import IssueAccessTokenHandler
+from core.users.delete_account import DeleteAccountHandler
+from core.users.get_profile import GetProfileHandler
+from core.users.register import RegisterUserHandler
+from core.users.update_profile import UpdateProfileHandler
+
+
+class _Shutdown:
+    def __init__(self, lifecycle: Lifecycle) -> None:
+        self._lifecycle = lifecycle
+
+    async def process_shutdown(self, scope: dict[str, object], event: dict[str, object]) -> None:
+        await self._lifecycle.close()
+
+
+def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App:
+    app = falcon.asgi.App(
+        middleware=[RequestContext(settings.request_id_pattern), _Shutdown(injector.get(Lifecycle))]
+    )
+    json = falcon.media.JSONHandler(dumps=orjson.dumps, loads=orjson.loads)
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
+    problems.install(app)
+
+    tokens = injector.get(TokenIssuer)  # type: ignore[type-abstract]
+    app.add_route(
+        "/api/v1/users",
+        Users(
+            tokens=tokens,
+            register=injector.get(RegisterUserHandler),
+            get_profile=injector.get(GetProfileHandler),
+            update_profile=injector.get(UpdateProfileHandler),
+            delete_account=injector.get(DeleteAccountHandler),
+            max_body_bytes=settings.max_body_bytes,
+        ),
+    )
+    app.add_route(
+        "/api/v1/token/access",
+        AccessToken(
+            issue=injector.get(IssueAccessTokenHandler), max_body_bytes=settings.max_body_bytes
+        ),
+    )
+    app.add_route("/.well-known/jwks.json", Jwks(tokens))
+    app.add_route("/healthz", Health())
+    app.add_route("/readyz", Ready(injector.get(Readiness)))
+    app.add_route("/openapi.json", docs.OpenApi(build_spec()))
+    app.add_route("/docs", docs.swagger_page())
+    app.add_route("/redoc", docs.redoc_page())
+    app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))
+    return app

@@ -1,0 +1,16 @@
+"""Entry point of the web process: `uvicorn --factory api.main:app_from_env`."""
+
+from __future__ import annotations
+
+import falcon.asgi
+
+from adapters.bootstrap import web_injector
+from adapters.logs import configure_logging
+from adapters.settings import Settings
+from api.app import create_app
+
+
+def app_from_env() -> falcon.asgi.App:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings, web_injector(settings))

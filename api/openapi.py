@@ -1,0 +1,173 @@
+"""The OpenAPI 3.1 document, generated from the marshmallow schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+
+from api import schemas
+
+PROBLEM = {"application/problem+json": {"schema": "Problem"}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": PROBLEM}
+
+
+def _json(schema: str) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+_COMMON = {
+    "400": _problem("Malformed body"),
+    "413": _problem("Body too large"),
+    "415": _problem("Unsupported media type"),
+    "422": _problem("Invalid fields"),
+}
+_AUTH = {"401": _problem("Missing, invalid or expired token")}
+_BEARER = [{"bearerAuth": []}]
+
+
+def build_spec() -> dict[str, Any]:
+    spec = APISpec(
+        title="Accounts API",
+        version="1.0.0",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={
+            "description": "User registration, login with JWT, and the caller's own profile. "
+            "Errors are application/problem+json (RFC 9457)."
+        },
+    )
+    spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for name in (
+        "UserCreate",
+        "UserUpdate",
+        "UserDelete",
+        "User",
+        "TokenRequest",
+        "Token",
+        "Problem",
+    ):
+        spec.components.schema(name, schema=getattr(schemas, name))
+
+    spec.path(
+        path="/api/v1/users",
+        operations={
+            "post": {
+                "tags": ["users"],
+                "summary": "Register",
+                "operationId": "registerUser",
+                "requestBody": {"required": True, "content": _json("UserCreate")},
+                "responses": {
+                    "201": {"description": "Created", "content": _json("User")},
+                    "409": _problem("Username or email already registered"),
+                    **_COMMON,
+                },
+            },
+            "get": {
+                "tags": ["users"],
+                "summary": "Own profile",
+                "operationId": "getProfile",
+                "security": _BEARER,
+                "responses": {"200": {"description": "OK", "content": _json("User")}, **_AUTH},
+            },
+            "patch": {
+                "tags": ["users"],
+                "summary": "Update own profile",
+                "description": "A new password needs `current_password`.\n"
+                "A new email is unverified.",
+                "operationId": "updateProfile",
+                "security": _BEARER,
+                "requestBody": {"required": True, "content": _json("UserUpdate")},
+                "responses": {
+                    "200": {"description": "Updated", "content": _json("User")},
+                    "403": _problem("Current password is wrong"),
+                    "409": _problem("Username or email already registered"),
+                    **_COMMON,
+                    **_AUTH,
+                },
+            },
+            "delete": {
+                "tags": ["users"],
+                "summary": "Delete own account",
+                "operationId": "deleteAccount",
+                "security": _BEARER,
+                "requestBody": {"required": True, "content": _json("UserDelete")},
+                "responses": {
+                    "204": {"description": "Deleted"},
+                    "403": _problem("Password is wrong"),
+                    **_COMMON,
+                    **_AUTH,
+                },
+            },
+        },
+    )
+    spec.path(
+        path="/api/v1/token/access",
+        operations={
+            "post": {
+                "tags": ["tokens"],
+                "summary": "Log in: password for an access token",
+                "operationId": "issueAccessToken",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": "TokenRequest"},
+                        "application/x-www-form-urlencoded": {"schema": "TokenRequest"},
+                    },
+                },
+                "responses": {
+                    "200": {"description": "Token", "content": _json("Token")},
+                    "401": _problem("Wrong username or password"),
+                    **_COMMON,
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/.well-known/jwks.json",
+        operations={
+            "get": {
+                "tags": ["tokens"],
+                "summary": "Public keys that verify access tokens (JWKS)",
+                "operationId": "jwks",
+                "responses": {
+                    "200": {
+                        "description": "JSON Web Key Set",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/healthz",
+        operations={
+            "get": {
+                "tags": ["operations"],
+                "summary": "Liveness",
+                "operationId": "healthz",
+                "responses": {"200": {"description": "Alive"}},
+            }
+        },
+    )
+    spec.path(
+        path="/readyz",
+        operations={
+            "get": {
+                "tags": ["operations"],
+                "summary": "Readiness of Postgres, Redis, Kafka",
+                "operationId": "readyz",
+                "responses": {
+                    "200": {"description": "Ready"},
+                    "503": _problem("A dependency is unreachable"),
+                },
+            }
+        },
+    )
+    return spec.to_dict()

@@ -1,0 +1,114 @@
+"""Every error leaves as application/problem+json (RFC 9457), built in this one place."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+import falcon
+import falcon.asgi
+import orjson
+
+from core.domain import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidCredentials,
+    InvalidInput,
+    NotFound,
+    Unauthenticated,
+    Unavailable,
+)
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("api.errors")
+
+# Domain error -> HTTP status. The one table that maps core's errors to HTTP.
+STATUS_OF: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    InvalidCredentials: 401,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unavailable: 503,
+}
+
+
+class Problem(falcon.HTTPError):
+    """An HTTP error with RFC 9457 members; `errors` maps field names to messages."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: dict[str, list[str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            status, title=HTTPStatus(status).phrase, description=detail, headers=headers
+        )
+        self.errors = errors
+
+
+def problem_body(req: falcon.Request, error: falcon.HTTPError) -> dict[str, object]:
+    status = error.status_code
+    body: dict[str, object] = {
+        "type": "about:blank",
+        # For type about:blank, RFC 9457 wants the status phrase as the title.
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": error.description or HTTPStatus(status).description,
+    }
+    errors = getattr(error, "errors", None)
+    if errors:
+        body["errors"] = errors
+    request_id = getattr(req.context, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return body
+
+
+def serialize_problem(req: falcon.Request, resp: falcon.Response, error: falcon.HTTPError) -> None:
+    resp.content_type = PROBLEM_JSON
+    resp.data = orjson.dumps(problem_body(req, error))
+
+
+def _www_authenticate(error: DomainError) -> dict[str, str]:
+    if isinstance(error, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    if isinstance(error, InvalidCredentials):
+        return {"WWW-Authenticate": "Bearer"}
+    return {}
+
+
+async def handle_domain_error(
+    req: falcon.asgi.Request, resp: falcon.asgi.Response, error: DomainError, params: object
+) -> None:
+    status = next(STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF)
+    problem = Problem(
+        status,
+        error.detail,
+        errors=getattr(error, "errors", None),
+        headers=_www_authenticate(error) or None,
+    )
+    if status == 503:
+        problem.headers["Retry-After"] = "5"  # type: ignore[index]
+        log.warning("dependency unavailable", extra={"detail": error.detail})
+    raise problem
+
+
+async def handle_unexpected(
+    req: falcon.asgi.Request, resp: falcon.asgi.Response, error: Exception, params: object
+) -> None:
+    log.error("unhandled error", exc_info=error, extra={"path": req.path, "method": req.method})
+    raise Problem(
+        500, "The server failed to handle this request; quote the request_id to report it."
+    )
+
+
+def install(app: falcon.asgi.App) -> None:
+    app.set_error_serializer(serialize_problem)
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler(DomainError, handle_domain_error)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import falcon.asgi
+
+from adapters.bootstrap import Readiness
+from api.problems import Problem
+
+log = logging.getLogger("api.health")
+
+
+class Health:
+    """/healthz: the process is alive and serving."""
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.media = {"status": "ok"}
+
+
+class Ready:
+    """/readyz: every service the API needs answers within the readiness timeout."""
+
+    def __init__(self, readiness: Readiness) -> None:
+        self._readiness = readiness
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        names = list(self._readiness.probes)
+        results = await asyncio.gather(
+            *(self._check(name) for name in names), return_exceptions=False
+        )
+        down = [name for name, ok in zip(names, results, strict=True) if not ok]
+        if down:
+            raise Problem(
+                503,
+                f"Not ready: {', '.join(down)} unreachable.",
+                errors={name: ["unreachable"] for name in down},
+                headers={"Retry-After": "5"},
+            )
+        resp.media = {"status": "ready", "checks": {name: "ok" for name in names}}
+
+    async def _check(self, name: str) -> bool:
+        try:
+            async with asyncio.timeout(self._readiness.timeout_seconds):
+                await self._readiness.probes[name]()
+            return True
+        except Exception as error:
+            log.warning("readiness probe failed", extra={"service": name, "error": repr(error)})
+            return False

@@ -1,0 +1,89 @@
+"""Request and response shapes. The OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from core.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN
+
+_username = validate.Regexp(
+    USERNAME_PATTERN, error="Must be 3-32 characters of letters, digits, '_', '.' or '-'."
+)
+_password = validate.Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
+_email = validate.Length(max=254)
+
+
+class UserCreate(Schema):
+    username = fields.String(required=True, validate=_username)
+    email = fields.Email(required=True, validate=_email)
+    password = fields.String(required=True, load_only=True, validate=_password)
+
+
+class UserUpdate(Schema):
+    username = fields.String(validate=_username)
+    email = fields.Email(validate=_email)
+    password = fields.String(load_only=True, validate=_password)
+    current_password = fields.String(
+        load_only=True,
+        validate=validate.Length(1, 1024),
+        metadata={"description": "Required when `password` is given."},
+    )
+
+    @validates_schema
+    def _something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.keys() & {"username", "email", "password"}:
+            raise ValidationError("Give at least one of username, email, password.")
+        if "password" in data and "current_password" not in data:
+            raise ValidationError("Required to change the password.", field_name="current_password")
+
+
+class UserDelete(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
+
+
+class User(Schema):
+    id = fields.UUID(required=True)
+    username = fields.String(required=True)
+    email = fields.String(required=True)
+    email_verified = fields.Boolean(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class TokenRequest(Schema):
+    """JSON body, or an OAuth2 password-grant form (its extra fields are ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    username = fields.String(
+        required=True,
+        validate=validate.Length(1, 254),
+        metadata={"description": "The username or the email address."},
+    )
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
+    grant_type = fields.String(
+        load_only=True,
+        validate=validate.Equal("password", error="Only the password grant is supported."),
+    )
+
+
+class Token(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
+
+
+class Problem(Schema):
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    request_id = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "Field name -> messages, for invalid input."},
+    )

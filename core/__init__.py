@@ -1,0 +1,1 @@
+"""Domain and application layer: entities, ports, and one command or query per use case."""

@@ -1,0 +1,123 @@
+"""Users, the rules they obey, and the errors the use cases raise."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+
+class DomainError(Exception):
+    """Base of every error a use case raises on purpose."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """A unique value is already taken; `field` names it, never the account holding it."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"This {field} is already registered.")
+        self.field = field
+
+
+class InvalidCredentials(DomainError):
+    def __init__(self, detail: str = "Invalid username or password.") -> None:
+        super().__init__(detail)
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not do this (e.g. the re-entered password is wrong)."""
+
+
+class Unauthenticated(DomainError):
+    """The bearer token is missing, invalid, expired, or names no current user."""
+
+
+class InvalidInput(DomainError):
+    """A value breaks a domain rule; `errors` maps field names to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("The request has invalid fields.")
+        self.errors = errors
+
+
+class Unavailable(DomainError):
+    """A dependency the request cannot be served without is down."""
+
+
+def normalise_email(email: str) -> str:
+    # Addresses are stored and compared lower-case so that case never splits an account in two.
+    return email.strip().lower()
+
+
+def check_username(username: str) -> None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidInput(
+            {"username": ["Must be 3-32 characters of letters, digits, '_', '.' or '-'."]}
+        )
+
+
+def check_password(password: str) -> None:
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise InvalidInput(
+            {"password": [f"Must be {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters long."]}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: uuid.UUID
+    username: str
+    email: str
+    password_hash: str
+    email_verified: bool
+    created_at: datetime
+    updated_at: datetime
+    changed: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @classmethod
+    def register(cls, *, username: str, email: str, password_hash: str, now: datetime) -> User:
+        return cls(
+            id=uuid.uuid4(),
+            username=username,
+            email=normalise_email(email),
+            password_hash=password_hash,
+            email_verified=False,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def with_changes(
+        self,
+        *,
+        now: datetime,
+        username: str | None = None,
+        email: str | None = None,
+        password_hash: str | None = None,
+    ) -> User:
+        """Return the user with the given fields changed; `changed` names what really differs."""
+        changes: dict[str, object] = {}
+        if username is not None and username != self.username:
+            changes["username"] = username
+        if email is not None and normalise_email(email) != self.email:
+            changes["email"] = normalise_email(email)
+            # A new address has not been confirmed by anyone yet.
+            changes["email_verified"] = False
+        if password_hash is not None:
+            changes["password_hash"] = password_hash
+        if not changes:
+            return replace(self, changed=frozenset())
+        names = frozenset(changes) - {"email_verified"}
+        return replace(self, **changes, updated_at=now, changed=names)  # type: ignore[arg-type]

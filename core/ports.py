@@ -1,0 +1,89 @@
+"""What the use cases need from the outside world. Adapters implement these; tests fake them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from core.domain import User
+
+
+class UserRepository(Protocol):
+    """Users by id or login name. `add` and `save` raise Conflict on a taken username or email."""
+
+    async def add(self, user: User) -> None: ...
+
+    async def get(self, user_id: uuid.UUID) -> User | None: ...
+
+    async def find_by_login(self, login: str) -> User | None:
+        """The user whose username or email equals `login`, case-insensitively."""
+        ...
+
+    async def save(self, user: User) -> None: ...
+
+    async def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None: ...
+
+    async def delete(self, user_id: uuid.UUID) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction. Leaving the block without `commit()` rolls it back."""
+
+    users: UserRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing. Implementations keep the CPU work off the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+    async def verify_dummy(self, password: str) -> None:
+        """Spend the time of one verification, so unknown users cost what known ones do."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+
+
+class TokenIssuer(Protocol):
+    """Signs access tokens for a user and checks them back."""
+
+    def issue(self, user_id: uuid.UUID) -> IssuedToken: ...
+
+    def subject(self, token: str) -> uuid.UUID:
+        """The user id a valid token was issued to; raises Unauthenticated otherwise."""
+        ...
+
+    def public_keys(self) -> Mapping[str, object]:
+        """The JSON Web Key Set that verifies the tokens."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
