@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ class Lifecycle:
 
 def _build_from_fields(injector: Injector, cls: type) -> object:
     hints = typing.get_type_hints(cls)
-    return cls(**{name: injector.get(hints[name]) for name in cls.__dataclass_fields__})
+    return cls(**{f.name: injector.get(hints[f.name]) for f in dataclasses.fields(cls)})
 
 
 class HandlersModule(Module):

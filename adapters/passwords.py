@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import ParamSpec, TypeVar
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 PROFILES = {
     "default": argon2.PasswordHasher(),
@@ -45,5 +51,7 @@ class Argon2Hasher:
         except (VerificationError, InvalidHashError):
             return False
 
-    async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+    async def _run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.get_running_loop().run_in_executor(
+            self._pool, partial(fn, *args, **kwargs)
+        )

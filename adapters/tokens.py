@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -45,7 +46,7 @@ class JwtTokens:
         self, keys: list[RSAKey], *, issuer: str, audience: str, ttl_seconds: int, clock: Clock
     ) -> None:
         self._signing_key = keys[-1]
-        self._key_set = KeySet(keys)
+        self._key_set = KeySet(list[Any](keys))
         self._issuer = issuer
         self._audience = audience
         self._ttl = ttl_seconds
@@ -63,7 +64,7 @@ class JwtTokens:
             iat={"essential": True},
             jti={"essential": True},
         )
-        self._jwks = KeySet(keys).as_dict(private=False)
+        self._jwks = self._key_set.as_dict(private=False)
 
     def issue(self, user_id: uuid.UUID) -> IssuedToken:
         now = self._now()

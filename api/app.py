@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 import falcon.asgi
 import orjson
@@ -32,10 +34,12 @@ class _Shutdown:
         await self._lifecycle.close()
 
 
-def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App:
-    app = falcon.asgi.App(
-        middleware=[RequestContext(settings.request_id_pattern), _Shutdown(injector.get(Lifecycle))]
-    )
+def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, Any]:
+    middleware: list[Any] = [
+        RequestContext(settings.request_id_pattern),
+        _Shutdown(injector.get(Lifecycle)),
+    ]
+    app = falcon.asgi.App(middleware=middleware)
     json = falcon.media.JSONHandler(dumps=orjson.dumps, loads=orjson.loads)
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
     problems.install(app)

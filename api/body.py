@@ -49,7 +49,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 def load(schema: Schema, data: object) -> dict[str, Any]:
     try:
-        return schema.load(data)  # type: ignore[no-any-return]
+        return schema.load(data)  # type: ignore[no-any-return, arg-type]
     except ValidationError as error:
         raise Problem(
             422, "The request has invalid fields.", errors=_flatten(error.messages)

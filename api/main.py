@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import falcon.asgi
 
 from adapters.bootstrap import web_injector
@@ -10,7 +12,7 @@ from adapters.settings import Settings
 from api.app import create_app
 
 
-def app_from_env() -> falcon.asgi.App:
+def app_from_env() -> falcon.asgi.App[Any, Any]:
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
     return create_app(settings, web_injector(settings))

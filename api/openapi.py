@@ -27,7 +27,7 @@ _COMMON = {
     "422": _problem("Invalid fields"),
 }
 _AUTH = {"401": _problem("Missing, invalid or expired token")}
-_BEARER = [{"bearerAuth": []}]
+_BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def build_spec() -> dict[str, Any]:

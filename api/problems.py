@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 import falcon
 import falcon.asgi
@@ -87,16 +88,11 @@ async def handle_domain_error(
     req: falcon.asgi.Request, resp: falcon.asgi.Response, error: DomainError, params: object
 ) -> None:
     status = next(STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF)
-    problem = Problem(
-        status,
-        error.detail,
-        errors=getattr(error, "errors", None),
-        headers=_www_authenticate(error) or None,
-    )
+    headers = _www_authenticate(error)
     if status == 503:
-        problem.headers["Retry-After"] = "5"  # type: ignore[index]
+        headers["Retry-After"] = "5"
         log.warning("dependency unavailable", extra={"detail": error.detail})
-    raise problem
+    raise Problem(status, error.detail, errors=getattr(error, "errors", None), headers=headers)
 
 
 async def handle_unexpected(
@@ -108,7 +104,7 @@ async def handle_unexpected(
     )
 
 
-def install(app: falcon.asgi.App) -> None:
+def install(app: falcon.asgi.App[Any, Any]) -> None:
     app.set_error_serializer(serialize_problem)
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(DomainError, handle_domain_error)

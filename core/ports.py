@@ -33,7 +33,8 @@ class UserRepository(Protocol):
 class UnitOfWork(Protocol):
     """One database transaction. Leaving the block without `commit()` rolls it back."""
 
-    users: UserRepository
+    @property
+    def users(self) -> UserRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

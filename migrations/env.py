@@ -30,7 +30,12 @@ def main() -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s [%(name)s] %(message)s")
         logging.getLogger("alembic").setLevel(logging.INFO)
-    url = context.get_x_argument(as_dictionary=True).get("url") or Settings.from_env().database_url
+    # Tests pass the URL programmatically; `alembic -x url=...` overrides it by hand.
+    url = (
+        context.config.attributes.get("url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or Settings.from_env().database_url
+    )
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True)
         with context.begin_transaction():

@@ -1,0 +1,47 @@
+"""Shared fixtures: settings for the test database, signing keys, a migrated schema."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from adapters.settings import Settings
+from adapters.tokens import new_key_pem
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://accounts:accounts@127.0.0.1:5433/accounts_test"
+)
+
+
+@pytest.fixture(scope="session")
+def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("keys")
+    (path / "20260101T000000Z.pem").write_bytes(new_key_pem())
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings(key_dir: Path) -> Settings:
+    return dataclasses.replace(
+        Settings.from_env(read_dotenv=False),
+        database_url=TEST_DATABASE_URL,
+        jwt_key_dir=key_dir,
+        argon2_profile="cheapest",
+        hash_concurrency=2,
+        log_json=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: Settings) -> str:
+    """The test database at the newest schema, migrated exactly as `ops/run` migrates."""
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["url"] = settings.database_url
+    command.upgrade(config, "head")
+    return settings.database_url
