@@ -73,9 +73,13 @@ class SqlUserRepository:
         values["updated_at"] = user.updated_at
         await self._write(update(users).where(users.c.id == user.id).values(**values))
 
-    async def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+    async def set_password_hash(
+        self, user_id: uuid.UUID, password_hash: str, *, replacing: str
+    ) -> None:
         await self._conn.execute(
-            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
+            update(users)
+            .where(users.c.id == user_id, users.c.password_hash == replacing)
+            .values(password_hash=password_hash)
         )
 
     async def delete(self, user_id: uuid.UUID) -> None:

@@ -34,13 +34,14 @@ class IssueAccessTokenHandler:
         if not await self.hasher.verify(user.password_hash, command.password):
             raise InvalidCredentials()
         if self.hasher.needs_rehash(user.password_hash):
-            await self._rehash(user.id, command.password)
+            await self._rehash(user.id, user.password_hash, command.password)
         return self.tokens.issue(user.id)
 
     # The hashing parameters were raised since this hash was made: upgrade it while we know the
     # password. The stored hash changes; the profile does not, so this is not a profile update.
-    async def _rehash(self, user_id: uuid.UUID, password: str) -> None:
+    async def _rehash(self, user_id: uuid.UUID, old_hash: str, password: str) -> None:
         new_hash = await self.hasher.hash(password)
         async with self.uow() as uow:
-            await uow.users.set_password_hash(user_id, new_hash)
+            # Compare-and-set: a password changed meanwhile must not be undone by this login.
+            await uow.users.set_password_hash(user_id, new_hash, replacing=old_hash)
             await uow.commit()

@@ -18,6 +18,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 from adapters.settings import Settings
 from adapters.tokens import JwtTokens, load_keys
+from core.ports import UnitOfWorkFactory
 from tests.integration.conftest import Api, assert_problem
 
 
@@ -213,3 +214,15 @@ async def test_login_rehashes_a_password_hashed_with_old_parameters(api: Api, db
     row = await (await db.execute("SELECT password_hash FROM users")).fetchone()
     assert row[0] != old
     assert (await api.login()).status_code == 200
+
+
+async def test_rehash_does_not_undo_a_password_changed_meanwhile(api: Api, db, injector) -> None:  # type: ignore[no-untyped-def]
+    await api.register()
+    row = await (await db.execute("SELECT id, password_hash FROM users")).fetchone()
+    user_id, read_by_slow_login = row
+    await db.execute("UPDATE users SET password_hash = 'changed-meanwhile'")
+    async with injector.get(UnitOfWorkFactory)() as uow:
+        await uow.users.set_password_hash(user_id, "upgraded-old", replacing=read_by_slow_login)
+        await uow.commit()
+    stored = await (await db.execute("SELECT password_hash FROM users")).fetchone()
+    assert stored[0] == "changed-meanwhile"

@@ -1,0 +1,170 @@
+"""In-memory fakes of the ports in core/ports.py, for unit tests of the handlers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from core.domain import Conflict, Unauthenticated, User
+from core.ports import (
+    Clock,
+    IssuedToken,
+    PasswordHasher,
+    TokenIssuer,
+    UnitOfWorkFactory,
+    UserRepository,
+)
+
+
+class InMemoryUsers:
+    """Users in a dict, with the case-insensitive unique username and email of the real table."""
+
+    def __init__(self, rows: dict[uuid.UUID, User]) -> None:
+        self.rows = rows
+
+    async def add(self, user: User) -> None:
+        self._check_unique(user)
+        self.rows[user.id] = _stored(user)
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return self.rows.get(user_id)
+
+    async def find_by_login(self, login: str) -> User | None:
+        key = login.strip().lower()
+        return next(
+            (u for u in self.rows.values() if key in (u.username.lower(), u.email.lower())), None
+        )
+
+    async def save(self, user: User) -> None:
+        if user.id in self.rows:
+            self._check_unique(user)
+            self.rows[user.id] = _stored(user)
+
+    async def set_password_hash(
+        self, user_id: uuid.UUID, password_hash: str, *, replacing: str
+    ) -> None:
+        user = self.rows.get(user_id)
+        if user is not None and user.password_hash == replacing:
+            self.rows[user_id] = replace(user, password_hash=password_hash)
+
+    async def delete(self, user_id: uuid.UUID) -> None:
+        self.rows.pop(user_id, None)
+
+    def _check_unique(self, user: User) -> None:
+        others = [u for u in self.rows.values() if u.id != user.id]
+        if any(u.username.lower() == user.username.lower() for u in others):
+            raise Conflict("username")
+        if any(u.email.lower() == user.email.lower() for u in others):
+            raise Conflict("email")
+
+
+def _stored(user: User) -> User:
+    # A row read back from the database carries no record of what changed.
+    return replace(user, changed=frozenset())
+
+
+@dataclass
+class UserStore:
+    """What is committed: the shared state every unit of work starts from."""
+
+    users: dict[uuid.UUID, User] = field(default_factory=dict)
+    commits: int = 0
+
+
+class InMemoryUnitOfWork:
+    """Stages changes on a copy of the store; `commit` publishes them, leaving discards the rest."""
+
+    def __init__(self, store: UserStore) -> None:
+        self._store = store
+        self._users: InMemoryUsers | None = None
+
+    @property
+    def users(self) -> InMemoryUsers:
+        assert self._users is not None, "use the unit of work inside `async with`"
+        return self._users
+
+    async def __aenter__(self) -> Self:
+        self._users = InMemoryUsers(dict(self._store.users))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._users = None
+
+    async def commit(self) -> None:
+        self._store.users = dict(self.users.rows)
+        self._store.commits += 1
+
+
+class InMemoryUnitOfWorkFactory:
+    def __init__(self, store: UserStore | None = None) -> None:
+        self.store = store or UserStore()
+
+    def __call__(self) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self.store)
+
+
+class FakeHasher:
+    """Hashes as "fake$<params>$<password>"; raise `params` to make older hashes need a rehash."""
+
+    def __init__(self, params: str = "v1") -> None:
+        self.params = params
+        self.dummy_verifications = 0
+
+    async def hash(self, password: str) -> str:
+        return f"fake${self.params}${password}"
+
+    async def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash.split("$", 2)[2] == password
+
+    async def verify_dummy(self, password: str) -> None:
+        self.dummy_verifications += 1
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return password_hash.split("$", 2)[1] != self.params
+
+
+class FakeTokens:
+    PREFIX = "token-for-"
+
+    def issue(self, user_id: uuid.UUID) -> IssuedToken:
+        return IssuedToken(f"{self.PREFIX}{user_id}", 900)
+
+    def subject(self, token: str) -> uuid.UUID:
+        if token.startswith(self.PREFIX):
+            try:
+                return uuid.UUID(token.removeprefix(self.PREFIX))
+            except ValueError:
+                pass
+        raise Unauthenticated("The token is invalid.")
+
+    def public_keys(self) -> Mapping[str, object]:
+        return {"keys": []}
+
+
+class FixedClock:
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, delta: timedelta) -> None:
+        self.at += delta
+
+
+if TYPE_CHECKING:
+    # mypy proves here that each fake satisfies its port.
+    _users: UserRepository = InMemoryUsers({})
+    _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
+    _hasher: PasswordHasher = FakeHasher()
+    _tokens: TokenIssuer = FakeTokens()
+    _clock: Clock = FixedClock(datetime(2026, 1, 1))
