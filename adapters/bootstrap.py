@@ -8,17 +8,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from injector import Binder, CallableProvider, Injector, Module, provider, singleton
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters import health
 from adapters.clock import SystemClock
 from adapters.passwords import Argon2Hasher
+from adapters.ratelimit import RedisSlidingWindowLimiter
 from adapters.settings import Settings
 from adapters.sql.users import SqlUnitOfWork
 from adapters.tokens import JwtTokens, load_keys
-from core.ports import Clock, PasswordHasher, TokenIssuer, UnitOfWorkFactory
-from core.tokens.issue_access_token import IssueAccessTokenHandler
+from core.ports import Clock, PasswordHasher, RateLimiter, TokenIssuer, UnitOfWorkFactory
+from core.tokens.issue_access_token import IssueAccessTokenHandler, LoginLockout
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
 from core.users.register import RegisterUserHandler
@@ -52,6 +53,18 @@ class Lifecycle:
     async def close(self) -> None:
         for close in self.closers:
             await close()
+
+
+def redis_client(url: str, timeout_seconds: float, max_connections: int = 64) -> Redis:
+    """A client whose pool waits for a free connection instead of failing a burst."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=timeout_seconds,
+        socket_timeout=timeout_seconds,
+        socket_connect_timeout=timeout_seconds,
+    )
+    return Redis(connection_pool=pool)
 
 
 def _build_from_fields(injector: Injector, cls: type) -> object:
@@ -109,11 +122,7 @@ class InfrastructureModule(Module):
     @singleton
     @provider
     def redis(self, lifecycle: Lifecycle) -> Redis:
-        client = Redis.from_url(
-            self.settings.redis_url,
-            socket_timeout=self.settings.readiness_timeout_seconds,
-            socket_connect_timeout=self.settings.readiness_timeout_seconds,
-        )
+        client = redis_client(self.settings.redis_url, self.settings.readiness_timeout_seconds)
         lifecycle.closers.append(client.aclose)
         return client
 
@@ -144,6 +153,21 @@ class InfrastructureModule(Module):
             ttl_seconds=s.jwt_ttl_seconds,
             clock=clock,
         )
+
+    @singleton
+    @provider
+    def rate_limiter(self, redis: Redis, clock: Clock) -> RateLimiter:
+        return RedisSlidingWindowLimiter(
+            redis,
+            clock,
+            timeout_seconds=self.settings.rate_limit_timeout_seconds,
+            fail_open=self.settings.rate_limit_fail_open,
+        )
+
+    @singleton
+    @provider
+    def login_lockout(self) -> LoginLockout:
+        return LoginLockout(self.settings.login_lockout)
 
     @singleton
     @provider

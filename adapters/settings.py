@@ -8,6 +8,8 @@ from pathlib import Path
 
 from environs import Env
 
+from core.domain import RateLimit
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -29,6 +31,13 @@ class Settings:
     request_id_pattern: str
     log_level: str
     log_json: bool
+    rate_limit_enabled: bool
+    rate_limits: dict[str, RateLimit]
+    """'users_per_ip', 'token_per_ip': per client IP for each route group; 'per_user'."""
+    login_lockout: RateLimit
+    rate_limit_fail_open: bool
+    rate_limit_timeout_seconds: float
+    trusted_proxies: tuple[str, ...]
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -60,4 +69,14 @@ class Settings:
             request_id_pattern=env.str("REQUEST_ID_PATTERN", r"^[A-Za-z0-9._:-]{1,128}$"),
             log_level=env.str("LOG_LEVEL", "INFO"),
             log_json=env.bool("LOG_JSON", True),
+            rate_limit_enabled=env.bool("RATE_LIMIT_ENABLED", True),
+            rate_limits={
+                "users_per_ip": RateLimit.parse(env.str("RATE_LIMIT_USERS_PER_IP", "100/60")),
+                "token_per_ip": RateLimit.parse(env.str("RATE_LIMIT_TOKEN_PER_IP", "100/60")),
+                "per_user": RateLimit.parse(env.str("RATE_LIMIT_PER_USER", "20/60")),
+            },
+            login_lockout=RateLimit.parse(env.str("LOGIN_LOCKOUT", "5/900")),
+            rate_limit_fail_open=env.bool("RATE_LIMIT_FAIL_OPEN", True),
+            rate_limit_timeout_seconds=env.int("RATE_LIMIT_TIMEOUT_MS", 100) / 1000,
+            trusted_proxies=tuple(env.list("TRUSTED_PROXIES", [])),
         )

@@ -12,13 +12,15 @@ from injector import Injector
 from adapters.bootstrap import Lifecycle, Readiness
 from adapters.settings import Settings
 from api import problems
+from api.auth import Authentication
 from api.middleware import RequestContext
 from api.openapi import build_spec
+from api.ratelimit import RateLimiting, parse_networks
 from api.resources import docs
-from api.resources.health import Health, Ready
+from api.resources.health import Health, Metrics, Ready
 from api.resources.tokens import AccessToken, Jwks
 from api.resources.users import Users
-from core.ports import TokenIssuer
+from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
@@ -34,37 +36,53 @@ class _Shutdown:
         await self._lifecycle.close()
 
 
-def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, Any]:
+def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> list[Any]:
+    # Order matters: authentication only records its outcome, so that rate limiting can count
+    # a request by IP before a bad token is refused, and by user once the token is good.
     middleware: list[Any] = [
         RequestContext(settings.request_id_pattern),
         _Shutdown(injector.get(Lifecycle)),
+        Authentication(tokens),
     ]
-    app = falcon.asgi.App(middleware=middleware)
+    if settings.rate_limit_enabled:
+        limits = settings.rate_limits
+        middleware.append(
+            RateLimiting(
+                injector.get(RateLimiter),  # type: ignore[type-abstract]
+                per_ip={"users": limits["users_per_ip"], "token": limits["token_per_ip"]},
+                per_user=limits["per_user"],
+                trusted_proxies=parse_networks(settings.trusted_proxies),
+            )
+        )
+    return middleware
+
+
+def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, Any]:
+    tokens = injector.get(TokenIssuer)  # type: ignore[type-abstract]
+    app = falcon.asgi.App(middleware=_middleware(settings, injector, tokens))
     json = falcon.media.JSONHandler(dumps=orjson.dumps, loads=orjson.loads)
     app.resp_options.media_handlers[falcon.MEDIA_JSON] = json
     problems.install(app)
 
-    tokens = injector.get(TokenIssuer)  # type: ignore[type-abstract]
+    body_limit = settings.max_body_bytes
     app.add_route(
         "/api/v1/users",
         Users(
-            tokens=tokens,
             register=injector.get(RegisterUserHandler),
             get_profile=injector.get(GetProfileHandler),
             update_profile=injector.get(UpdateProfileHandler),
             delete_account=injector.get(DeleteAccountHandler),
-            max_body_bytes=settings.max_body_bytes,
+            max_body_bytes=body_limit,
         ),
     )
     app.add_route(
         "/api/v1/token/access",
-        AccessToken(
-            issue=injector.get(IssueAccessTokenHandler), max_body_bytes=settings.max_body_bytes
-        ),
+        AccessToken(issue=injector.get(IssueAccessTokenHandler), max_body_bytes=body_limit),
     )
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(injector.get(Readiness)))
+    app.add_route("/metrics", Metrics())
     app.add_route("/openapi.json", docs.OpenApi(build_spec()))
     app.add_route("/docs", docs.swagger_page())
     app.add_route("/redoc", docs.redoc_page())

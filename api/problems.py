@@ -17,6 +17,7 @@ from core.domain import (
     InvalidCredentials,
     InvalidInput,
     NotFound,
+    RateLimited,
     Unauthenticated,
     Unavailable,
 )
@@ -32,6 +33,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    RateLimited: 429,
     Unavailable: 503,
 }
 
@@ -89,6 +91,8 @@ async def handle_domain_error(
 ) -> None:
     status = next(STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF)
     headers = _www_authenticate(error)
+    if isinstance(error, RateLimited):
+        headers["Retry-After"] = str(max(1, error.retry_after))
     if status == 503:
         headers["Retry-After"] = "5"
         log.warning("dependency unavailable", extra={"detail": error.detail})

@@ -53,8 +53,33 @@ class InvalidInput(DomainError):
         self.errors = errors
 
 
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` is the number of seconds until one more is allowed."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """A dependency the request cannot be served without is down."""
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `limit` events in any `window_seconds` long stretch of time."""
+
+    limit: int
+    window_seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        """'100/60' is 100 per 60 seconds."""
+        limit, _, window = text.partition("/")
+        parsed = cls(int(limit), int(window))
+        if parsed.limit < 0 or parsed.window_seconds <= 0:
+            raise ValueError(f"Not a rate limit: {text!r} (expected LIMIT/SECONDS)")
+        return parsed
 
 
 def normalise_email(email: str) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from core.domain import User
+from core.domain import RateLimit, User
 
 
 class UserRepository(Protocol):
@@ -87,6 +87,31 @@ class TokenIssuer(Protocol):
 
     def public_keys(self) -> Mapping[str, object]:
         """The JSON Web Key Set that verifies the tokens."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The outcome of one attempt against a rate limit."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+    """Seconds until the oldest counted attempt leaves the window, freeing a slot."""
+    member: str | None = None
+    """Identifies the attempt that was counted, so it can be released."""
+
+
+class RateLimiter(Protocol):
+    """A sliding-window counter per key. Refused attempts are not counted."""
+
+    async def acquire(self, key: str, rate: RateLimit) -> Admission:
+        """Count one attempt if the key is under its limit, atomically."""
+        ...
+
+    async def reset(self, key: str) -> None:
+        """Forget every attempt counted for the key."""
         ...
 
 

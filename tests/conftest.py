@@ -18,6 +18,9 @@ TEST_DATABASE_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://accounts:accounts@127.0.0.1:5433/accounts_test"
 )
 
+# A Redis database of the tests' own, emptied before each test.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
 
 @pytest.fixture(scope="session")
 def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -31,6 +34,7 @@ def settings(key_dir: Path) -> Settings:
     return dataclasses.replace(
         Settings.from_env(read_dotenv=False),
         database_url=TEST_DATABASE_URL,
+        redis_url=TEST_REDIS_URL,
         jwt_key_dir=key_dir,
         argon2_profile="cheapest",
         hash_concurrency=2,

@@ -4,6 +4,7 @@ import asyncio
 import logging
 
 import falcon.asgi
+import prometheus_client
 
 from adapters.bootstrap import Readiness
 from api.problems import Problem
@@ -47,3 +48,11 @@ class Ready:
         except Exception as error:
             log.warning("readiness probe failed", extra={"service": name, "error": repr(error)})
             return False
+
+
+class Metrics:
+    """/metrics: Prometheus text exposition of this process's counters and histograms."""
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        resp.content_type = prometheus_client.CONTENT_TYPE_LATEST
+        resp.data = prometheus_client.generate_latest()

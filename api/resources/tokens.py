@@ -13,6 +13,8 @@ _request = schemas.TokenRequest()
 class AccessToken:
     """/api/v1/token/access: a password (JSON or OAuth2 password-grant form) for a token."""
 
+    rate_limit_group = "token"
+
     def __init__(self, *, issue: IssueAccessTokenHandler, max_body_bytes: int) -> None:
         self._issue = issue
         self._max_body = max_body_bytes

@@ -4,9 +4,8 @@ import falcon
 import falcon.asgi
 
 from api import schemas
-from api.auth import bearer_subject
+from api.auth import current_user
 from api.body import load_body
-from core.ports import TokenIssuer
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.get_profile import GetProfile, GetProfileHandler
 from core.users.register import RegisterUser, RegisterUserHandler
@@ -21,17 +20,18 @@ _user = schemas.User()
 class Users:
     """/api/v1/users: register (POST) and the caller's own profile (GET, PATCH, DELETE)."""
 
+    rate_limit_group = "users"
+    auth_required = frozenset({"GET", "PATCH", "DELETE"})
+
     def __init__(
         self,
         *,
-        tokens: TokenIssuer,
         register: RegisterUserHandler,
         get_profile: GetProfileHandler,
         update_profile: UpdateProfileHandler,
         delete_account: DeleteAccountHandler,
         max_body_bytes: int,
     ) -> None:
-        self._tokens = tokens
         self._register = register
         self._get_profile = get_profile
         self._update_profile = update_profile
@@ -46,17 +46,17 @@ class Users:
         resp.media = _user.dump(user)
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user_id = bearer_subject(req, self._tokens)
+        user_id = current_user(req)
         resp.media = _user.dump(await self._get_profile(GetProfile(user_id)))
 
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user_id = bearer_subject(req, self._tokens)
+        user_id = current_user(req)
         data = await load_body(req, _update, self._max_body)
         user = await self._update_profile(UpdateProfile(user_id=user_id, **data))
         resp.media = _user.dump(user)
 
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user_id = bearer_subject(req, self._tokens)
+        user_id = current_user(req)
         data = await load_body(req, _delete, self._max_body)
         await self._delete_account(DeleteAccount(user_id=user_id, **data))
         resp.status = 204

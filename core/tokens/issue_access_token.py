@@ -3,8 +3,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import InvalidCredentials
-from core.ports import IssuedToken, PasswordHasher, TokenIssuer, UnitOfWorkFactory
+from core.domain import InvalidCredentials, RateLimit, RateLimited
+from core.ports import IssuedToken, PasswordHasher, RateLimiter, TokenIssuer, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,24 +15,43 @@ class IssueAccessToken:
 
 
 @dataclass(frozen=True, slots=True)
+class LoginLockout:
+    """Failed logins allowed per account before further attempts are refused for a while."""
+
+    rate: RateLimit
+
+
+@dataclass(frozen=True, slots=True)
 class IssueAccessTokenHandler:
     """Exchange a password for an access token.
 
-    An unknown login and a wrong password fail the same way and take the same time.
+    An unknown login and a wrong password fail the same way and take the same time. Each
+    attempt takes a slot of the account's lockout window (unknown logins have windows of
+    their own name), so concurrent guesses cannot outrun the limit; a success frees them all.
     """
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     tokens: TokenIssuer
+    limiter: RateLimiter
+    lockout: LoginLockout
 
     async def __call__(self, command: IssueAccessToken) -> IssuedToken:
         async with self.uow() as uow:
             user = await uow.users.find_by_login(command.login)
+        key = f"login-failures:{user.id if user else command.login.strip().lower()}"
+        attempt = await self.limiter.acquire(key, self.lockout.rate)
+        if not attempt.allowed:
+            raise RateLimited(
+                "Too many failed logins for this account. Try again later.",
+                retry_after=attempt.reset_seconds,
+            )
         if user is None:
             await self.hasher.verify_dummy(command.password)
             raise InvalidCredentials()
         if not await self.hasher.verify(user.password_hash, command.password):
             raise InvalidCredentials()
+        await self.limiter.reset(key)
         if self.hasher.needs_rehash(user.password_hash):
             await self._rehash(user.id, user.password_hash, command.password)
         return self.tokens.issue(user.id)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from adapters.settings import Settings
 
@@ -35,11 +36,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def web(settings: Settings, migrated: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    redis.Redis.from_url(settings.redis_url).flushdb()
     port = _free_port()
     env = {
         **os.environ,
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
         "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
         "JWT_KEY_DIR": str(settings.jwt_key_dir),
         "ARGON2_PROFILE": "cheapest",
         "WEB_PORT": str(port),

@@ -8,6 +8,7 @@ import httpx
 import psycopg
 import pytest
 from injector import Injector
+from redis.asyncio import Redis
 
 from adapters.bootstrap import Lifecycle, web_injector
 from adapters.settings import Settings
@@ -26,10 +27,12 @@ async def injector(settings: Settings, migrated: str) -> AsyncIterator[Injector]
 
 
 @pytest.fixture(autouse=True)
-async def clean_database(migrated: str) -> None:
-    """Every test starts with no users."""
+async def clean_state(migrated: str, settings: Settings) -> None:
+    """Every test starts with no users and no rate-limit history."""
     async with await psycopg.AsyncConnection.connect(_plain_dsn(migrated), autocommit=True) as c:
         await c.execute("TRUNCATE users")
+    async with Redis.from_url(settings.redis_url) as redis:
+        await redis.flushdb()
 
 
 @pytest.fixture

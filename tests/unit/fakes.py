@@ -9,11 +9,13 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from core.domain import Conflict, Unauthenticated, User
+from core.domain import Conflict, RateLimit, Unauthenticated, User
 from core.ports import (
+    Admission,
     Clock,
     IssuedToken,
     PasswordHasher,
+    RateLimiter,
     TokenIssuer,
     UnitOfWorkFactory,
     UserRepository,
@@ -161,6 +163,28 @@ class FixedClock:
         self.at += delta
 
 
+class InMemoryRateLimiter:
+    """The sliding window of the Redis limiter, over a list of attempt times per key."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.hits: dict[str, list[datetime]] = {}
+
+    async def acquire(self, key: str, rate: RateLimit) -> Admission:
+        now = self.clock.now()
+        window = timedelta(seconds=rate.window_seconds)
+        hits = [t for t in self.hits.get(key, []) if t > now - window]
+        allowed = len(hits) < rate.limit
+        if allowed:
+            hits.append(now)
+        self.hits[key] = hits
+        reset = int((hits[0] + window - now).total_seconds()) if hits else 0
+        return Admission(allowed, rate.limit, rate.limit - len(hits), reset)
+
+    async def reset(self, key: str) -> None:
+        self.hits.pop(key, None)
+
+
 if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
@@ -168,3 +192,4 @@ if TYPE_CHECKING:
     _hasher: PasswordHasher = FakeHasher()
     _tokens: TokenIssuer = FakeTokens()
     _clock: Clock = FixedClock(datetime(2026, 1, 1))
+    _limiter: RateLimiter = InMemoryRateLimiter(_clock)

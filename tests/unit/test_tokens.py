@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from core.domain import InvalidCredentials, User
-from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
+from core.domain import InvalidCredentials, RateLimit, RateLimited, User
+from core.tokens.issue_access_token import (
+    IssueAccessToken,
+    IssueAccessTokenHandler,
+    LoginLockout,
+)
 from tests.unit.conftest import ALICE_PASSWORD
-from tests.unit.fakes import FakeHasher, FakeTokens, InMemoryUnitOfWorkFactory
+from tests.unit.fakes import (
+    FakeHasher,
+    FakeTokens,
+    FixedClock,
+    InMemoryRateLimiter,
+    InMemoryUnitOfWorkFactory,
+)
+
+
+@pytest.fixture
+def limiter(clock: FixedClock) -> InMemoryRateLimiter:
+    return InMemoryRateLimiter(clock)
 
 
 @pytest.fixture
 def login(
-    uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher, tokens: FakeTokens
+    uow: InMemoryUnitOfWorkFactory,
+    hasher: FakeHasher,
+    tokens: FakeTokens,
+    limiter: InMemoryRateLimiter,
 ) -> IssueAccessTokenHandler:
-    return IssueAccessTokenHandler(uow=uow, hasher=hasher, tokens=tokens)
+    return IssueAccessTokenHandler(
+        uow=uow,
+        hasher=hasher,
+        tokens=tokens,
+        limiter=limiter,
+        lockout=LoginLockout(RateLimit(5, 900)),
+    )
 
 
 @pytest.mark.parametrize("name", ["alice", "ALICE", "alice@example.com", "Alice@Example.COM"])
@@ -75,3 +101,38 @@ async def test_login_with_a_current_hash_writes_nothing(
 
     assert uow.store.users[alice.id].password_hash == alice.password_hash
     assert uow.store.commits == 0
+
+
+async def _fail(login: IssueAccessTokenHandler, name: str, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(InvalidCredentials):
+            await login(IssueAccessToken(name, "wrong password"))
+
+
+async def test_five_failures_lock_the_account_even_for_the_right_password(
+    login: IssueAccessTokenHandler, alice: User, clock: FixedClock
+) -> None:
+    await _fail(login, "alice", 5)
+    with pytest.raises(RateLimited) as locked:
+        await login(IssueAccessToken("alice@example.com", ALICE_PASSWORD))
+    assert locked.value.retry_after == 900
+
+    clock.advance(timedelta(seconds=901))
+    assert await login(IssueAccessToken("alice", ALICE_PASSWORD))
+
+
+async def test_unknown_logins_are_locked_out_the_same_way(
+    login: IssueAccessTokenHandler, hasher: FakeHasher
+) -> None:
+    await _fail(login, "nobody", 5)
+    with pytest.raises(RateLimited):
+        await login(IssueAccessToken("NOBODY", "anything"))
+    assert hasher.dummy_verifications == 5
+
+
+async def test_a_successful_login_clears_earlier_failures(
+    login: IssueAccessTokenHandler, alice: User
+) -> None:
+    await _fail(login, "alice", 4)
+    await login(IssueAccessToken("alice", ALICE_PASSWORD))
+    await _fail(login, "alice", 5)

@@ -1,0 +1,1 @@
+"""Background entry points: Dramatiq actors and FastStream Kafka subscribers."""
