@@ -93,18 +93,19 @@ async def test_limited_routes_carry_ratelimit_headers(client: httpx.AsyncClient)
     assert "ratelimit-limit" not in (await client.get("/healthz")).headers
 
 
-async def test_two_hundred_concurrent_requests_from_one_address(
-    client: httpx.AsyncClient,
-) -> None:
-    responses = await asyncio.gather(*(client.get("/api/v1/users") for _ in range(200)))
-    statuses = [r.status_code for r in responses]
-    assert statuses.count(401) == 100
-    assert statuses.count(429) == 100
-    refused = next(r for r in responses if r.status_code == 429)
-    problem = assert_problem(refused, 429)
-    assert "address" in str(problem["detail"])
-    assert 1 <= int(refused.headers["retry-after"]) <= 60
-    assert refused.headers["ratelimit-remaining"] == "0"
+async def test_two_hundred_concurrent_requests_from_one_address(settings: Settings) -> None:
+    # 200 requests queue up on one event loop, so give Redis more than the 100 ms default:
+    # this test is about exact admission; a lapsed budget admits (fail-open, tested below).
+    async for client in _client(settings, rate_limit_timeout_seconds=5.0):
+        responses = await asyncio.gather(*(client.get("/api/v1/users") for _ in range(200)))
+        statuses = [r.status_code for r in responses]
+        assert statuses.count(401) == 100
+        assert statuses.count(429) == 100
+        refused = next(r for r in responses if r.status_code == 429)
+        problem = assert_problem(refused, 429)
+        assert "address" in str(problem["detail"])
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert refused.headers["ratelimit-remaining"] == "0"
 
 
 async def test_route_groups_have_separate_budgets(client: httpx.AsyncClient) -> None:
@@ -196,15 +197,16 @@ async def test_redis_unreachable_fails_closed_when_configured(settings: Settings
         assert "Rate limiting" in str(assert_problem(response, 503)["detail"])
 
 
-async def test_slow_redis_does_not_hold_requests(client: httpx.AsyncClient, redis: Redis) -> None:
+async def test_slow_redis_does_not_hold_requests(settings: Settings, redis: Redis) -> None:
     errors_before = LIMITER_ERRORS._value.get()
-    await client.get("/api/v1/users")  # warm connection
-    await redis.execute_command("CLIENT", "PAUSE", "1000", "ALL")
-    try:
-        response = await asyncio.wait_for(client.get("/api/v1/users"), timeout=0.9)
-    finally:
-        await redis.execute_command("CLIENT", "UNPAUSE")
-    assert response.status_code == 401, "answered while Redis was paused"
+    async for client in _client(settings, rate_limit_timeout_seconds=0.1):
+        await client.get("/api/v1/users")  # warm connection
+        await redis.execute_command("CLIENT", "PAUSE", "1000", "ALL")
+        try:
+            response = await asyncio.wait_for(client.get("/api/v1/users"), timeout=0.9)
+        finally:
+            await redis.execute_command("CLIENT", "UNPAUSE")
+        assert response.status_code == 401, "answered while Redis was paused"
     assert LIMITER_ERRORS._value.get() > errors_before
 
 
