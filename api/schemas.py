@@ -13,6 +13,8 @@ _username = validate.Regexp(
 )
 _password = validate.Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
 _email = validate.Length(max=254)
+# The database cannot store NUL, and no login name has control characters: refuse them here.
+_printable = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Must not contain control characters.")
 
 
 class UserCreate(Schema):
@@ -60,7 +62,7 @@ class TokenRequest(Schema):
 
     username = fields.String(
         required=True,
-        validate=validate.Length(1, 254),
+        validate=[validate.Length(1, 254), _printable],
         metadata={"description": "The username or the email address."},
     )
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))

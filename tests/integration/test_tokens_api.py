@@ -226,3 +226,11 @@ async def test_rehash_does_not_undo_a_password_changed_meanwhile(api: Api, db, i
         await uow.commit()
     stored = await (await db.execute("SELECT password_hash FROM users")).fetchone()
     assert stored[0] == "changed-meanwhile"
+
+
+async def test_control_characters_in_the_login_name_are_422(client: httpx.AsyncClient) -> None:
+    for name in ("a\u0000b", "tab\there", "bell\u0007"):
+        response = await client.post(
+            "/api/v1/token/access", json={"username": name, "password": "whatever1"}
+        )
+        assert "username" in assert_problem(response, 422)["errors"]  # type: ignore[operator]
