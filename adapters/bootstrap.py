@@ -15,10 +15,22 @@ from adapters import health
 from adapters.clock import SystemClock
 from adapters.passwords import Argon2Hasher
 from adapters.ratelimit import RedisSlidingWindowLimiter
+from adapters.relay import OutboxRelay, kafka_producer
 from adapters.settings import Settings
+from adapters.smtp import SmtpMailer
+from adapters.sql.processed import SqlProcessedEvents
 from adapters.sql.users import SqlUnitOfWork
 from adapters.tokens import JwtTokens, load_keys
-from core.ports import Clock, PasswordHasher, RateLimiter, TokenIssuer, UnitOfWorkFactory
+from core.mail.lifecycle import SendLifecycleMailHandler
+from core.ports import (
+    Clock,
+    MailSender,
+    PasswordHasher,
+    ProcessedEvents,
+    RateLimiter,
+    TokenIssuer,
+    UnitOfWorkFactory,
+)
 from core.tokens.issue_access_token import IssueAccessTokenHandler, LoginLockout
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
@@ -181,6 +193,58 @@ class InfrastructureModule(Module):
             },
             timeout_seconds=s.readiness_timeout_seconds,
         )
+
+
+class RelayModule(Module):
+    @singleton
+    @provider
+    def relay(self, settings: Settings, engine: AsyncEngine) -> OutboxRelay:
+        return OutboxRelay(
+            engine,
+            lambda: kafka_producer(settings.kafka_bootstrap_servers),
+            settings.events_topic,
+            batch_size=settings.relay_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+        )
+
+
+class MailerModule(Module):
+    @singleton
+    @provider
+    def mailer(self, settings: Settings, lifecycle: Lifecycle) -> MailSender:
+        mailer = SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.mail_from,
+            timeout_seconds=settings.smtp_timeout_seconds,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            start_tls=settings.smtp_start_tls,
+        )
+        lifecycle.closers.append(mailer.close)
+        return mailer
+
+    @singleton
+    @provider
+    def processed(self, engine: AsyncEngine) -> ProcessedEvents:
+        return SqlProcessedEvents(engine)
+
+    @singleton
+    @provider
+    def send_lifecycle_mail(
+        self, processed: ProcessedEvents, mailer: MailSender
+    ) -> SendLifecycleMailHandler:
+        return SendLifecycleMailHandler(processed, mailer)
+
+
+def relay_injector(settings: Settings, *overrides: Module) -> Injector:
+    """The relay process: outbox -> Kafka."""
+    return Injector([InfrastructureModule(settings), RelayModule(), *overrides])
+
+
+def consumer_injector(settings: Settings, *overrides: Module) -> Injector:
+    """The consumer process: Kafka -> mail."""
+    return Injector([InfrastructureModule(settings), MailerModule(), *overrides])
 
 
 def web_injector(settings: Settings, *overrides: Module) -> Injector:

@@ -49,5 +49,8 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # aiokafka logs every failed reconnect as an error, ten times a second while Kafka is down;
+    # the relay and the consumer log the outage themselves, once per retry.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     # The API writes its own access log, with the request id and duration.
     logging.getLogger("uvicorn.access").disabled = True

@@ -38,6 +38,18 @@ class Settings:
     rate_limit_fail_open: bool
     rate_limit_timeout_seconds: float
     trusted_proxies: tuple[str, ...]
+    events_topic: str
+    mail_consumer_group: str
+    mail_from: str
+    smtp_timeout_seconds: float
+    smtp_username: str | None
+    smtp_password: str | None
+    smtp_start_tls: bool
+    mail_max_attempts: int
+    mail_retry_seconds: float
+    mail_max_backoff_seconds: float
+    relay_batch_size: int
+    relay_poll_seconds: float
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -79,4 +91,16 @@ class Settings:
             rate_limit_fail_open=env.bool("RATE_LIMIT_FAIL_OPEN", True),
             rate_limit_timeout_seconds=env.int("RATE_LIMIT_TIMEOUT_MS", 100) / 1000,
             trusted_proxies=tuple(env.list("TRUSTED_PROXIES", [])),
+            events_topic=env.str("EVENTS_TOPIC", "email_notifications"),
+            mail_consumer_group=env.str("MAIL_CONSUMER_GROUP", "mailer"),
+            mail_from=env.str("MAIL_FROM", "Accounts <no-reply@accounts.example>"),
+            smtp_timeout_seconds=env.float("SMTP_TIMEOUT_SECONDS", 10.0),
+            smtp_username=env.str("SMTP_USERNAME", None),
+            smtp_password=env.str("SMTP_PASSWORD", None),
+            smtp_start_tls=env.bool("SMTP_START_TLS", False),
+            mail_max_attempts=env.int("MAIL_MAX_ATTEMPTS", 5),
+            mail_retry_seconds=env.float("MAIL_RETRY_SECONDS", 0.5),
+            mail_max_backoff_seconds=env.float("MAIL_MAX_BACKOFF_SECONDS", 30.0),
+            relay_batch_size=env.int("RELAY_BATCH_SIZE", 100),
+            relay_poll_seconds=env.float("RELAY_POLL_SECONDS", 0.2),
         )

@@ -61,6 +61,14 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class MailServerUnavailable(DomainError):
+    """The mail server cannot be reached; the mail itself may be fine."""
+
+
+class MailRejected(DomainError):
+    """The mail server refused this mail (temporarily or for good)."""
+
+
 class Unavailable(DomainError):
     """A dependency the request cannot be served without is down."""
 

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from core.domain import RateLimit, User
+from core.events import UserEvent
 
 
 class UserRepository(Protocol):
@@ -34,11 +35,20 @@ class UserRepository(Protocol):
     async def delete(self, user_id: uuid.UUID) -> None: ...
 
 
+class EventOutbox(Protocol):
+    """Events to publish, written in the transaction of the change; a relay publishes them."""
+
+    async def add(self, event: UserEvent) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction. Leaving the block without `commit()` rolls it back."""
 
     @property
     def users(self) -> UserRepository: ...
+
+    @property
+    def events(self) -> EventOutbox: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -117,3 +127,31 @@ class RateLimiter(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    """Stable per event and recipient, so a resent mail can be recognised as the same."""
+
+
+class MailSender(Protocol):
+    """Delivers mail to an SMTP server.
+
+    Raises MailServerUnavailable when the server cannot be reached (nothing is wrong with the
+    mail: try again later) and MailRejected when the server refuses this mail.
+    """
+
+    async def send(self, mail: Mail) -> None: ...
+
+
+class ProcessedEvents(Protocol):
+    """Events whose mail was sent, so a redelivered event sends nothing twice."""
+
+    async def seen(self, event_id: uuid.UUID) -> bool: ...
+
+    async def mark(self, event_id: uuid.UUID) -> None: ...

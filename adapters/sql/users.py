@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
+from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Self
 
@@ -12,8 +14,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.tables import UNIQUE_FIELDS, users
+from adapters.logs import request_id as current_request_id
+from adapters.sql.tables import UNIQUE_FIELDS, outbox, users
 from core.domain import Conflict, Unavailable, User
+from core.events import UserEvent
 
 _COLUMNS = (
     users.c.id,
@@ -31,6 +35,17 @@ def _is_outage(error: BaseException | None) -> bool:
     if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
         return True
     return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+@contextlib.asynccontextmanager
+async def outage_as_unavailable() -> AsyncIterator[None]:
+    """Turn "the database cannot be reached" into the domain's Unavailable."""
+    try:
+        yield
+    except Exception as error:
+        if _is_outage(error):
+            raise Unavailable("The database is unavailable.") from error
+        raise
 
 
 def _user(row: object) -> User:
@@ -97,10 +112,32 @@ class SqlUserRepository:
             raise conflict from error
 
 
+class SqlOutbox:
+    """Writes events into the outbox table, inside the unit of work's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, event: UserEvent) -> None:
+        if event.request_id is None:
+            # The id of the request being served, so one signup can be followed to its mail.
+            event = dataclasses.replace(event, request_id=current_request_id.get())
+        await self._conn.execute(
+            insert(outbox).values(
+                event_id=event.id,
+                type=event.type,
+                user_id=event.user_id,
+                payload=event.to_json(),
+                occurred_at=event.occurred_at,
+            )
+        )
+
+
 class SqlUnitOfWork:
     """One connection and one transaction; the block rolls back unless `commit()` was called."""
 
     users: SqlUserRepository
+    events: SqlOutbox
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -117,6 +154,7 @@ class SqlUnitOfWork:
                 raise
             raise Unavailable("The database is unavailable.") from error
         self.users = SqlUserRepository(self._conn)
+        self.events = SqlOutbox(self._conn)
         return self
 
     async def __aexit__(
@@ -136,10 +174,3 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         assert self._conn is not None
         await self._conn.commit()
-
-
-def unit_of_work_factory(engine: AsyncEngine):  # type: ignore[no-untyped-def]
-    def make() -> SqlUnitOfWork:
-        return SqlUnitOfWork(engine)
-
-    return make

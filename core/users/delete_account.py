@@ -4,7 +4,8 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import Forbidden, Unauthenticated
-from core.ports import PasswordHasher, UnitOfWorkFactory
+from core.events import UserEvent
+from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,7 @@ class DeleteAccountHandler:
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
+    clock: Clock
 
     async def __call__(self, command: DeleteAccount) -> None:
         async with self.uow() as uow:
@@ -28,4 +30,5 @@ class DeleteAccountHandler:
             if not await self.hasher.verify(user.password_hash, command.password):
                 raise Forbidden("The password is wrong.")
             await uow.users.delete(user.id)
+            await uow.events.add(UserEvent.deleted(user, self.clock.now()))
             await uow.commit()

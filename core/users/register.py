@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.domain import User, check_password, check_username
+from core.events import UserEvent
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
 
 
@@ -33,5 +34,6 @@ class RegisterUserHandler:
         )
         async with self.uow() as uow:
             await uow.users.add(user)
+            await uow.events.add(UserEvent.created(user))
             await uow.commit()
         return user

@@ -11,6 +11,7 @@ from core.domain import (
     check_password,
     check_username,
 )
+from core.events import UserEvent
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
 
 
@@ -56,5 +57,6 @@ class UpdateProfileHandler:
             )
             if updated.changed:
                 await uow.users.save(updated)
+                await uow.events.add(UserEvent.updated(user, updated))
                 await uow.commit()
         return updated

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from core.domain import Conflict, RateLimit, Unauthenticated, User
+from core.events import UserEvent
 from core.ports import (
     Admission,
     Clock,
@@ -74,7 +75,16 @@ class UserStore:
     """What is committed: the shared state every unit of work starts from."""
 
     users: dict[uuid.UUID, User] = field(default_factory=dict)
+    events: list[UserEvent] = field(default_factory=list)
     commits: int = 0
+
+
+class InMemoryOutbox:
+    def __init__(self) -> None:
+        self.staged: list[UserEvent] = []
+
+    async def add(self, event: UserEvent) -> None:
+        self.staged.append(event)
 
 
 class InMemoryUnitOfWork:
@@ -83,14 +93,20 @@ class InMemoryUnitOfWork:
     def __init__(self, store: UserStore) -> None:
         self._store = store
         self._users: InMemoryUsers | None = None
+        self._events = InMemoryOutbox()
 
     @property
     def users(self) -> InMemoryUsers:
         assert self._users is not None, "use the unit of work inside `async with`"
         return self._users
 
+    @property
+    def events(self) -> InMemoryOutbox:
+        return self._events
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
+        self._events = InMemoryOutbox()
         return self
 
     async def __aexit__(
@@ -103,6 +119,8 @@ class InMemoryUnitOfWork:
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
+        self._store.events.extend(self._events.staged)
+        self._events.staged = []
         self._store.commits += 1
 
 

@@ -31,8 +31,10 @@ def update(
 
 
 @pytest.fixture
-def delete(uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher) -> DeleteAccountHandler:
-    return DeleteAccountHandler(uow=uow, hasher=hasher)
+def delete(
+    uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock
+) -> DeleteAccountHandler:
+    return DeleteAccountHandler(uow=uow, hasher=hasher, clock=clock)
 
 
 # Registration
@@ -271,3 +273,39 @@ async def test_deletion_with_the_password_removes_the_account(
     assert alice.id not in uow.store.users
     with pytest.raises(Unauthenticated):
         await GetProfileHandler(uow)(GetProfile(alice.id))
+
+
+async def test_each_change_records_one_lifecycle_event(
+    register: RegisterUserHandler,
+    update: UpdateProfileHandler,
+    delete: DeleteAccountHandler,
+    uow: InMemoryUnitOfWorkFactory,
+) -> None:
+    user = await register(RegisterUser("erin", "Erin@Example.com", "a-good-password"))
+    await update(UpdateProfile(user.id))  # nothing changes: no event
+    await update(
+        UpdateProfile(
+            user.id,
+            email="erin@example.org",
+            password="another-password",
+            current_password="a-good-password",
+        )
+    )
+    await delete(DeleteAccount(user.id, "another-password"))
+
+    created, updated, deleted = uow.store.events
+    assert (created.type, created.email) == ("user.created", "erin@example.com")
+    assert updated.type == "user.updated"
+    assert updated.changed == ("email", "password")
+    assert updated.previous_email == "erin@example.com"
+    assert "another-password" not in repr(updated)
+    assert (deleted.type, deleted.email) == ("user.deleted", "erin@example.org")
+
+
+async def test_a_refused_change_records_no_event(
+    register: RegisterUserHandler, uow: InMemoryUnitOfWorkFactory
+) -> None:
+    await register(RegisterUser("erin", "erin@example.com", "a-good-password"))
+    with pytest.raises(Conflict):
+        await register(RegisterUser("ERIN", "other@example.com", "a-good-password"))
+    assert [e.type for e in uow.store.events] == ["user.created"]

@@ -1,0 +1,30 @@
+"""The consumer's record of events whose mail was sent."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.tables import processed_events
+from adapters.sql.users import outage_as_unavailable
+
+
+class SqlProcessedEvents:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def seen(self, event_id: uuid.UUID) -> bool:
+        async with outage_as_unavailable(), self._engine.connect() as conn:
+            found = await conn.execute(
+                select(processed_events.c.event_id).where(processed_events.c.event_id == event_id)
+            )
+            return found.first() is not None
+
+    async def mark(self, event_id: uuid.UUID) -> None:
+        async with outage_as_unavailable(), self._engine.begin() as conn:
+            await conn.execute(
+                insert(processed_events).values(event_id=event_id).on_conflict_do_nothing()
+            )

@@ -1,0 +1,97 @@
+"""Sign-up, change and deletion over HTTP, each followed by its mail in MailDev."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from tests.processes import wait_until
+from tests.system import System
+
+pytestmark = pytest.mark.e2e
+
+
+def _name() -> str:
+    return f"u{uuid.uuid4().hex[:10]}"
+
+
+def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
+    name = _name()
+    with system.client() as client:
+        assert system.register(client, name).status_code == 201
+        welcome = system.mail.wait_for(f"{name}@example.com", f"Welcome, {name}")[0]
+        assert name in welcome["text"]
+        assert "<b>" in welcome["html"]
+
+        token = client.post(
+            "/api/v1/token/access", json={"username": name, "password": "system-pass"}
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        new_address = f"{name}@example.org"
+        changed = client.patch(
+            "/api/v1/users",
+            json={
+                "email": new_address,
+                "password": "new-system-pass",
+                "current_password": "system-pass",
+            },
+            headers=auth,
+        )
+        assert changed.status_code == 200
+        notice = system.mail.wait_for(new_address, "Your account changed")[0]
+        assert "email, password" in notice["text"]
+        assert "new-system-pass" not in json.dumps(notice)
+        system.mail.wait_for(f"{name}@example.com", "Your account no longer uses this address")
+
+        deleted = client.request(
+            "DELETE", "/api/v1/users", json={"password": "new-system-pass"}, headers=auth
+        )
+        assert deleted.status_code == 204
+        system.mail.wait_for(new_address, "Your account was deleted")
+
+    # Exactly one of each, even though the consumer commits only after sending.
+    assert len(system.mail.to(f"{name}@example.com", f"Welcome, {name}")) == 1
+    assert len(system.mail.to(new_address, "Your account changed")) == 1
+
+
+async def test_a_garbage_record_goes_to_the_dlq_and_the_consumer_goes_on(system: System) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers="127.0.0.1:9092")
+    await producer.start()
+    try:
+        await producer.send_and_wait(system.topic, b"\x00 this is not an event", key=b"junk")
+        await producer.send_and_wait(system.topic, b'{"type": "user.exploded"}', key=b"junk")
+    finally:
+        await producer.stop()
+
+    consumer = AIOKafkaConsumer(
+        f"{system.topic}.dlq",
+        bootstrap_servers="127.0.0.1:9092",
+        auto_offset_reset="earliest",
+        group_id=f"dlq-reader-{uuid.uuid4().hex[:6]}",
+    )
+    await consumer.start()
+    try:
+        records = []
+        async with asyncio.timeout(30):
+            while len(records) < 2:
+                batch = await consumer.getmany(timeout_ms=1000)
+                for partition_records in batch.values():
+                    records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    values = sorted(r.value for r in records)
+    assert values == sorted([b"\x00 this is not an event", b'{"type": "user.exploded"}'])
+    for record in records:
+        headers = dict(record.headers)
+        assert headers["x-error"].startswith(b"unparseable")
+
+    name = _name()
+    with system.client() as client:
+        assert system.register(client, name).status_code == 201
+    system.mail.wait_for(f"{name}@example.com", f"Welcome, {name}")
+    assert system.consumer.running()
+    wait_until(lambda: "unparseable record sent to the DLQ" in system.consumer.output(), 5, "log")

@@ -1,0 +1,103 @@
+"""The whole system (web, relay, consumer) started from the Procfile against the real services,
+on a Kafka topic and consumer group of its own, and MailDev read through its REST API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from adapters.settings import Settings
+from tests.processes import Process, environment, free_port, wait_for_http, wait_until
+
+MAILDEV = "http://127.0.0.1:1080"
+
+
+class MailDev:
+    def messages(self) -> list[dict]:  # type: ignore[type-arg]
+        response = httpx.get(f"{MAILDEV}/api/email", timeout=5)
+        response.raise_for_status()
+        return response.json()  # type: ignore[no-any-return]
+
+    def to(self, address: str, subject: str | None = None) -> list[dict]:  # type: ignore[type-arg]
+        return [
+            m
+            for m in self.messages()
+            if any(t["address"] == address for t in m["to"])
+            and (subject is None or m["subject"] == subject)
+        ]
+
+    def wait_for(
+        self, address: str, subject: str, count: int = 1, timeout: float = 30
+    ) -> list[dict]:  # type: ignore[type-arg]
+        return wait_until(  # type: ignore[no-any-return]
+            lambda: (found := self.to(address, subject)) and len(found) >= count and found,
+            timeout,
+            f"{count} mail(s) '{subject}' to {address}",
+            interval=0.3,
+        )
+
+
+@dataclass
+class System:
+    base: str
+    topic: str
+    web: Process
+    relay: Process
+    consumer: Process
+    mail: MailDev
+
+    @property
+    def processes(self) -> tuple[Process, ...]:
+        return (self.web, self.relay, self.consumer)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, timeout=15)
+
+    def register(self, client: httpx.Client, name: str) -> httpx.Response:
+        return client.post(
+            "/api/v1/users",
+            json={"username": name, "email": f"{name}@example.com", "password": "system-pass"},
+        )
+
+
+@contextmanager
+def running_system(settings: Settings, logs: Path) -> Iterator[System]:
+    run = uuid.uuid4().hex[:8]
+    port = free_port()
+    topic = f"email_notifications_test_{run}"
+    env = environment(
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        JWT_KEY_DIR=str(settings.jwt_key_dir),
+        WEB_PORT=str(port),
+        EVENTS_TOPIC=topic,
+        MAIL_CONSUMER_GROUP=f"mailer_test_{run}",
+        RATE_LIMIT_USERS_PER_IP="100000/60",
+        RATE_LIMIT_TOKEN_PER_IP="100000/60",
+        MAIL_RETRY_SECONDS="0.2",
+        MAIL_MAX_BACKOFF_SECONDS="2",
+        RELAY_POLL_SECONDS="0.1",
+    )
+    system = System(
+        base=f"http://127.0.0.1:{port}",
+        topic=topic,
+        web=Process("web", env, logs / "web.log"),
+        relay=Process("relay", env, logs / "relay.log"),
+        consumer=Process("consumer", env, logs / "consumer.log"),
+        mail=MailDev(),
+    )
+    try:
+        for process in system.processes:
+            process.start()
+        wait_for_http(system.base, system.web)
+        wait_until(lambda: "started successfully" in system.consumer.output(), 60, "consumer")
+        wait_until(lambda: "connected to kafka" in system.relay.output(), 60, "relay")
+        yield system
+    finally:
+        for process in system.processes:
+            process.stop()
