@@ -205,6 +205,7 @@ class RelayModule(Module):
             settings.events_topic,
             batch_size=settings.relay_batch_size,
             poll_seconds=settings.relay_poll_seconds,
+            publish_timeout_seconds=settings.relay_publish_timeout_seconds,
         )
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaProducer
@@ -34,6 +35,7 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_seconds: float = 0.2,
         max_backoff_seconds: float = 30.0,
+        publish_timeout_seconds: float = 10.0,
     ) -> None:
         self._engine = engine
         self._new_producer = producer_factory
@@ -41,6 +43,7 @@ class OutboxRelay:
         self._batch = batch_size
         self._poll = poll_seconds
         self._max_backoff = max_backoff_seconds
+        self._publish_timeout = publish_timeout_seconds
 
     async def run(self, stop: asyncio.Event) -> None:
         producer: AIOKafkaProducer | None = None
@@ -63,6 +66,7 @@ class OutboxRelay:
                         extra={"error": repr(error), "retry_in_s": backoff},
                     )
                     if producer is not None:
+                        # Drops what it still holds: those rows stay unpublished and go again.
                         await _quietly(producer.stop)
                         producer = None
                     await _sleep_unless(stop, backoff)
@@ -85,24 +89,10 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            acks = []
-            for row in rows:
-                payload = row.payload
-                headers = [
-                    ("event_id", payload["event_id"].encode()),
-                    ("type", row.type.encode()),
-                    ("request_id", (payload.get("request_id") or "").encode()),
-                ]
-                acks.append(
-                    await producer.send(
-                        self._topic,
-                        key=str(row.user_id).encode(),
-                        value=orjson.dumps(payload),
-                        headers=headers,
-                    )
-                )
-            # Marked sent only after every message of the batch is acknowledged by the broker.
-            await asyncio.gather(*acks)
+            # aiokafka retries a send for as long as the broker is away; the transaction (and
+            # its row locks) must not wait that long.
+            async with asyncio.timeout(self._publish_timeout):
+                await self._send_all(producer, rows)
             await conn.execute(
                 update(outbox)
                 .where(outbox.c.id.in_([row.id for row in rows]))
@@ -111,6 +101,26 @@ class OutboxRelay:
         PUBLISHED.inc(len(rows))
         log.info("published outbox events", extra={"count": len(rows)})
         return len(rows)
+
+    async def _send_all(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> None:
+        acks = []
+        for row in rows:
+            payload = row.payload
+            headers = [
+                ("event_id", payload["event_id"].encode()),
+                ("type", row.type.encode()),
+                ("request_id", (payload.get("request_id") or "").encode()),
+            ]
+            acks.append(
+                await producer.send(
+                    self._topic,
+                    key=str(row.user_id).encode(),
+                    value=orjson.dumps(payload),
+                    headers=headers,
+                )
+            )
+        # Rows are marked sent only after every message of the batch is acknowledged.
+        await asyncio.gather(*acks)
 
 
 def kafka_producer(bootstrap_servers: str, timeout_seconds: float = 10.0) -> AIOKafkaProducer:
@@ -129,6 +139,7 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
 
 async def _quietly(action: Callable[[], Awaitable[object]]) -> None:
     try:
-        await action()
+        async with asyncio.timeout(5):
+            await action()
     except Exception as error:  # closing a broken client must not hide why it broke
         log.debug("ignored error while closing", extra={"error": repr(error)})

@@ -50,6 +50,7 @@ class Settings:
     mail_max_backoff_seconds: float
     relay_batch_size: int
     relay_poll_seconds: float
+    relay_publish_timeout_seconds: float
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -103,4 +104,5 @@ class Settings:
             mail_max_backoff_seconds=env.float("MAIL_MAX_BACKOFF_SECONDS", 30.0),
             relay_batch_size=env.int("RELAY_BATCH_SIZE", 100),
             relay_poll_seconds=env.float("RELAY_POLL_SECONDS", 0.2),
+            relay_publish_timeout_seconds=env.float("RELAY_PUBLISH_TIMEOUT_SECONDS", 10.0),
         )

@@ -82,6 +82,7 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",
+        RELAY_PUBLISH_TIMEOUT_SECONDS="3",
     )
     system = System(
         base=f"http://127.0.0.1:{port}",

@@ -39,7 +39,12 @@ def _register_all(system: System, names: list[str]) -> list[int]:
         return list(pool.map(one, names))
 
 
-def _welcomes_exactly_once(system: System, names: list[str], timeout: float) -> None:
+def _welcomes_exactly_once(
+    system: System, names: list[str], timeout: float, in_flight: int = 0
+) -> None:
+    """Every user gets a welcome; none gets two, except at most `in_flight` events that were
+    between "accepted by SMTP" and "recorded as sent" when the consumer died."""
+
     def all_arrived() -> bool:
         messages = system.mail.messages()
         counts = {name: 0 for name in names}
@@ -48,8 +53,10 @@ def _welcomes_exactly_once(system: System, names: list[str], timeout: float) -> 
                 name = to["address"].split("@")[0]
                 if name in counts and message["subject"] == f"Welcome, {name}":
                     counts[name] += 1
-        assert all(c <= 1 for c in counts.values()), {n: c for n, c in counts.items() if c > 1}
-        return all(c == 1 for c in counts.values())
+        twice = {n: c for n, c in counts.items() if c > 1}
+        assert len(twice) <= in_flight, twice
+        assert all(c == 2 for c in twice.values()), twice
+        return all(c >= 1 for c in counts.values())
 
     wait_until(all_arrived, timeout, f"one welcome mail for each of {len(names)} users", 0.5)
     time.sleep(2)  # anything sent twice would show up now
@@ -82,11 +89,24 @@ def test_maildev_down_for_a_while(system: System) -> None:
     _welcomes_exactly_once(system, names, timeout=60)
 
 
-def test_consumer_killed_mid_batch(system: System) -> None:
-    names = _names(40)
-    assert _register_all(system, names) == [201] * 40
-    # Kill it hard while it works through the batch, then start it again.
+def _restart_consumer_mid_batch(system: System, names: list[str], sig: int) -> None:
+    assert _register_all(system, names) == [201] * len(names)
     wait_until(lambda: any(n in str(system.mail.messages()) for n in names), 30, "the first mails")
-    system.consumer.stop(signal.SIGKILL)
+    system.consumer.stop(sig)
     system.consumer.start()
+
+
+def test_consumer_stopped_mid_batch_sends_each_mail_once(system: System) -> None:
+    # SIGTERM, as honcho, docker or systemd stop a process: the mail in hand is finished and
+    # recorded, the offset committed, and the restarted consumer carries on from there.
+    names = _names(40)
+    _restart_consumer_mid_batch(system, names, signal.SIGTERM)
     _welcomes_exactly_once(system, names, timeout=60)
+
+
+def test_consumer_killed_mid_batch_loses_nothing(system: System) -> None:
+    # SIGKILL can land after SMTP accepted a mail and before it was recorded as sent: that one
+    # event is sent again (with the same Message-ID). No mail is ever lost.
+    names = _names(40)
+    _restart_consumer_mid_batch(system, names, signal.SIGKILL)
+    _welcomes_exactly_once(system, names, timeout=60, in_flight=1)

@@ -1,0 +1,104 @@
+"""The outbox on the real PostgreSQL and Kafka: written with the change, relayed exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import orjson
+from aiokafka import AIOKafkaConsumer
+from injector import Injector
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.relay import OutboxRelay, kafka_producer
+from tests.integration.conftest import Api
+
+
+async def _outbox(db) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+    rows = await (await db.execute("SELECT payload FROM outbox ORDER BY id")).fetchall()
+    return [row[0] for row in rows]
+
+
+async def test_each_change_writes_one_event_in_its_transaction(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+    auth = await api.signed_up()
+    await api.client.patch(
+        "/api/v1/users",
+        json={"username": "alice2", "password": "n3w-password", "current_password": "s3cret-pass"},
+        headers={**auth, "X-Request-ID": "trace-42"},
+    )
+    await api.client.request(
+        "DELETE", "/api/v1/users", json={"password": "n3w-password"}, headers=auth
+    )
+    created, updated, deleted = await _outbox(db)
+    assert created["type"] == "user.created"
+    assert updated["type"] == "user.updated"
+    assert updated["changed"] == ["password", "username"]
+    assert updated["request_id"] == "trace-42"
+    assert deleted["type"] == "user.deleted"
+    assert "n3w-password" not in str(updated)
+    assert "password_hash" not in str(updated)
+
+
+async def test_refused_changes_write_no_event(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+    await api.register()
+    await api.register(username="ALICE", email="other@example.com")  # 409
+    await api.register(username="x", email="bad")  # 422
+    assert [e["type"] for e in await _outbox(db)] == ["user.created"]
+
+
+async def test_two_relays_publish_each_event_exactly_once(
+    client: httpx.AsyncClient,
+    injector: Injector,
+    db,  # type: ignore[no-untyped-def]
+) -> None:
+    api = Api(client)
+    for i in range(30):
+        assert (
+            await api.register(username=f"relay{i}", email=f"relay{i}@example.com")
+        ).status_code == 201
+    topic = f"outbox_test_{uuid.uuid4().hex[:8]}"
+    engine = injector.get(AsyncEngine)
+    relays = [
+        OutboxRelay(engine, lambda: kafka_producer("127.0.0.1:9092"), topic, batch_size=7)
+        for _ in range(2)
+    ]
+    producers = [kafka_producer("127.0.0.1:9092") for _ in relays]
+    for producer in producers:
+        await producer.start()
+    try:
+        while sum(
+            await asyncio.gather(
+                *(r.publish_batch(p) for r, p in zip(relays, producers, strict=True))
+            )
+        ):
+            pass
+    finally:
+        for producer in producers:
+            await producer.stop()
+    unpublished = await (
+        await db.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+    ).fetchone()
+    assert unpublished[0] == 0
+
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers="127.0.0.1:9092",
+        auto_offset_reset="earliest",
+        group_id=f"check-{uuid.uuid4().hex[:6]}",
+    )
+    await consumer.start()
+    try:
+        seen: list[dict] = []  # type: ignore[type-arg]
+        async with asyncio.timeout(20):
+            while len(seen) < 30:
+                for records in (await consumer.getmany(timeout_ms=500)).values():
+                    seen.extend(orjson.loads(r.value) for r in records)
+        await asyncio.sleep(1)
+        for records in (await consumer.getmany(timeout_ms=500)).values():
+            seen.extend(orjson.loads(r.value) for r in records)
+    finally:
+        await consumer.stop()
+    event_ids = [e["event_id"] for e in seen]
+    assert len(event_ids) == 30
+    assert len(set(event_ids)) == 30
