@@ -30,7 +30,8 @@ def procfile_command(name: str) -> str:
 
 
 @contextmanager
-def web(env: dict[str, str], extra_args: str = "") -> Iterator[str]:
+def web(env: dict[str, str], extra_args: str = "", others: tuple[str, ...] = ()) -> Iterator[str]:
+    """The web process (plus `others` from the Procfile) on a free port; yields its base URL."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -45,6 +46,12 @@ def web(env: dict[str, str], extra_args: str = "") -> Iterator[str]:
         env=full_env,
         start_new_session=True,
     )
+    helpers = [
+        subprocess.Popen(
+            ["bash", "-c", procfile_command(name)], cwd=ROOT, env=full_env, start_new_session=True
+        )
+        for name in others
+    ]
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -59,5 +66,7 @@ def web(env: dict[str, str], extra_args: str = "") -> Iterator[str]:
             time.sleep(0.1)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=20)
+        for proc in (process, *helpers):
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc in (process, *helpers):
+            proc.wait(timeout=30)
