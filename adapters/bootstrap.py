@@ -7,23 +7,38 @@ import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import dramatiq
+import httpx
 from injector import Binder, CallableProvider, Injector, Module, provider, singleton
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters import health
 from adapters.clock import SystemClock
+from adapters.email_reputation import AbstractApiEmailVerifier, NullEmailVerifier
+from adapters.jobs import DramatiqJobs, dramatiq_broker
 from adapters.passwords import Argon2Hasher
 from adapters.ratelimit import RedisSlidingWindowLimiter
 from adapters.relay import OutboxRelay, kafka_producer
 from adapters.settings import Settings
 from adapters.smtp import SmtpMailer
+from adapters.sql.bookkeeping import SqlBookkeeping
 from adapters.sql.processed import SqlProcessedEvents
 from adapters.sql.users import SqlUnitOfWork
 from adapters.tokens import JwtTokens, load_keys
+from core.email_check import EmailScreen
+from core.housekeeping import (
+    DeleteRejectedAccounts,
+    HousekeepingPolicy,
+    PruneBookkeeping,
+    RequeueStaleVerifications,
+)
 from core.mail.lifecycle import SendLifecycleMailHandler
 from core.ports import (
+    BackgroundJobs,
+    Bookkeeping,
     Clock,
+    EmailVerifier,
     MailSender,
     PasswordHasher,
     ProcessedEvents,
@@ -36,8 +51,15 @@ from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
 from core.users.register import RegisterUserHandler
 from core.users.update_profile import UpdateProfileHandler
+from core.users.verify_email import GiveUpEmailCheckHandler, VerifyEmailHandler
 
 HANDLERS = (
+    EmailScreen,
+    VerifyEmailHandler,
+    GiveUpEmailCheckHandler,
+    RequeueStaleVerifications,
+    DeleteRejectedAccounts,
+    PruneBookkeeping,
     RegisterUserHandler,
     GetProfileHandler,
     UpdateProfileHandler,
@@ -183,6 +205,41 @@ class InfrastructureModule(Module):
 
     @singleton
     @provider
+    def email_verifier(self, lifecycle: Lifecycle) -> EmailVerifier:
+        s = self.settings
+        if not s.email_check_enabled:
+            return NullEmailVerifier()
+        client = httpx.AsyncClient(timeout=s.email_check_timeout_seconds)
+        lifecycle.closers.append(client.aclose)
+        return AbstractApiEmailVerifier(client, s.email_check_url, s.email_check_api_key)
+
+    @singleton
+    @provider
+    def dramatiq_broker(self) -> dramatiq.Broker:
+        return dramatiq_broker(self.settings.redis_url)
+
+    @singleton
+    @provider
+    def jobs(self, broker: dramatiq.Broker) -> BackgroundJobs:
+        return DramatiqJobs(broker)
+
+    @singleton
+    @provider
+    def housekeeping_policy(self) -> HousekeepingPolicy:
+        s = self.settings
+        return HousekeepingPolicy(
+            stale_pending_minutes=s.stale_pending_minutes,
+            delete_rejected_after_days=s.delete_rejected_after_days,
+            retention_days=s.retention_days,
+        )
+
+    @singleton
+    @provider
+    def bookkeeping(self, engine: AsyncEngine) -> Bookkeeping:
+        return SqlBookkeeping(engine)
+
+    @singleton
+    @provider
     def readiness(self, engine: AsyncEngine, redis: Redis) -> Readiness:
         s = self.settings
         return Readiness(
@@ -246,6 +303,11 @@ def relay_injector(settings: Settings, *overrides: Module) -> Injector:
 def consumer_injector(settings: Settings, *overrides: Module) -> Injector:
     """The consumer process: Kafka -> mail."""
     return Injector([InfrastructureModule(settings), MailerModule(), *overrides])
+
+
+def worker_injector(settings: Settings, *overrides: Module) -> Injector:
+    """The worker and scheduler processes: Dramatiq actors."""
+    return Injector([InfrastructureModule(settings), HandlersModule(), *overrides])
 
 
 def web_injector(settings: Settings, *overrides: Module) -> Injector:

@@ -51,6 +51,18 @@ class Settings:
     relay_batch_size: int
     relay_poll_seconds: float
     relay_publish_timeout_seconds: float
+    email_check_enabled: bool
+    email_check_url: str
+    email_check_api_key: str
+    email_check_timeout_seconds: float
+    verify_max_retries: int
+    verify_min_backoff_ms: int
+    verify_max_backoff_ms: int
+    stale_pending_minutes: int
+    delete_rejected_after_days: int
+    retention_days: int
+    dashboard_user: str
+    dashboard_password: str | None
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -105,4 +117,18 @@ class Settings:
             relay_batch_size=env.int("RELAY_BATCH_SIZE", 100),
             relay_poll_seconds=env.float("RELAY_POLL_SECONDS", 0.2),
             relay_publish_timeout_seconds=env.float("RELAY_PUBLISH_TIMEOUT_SECONDS", 10.0),
+            email_check_enabled=env.bool("EMAIL_CHECK_ENABLED", False),
+            email_check_url=env.str(
+                "EMAIL_CHECK_URL", "https://emailvalidation.abstractapi.com/v1/"
+            ),
+            email_check_api_key=env.str("EMAIL_CHECK_API_KEY", ""),
+            email_check_timeout_seconds=env.float("EMAIL_CHECK_TIMEOUT_SECONDS", 5.0),
+            verify_max_retries=env.int("VERIFY_MAX_RETRIES", 8),
+            verify_min_backoff_ms=env.int("VERIFY_MIN_BACKOFF_MS", 15_000),
+            verify_max_backoff_ms=env.int("VERIFY_MAX_BACKOFF_MS", 3_600_000),
+            stale_pending_minutes=env.int("STALE_PENDING_MINUTES", 30),
+            delete_rejected_after_days=env.int("DELETE_REJECTED_AFTER_DAYS", 0),
+            retention_days=env.int("RETENTION_DAYS", 7),
+            dashboard_user=env.str("DASHBOARD_USER", "admin"),
+            dashboard_password=env.str("DASHBOARD_PASSWORD", None),
         )

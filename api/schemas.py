@@ -50,6 +50,13 @@ class User(Schema):
     username = fields.String(required=True)
     email = fields.String(required=True)
     email_verified = fields.Boolean(required=True)
+    email_status = fields.String(
+        required=True,
+        metadata={
+            "enum": ["unchecked", "pending", "verified_ok", "rejected", "unknown"],
+            "description": "What the email reputation check said of the address.",
+        },
+    )
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
 

@@ -109,6 +109,15 @@ def check_password(password: str) -> None:
         )
 
 
+# What the email reputation check said of the current address:
+#   unchecked    the check is turned off
+#   pending      not decided yet (the service failed); a background job keeps trying
+#   verified_ok  deliverable
+#   rejected     undeliverable or disposable: signing in is refused until the address changes
+#   unknown      the service could not tell, or never answered within the retries
+EMAIL_STATUSES = ("unchecked", "pending", "verified_ok", "rejected", "unknown")
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: uuid.UUID
@@ -118,10 +127,20 @@ class User:
     email_verified: bool
     created_at: datetime
     updated_at: datetime
+    email_status: str = "unchecked"
+    email_status_at: datetime | None = None
     changed: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
-    def register(cls, *, username: str, email: str, password_hash: str, now: datetime) -> User:
+    def register(
+        cls,
+        *,
+        username: str,
+        email: str,
+        password_hash: str,
+        now: datetime,
+        email_status: str = "unchecked",
+    ) -> User:
         return cls(
             id=uuid.uuid4(),
             username=username,
@@ -130,6 +149,8 @@ class User:
             email_verified=False,
             created_at=now,
             updated_at=now,
+            email_status=email_status,
+            email_status_at=now,
         )
 
     def with_changes(
@@ -139,8 +160,11 @@ class User:
         username: str | None = None,
         email: str | None = None,
         password_hash: str | None = None,
+        email_status: str = "unchecked",
     ) -> User:
-        """Return the user with the given fields changed; `changed` names what really differs."""
+        """Return the user with the given fields changed; `changed` names what really differs.
+
+        `email_status` is what the reputation check said of a new address."""
         changes: dict[str, object] = {}
         if username is not None and username != self.username:
             changes["username"] = username
@@ -148,9 +172,11 @@ class User:
             changes["email"] = normalise_email(email)
             # A new address has not been confirmed by anyone yet.
             changes["email_verified"] = False
+            changes["email_status"] = email_status
+            changes["email_status_at"] = now
         if password_hash is not None:
             changes["password_hash"] = password_hash
         if not changes:
             return replace(self, changed=frozenset())
-        names = frozenset(changes) - {"email_verified"}
+        names = frozenset(changes) - {"email_verified", "email_status", "email_status_at"}
         return replace(self, **changes, updated_at=now, changed=names)  # type: ignore[arg-type]

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Literal, Protocol, Self
 
-from core.domain import RateLimit, User
+from core.domain import DomainError, RateLimit, User
 from core.events import UserEvent
 
 
@@ -33,6 +33,20 @@ class UserRepository(Protocol):
         ...
 
     async def delete(self, user_id: uuid.UUID) -> None: ...
+
+    async def set_email_status(
+        self, user_id: uuid.UUID, status: str, *, email: str, now: datetime
+    ) -> bool:
+        """Record the check's outcome, only if the address is still `email`; True if it was."""
+        ...
+
+    async def claim_stale_pending(
+        self, before: datetime, now: datetime, limit: int
+    ) -> list[uuid.UUID]:
+        """Users pending since before `before`, stamped `now` so others skip them a while."""
+        ...
+
+    async def rejected_before(self, before: datetime, limit: int) -> list[User]: ...
 
 
 class EventOutbox(Protocol):
@@ -129,6 +143,14 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class EmailCheckUnavailable(DomainError):
+    """The reputation service failed for a passing reason; try again later."""
+
+
+class EmailCheckMisconfigured(DomainError):
+    """The reputation service refused our credentials: an operator must fix the settings."""
+
+
 @dataclass(frozen=True, slots=True)
 class Mail:
     to: str
@@ -155,3 +177,34 @@ class ProcessedEvents(Protocol):
     async def seen(self, event_id: uuid.UUID) -> bool: ...
 
     async def mark(self, event_id: uuid.UUID) -> None: ...
+
+
+Verdict = Literal[
+    "deliverable", "undeliverable", "disposable", "invalid_format", "unknown", "unchecked"
+]
+
+
+class EmailVerifier(Protocol):
+    """An email reputation service.
+
+    Raises EmailCheckUnavailable when it fails for a passing reason (timeout, network, quota,
+    5xx, an answer that is not what it documents) and EmailCheckMisconfigured when it refuses
+    our credentials.
+    """
+
+    async def check(self, email: str) -> Verdict: ...
+
+
+class BackgroundJobs(Protocol):
+    """Work handed to the worker. Enqueueing is best effort: state in the database is the
+    record, and housekeeping enqueues again what was lost."""
+
+    async def verify_email_later(self, user_id: uuid.UUID) -> None: ...
+
+
+class Bookkeeping(Protocol):
+    """Rows kept only for a while: published outbox events, processed-event records."""
+
+    async def prune(self, before: datetime) -> dict[str, int]:
+        """Delete what is older than `before`; returns the number of rows per table."""
+        ...

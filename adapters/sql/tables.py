@@ -29,11 +29,19 @@ users = Table(
     Column("email_verified", Boolean, nullable=False, server_default="false"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("email_status", Text, nullable=False, server_default="unchecked"),
+    Column("email_status_at", DateTime(timezone=True)),
 )
 # Uniqueness is case-insensitive and decided here, by the database, so that concurrent
 # registrations cannot both succeed.
 Index("uq_users_username_lower", func.lower(users.c.username), unique=True)
 Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
+Index(
+    "ix_users_email_status_at",
+    users.c.email_status,
+    users.c.email_status_at,
+    postgresql_where=text("email_status IN ('pending', 'rejected')"),
+)
 
 UNIQUE_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
 

@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -27,6 +28,8 @@ _COLUMNS = (
     users.c.email_verified,
     users.c.created_at,
     users.c.updated_at,
+    users.c.email_status,
+    users.c.email_status_at,
 )
 
 
@@ -85,6 +88,8 @@ class SqlUserRepository:
         values = {name: getattr(user, name) for name in user.changed}
         if "email" in values:
             values["email_verified"] = user.email_verified
+            values["email_status"] = user.email_status
+            values["email_status_at"] = user.email_status_at
         values["updated_at"] = user.updated_at
         await self._write(update(users).where(users.c.id == user.id).values(**values))
 
@@ -99,6 +104,44 @@ class SqlUserRepository:
 
     async def delete(self, user_id: uuid.UUID) -> None:
         await self._conn.execute(delete(users).where(users.c.id == user_id))
+
+    async def set_email_status(
+        self, user_id: uuid.UUID, status: str, *, email: str, now: datetime
+    ) -> bool:
+        result = await self._conn.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.email == email)
+            .values(email_status=status, email_status_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def claim_stale_pending(
+        self, before: datetime, now: datetime, limit: int
+    ) -> list[uuid.UUID]:
+        stale = (
+            select(users.c.id)
+            .where(users.c.email_status == "pending", users.c.email_status_at < before)
+            .order_by(users.c.email_status_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        result = await self._conn.execute(
+            update(users)
+            .where(users.c.id.in_(stale))
+            .values(email_status_at=now)
+            .returning(users.c.id)
+        )
+        return list(result.scalars())
+
+    async def rejected_before(self, before: datetime, limit: int) -> list[User]:
+        result = await self._conn.execute(
+            select(*_COLUMNS)
+            .where(users.c.email_status == "rejected", users.c.email_status_at < before)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_user(row) for row in result]
 
     async def _write(self, statement: object) -> None:
         # A savepoint keeps the transaction usable after a unique violation.

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import InvalidCredentials, RateLimit, RateLimited
+from core.domain import Forbidden, InvalidCredentials, RateLimit, RateLimited
 from core.ports import IssuedToken, PasswordHasher, RateLimiter, TokenIssuer, UnitOfWorkFactory
 
 
@@ -52,6 +52,12 @@ class IssueAccessTokenHandler:
         if not await self.hasher.verify(user.password_hash, command.password):
             raise InvalidCredentials()
         await self.limiter.reset(key)
+        if user.email_status == "rejected":
+            raise Forbidden(
+                "Sign-in is blocked: the reputation check rejected this account's email address "
+                "as undeliverable or disposable. Change it with PATCH /api/v1/users (an access "
+                "token you already hold still works for that) or contact support."
+            )
         if self.hasher.needs_rehash(user.password_hash):
             await self._rehash(user.id, user.password_hash, command.password)
         return self.tokens.issue(user.id)

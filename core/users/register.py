@@ -3,8 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.domain import User, check_password, check_username
+from core.email_check import EmailScreen
 from core.events import UserEvent
-from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,19 +22,25 @@ class RegisterUserHandler:
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    screen: EmailScreen
+    jobs: BackgroundJobs
 
     async def __call__(self, command: RegisterUser) -> User:
         check_username(command.username)
         check_password(command.password)
+        screening = await self.screen(command.email)
         password_hash = await self.hasher.hash(command.password)
         user = User.register(
             username=command.username,
             email=command.email,
             password_hash=password_hash,
             now=self.clock.now(),
+            email_status=screening.status,
         )
         async with self.uow() as uow:
             await uow.users.add(user)
             await uow.events.add(UserEvent.created(user))
             await uow.commit()
+        if screening.retry_in_background:
+            await self.jobs.verify_email_later(user.id)
         return user

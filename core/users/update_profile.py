@@ -10,9 +10,11 @@ from core.domain import (
     User,
     check_password,
     check_username,
+    normalise_email,
 )
+from core.email_check import EmailScreen
 from core.events import UserEvent
-from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,8 @@ class UpdateProfileHandler:
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    screen: EmailScreen
+    jobs: BackgroundJobs
 
     async def __call__(self, command: UpdateProfile) -> User:
         if command.username is not None:
@@ -40,6 +44,7 @@ class UpdateProfileHandler:
             check_password(command.password)
             if command.current_password is None:
                 raise InvalidInput({"current_password": ["Required to change the password."]})
+        screening = None
         async with self.uow() as uow:
             user = await uow.users.get(command.user_id)
             if user is None:
@@ -49,14 +54,19 @@ class UpdateProfileHandler:
                 if not await self.hasher.verify(user.password_hash, command.current_password):
                     raise Forbidden("The current password is wrong.")
                 new_hash = await self.hasher.hash(command.password)
+            if command.email is not None and normalise_email(command.email) != user.email:
+                screening = await self.screen(command.email)
             updated = user.with_changes(
                 now=self.clock.now(),
                 username=command.username,
                 email=command.email,
                 password_hash=new_hash,
+                email_status=screening.status if screening else "unchecked",
             )
             if updated.changed:
                 await uow.users.save(updated)
                 await uow.events.add(UserEvent.updated(user, updated))
                 await uow.commit()
+        if screening is not None and screening.retry_in_background:
+            await self.jobs.verify_email_later(updated.id)
         return updated

@@ -8,7 +8,15 @@ import httpx
 
 from tests.integration.conftest import Api, assert_problem
 
-PROFILE_FIELDS = {"id", "username", "email", "email_verified", "created_at", "updated_at"}
+PROFILE_FIELDS = {
+    "id",
+    "username",
+    "email",
+    "email_verified",
+    "email_status",
+    "created_at",
+    "updated_at",
+}
 
 
 async def test_registration_returns_the_new_profile(api: Api) -> None:

@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 import pytest
 
 from core.domain import User
-from tests.unit.fakes import FakeHasher, FakeTokens, FixedClock, InMemoryUnitOfWorkFactory
+from core.email_check import EmailScreen
+from tests.unit.fakes import (
+    FakeHasher,
+    FakeJobs,
+    FakeTokens,
+    FakeVerifier,
+    FixedClock,
+    InMemoryUnitOfWorkFactory,
+)
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 ALICE_PASSWORD = "correct horse battery"
@@ -46,3 +54,18 @@ async def alice(uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher) -> User:
     user = replace(user, email_verified=True)
     uow.store.users[user.id] = user
     return user
+
+
+@pytest.fixture
+def verifier() -> FakeVerifier:
+    return FakeVerifier()
+
+
+@pytest.fixture
+def screen(verifier: FakeVerifier) -> EmailScreen:
+    return EmailScreen(verifier)
+
+
+@pytest.fixture
+def jobs() -> FakeJobs:
+    return FakeJobs()

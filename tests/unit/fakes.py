@@ -13,13 +13,16 @@ from core.domain import Conflict, RateLimit, Unauthenticated, User
 from core.events import UserEvent
 from core.ports import (
     Admission,
+    BackgroundJobs,
     Clock,
+    EmailVerifier,
     IssuedToken,
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
     UnitOfWorkFactory,
     UserRepository,
+    Verdict,
 )
 
 
@@ -203,6 +206,27 @@ class InMemoryRateLimiter:
         self.hits.pop(key, None)
 
 
+class FakeVerifier:
+    """Answers `verdicts[email]` (default: unchecked); an exception in there is raised."""
+
+    def __init__(self, verdicts: dict[str, Verdict | Exception] | None = None) -> None:
+        self.verdicts = verdicts or {}
+
+    async def check(self, email: str) -> Verdict:
+        verdict = self.verdicts.get(email, "unchecked")
+        if isinstance(verdict, Exception):
+            raise verdict
+        return verdict
+
+
+class FakeJobs:
+    def __init__(self) -> None:
+        self.verifications: list[uuid.UUID] = []
+
+    async def verify_email_later(self, user_id: uuid.UUID) -> None:
+        self.verifications.append(user_id)
+
+
 if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
@@ -211,3 +235,5 @@ if TYPE_CHECKING:
     _tokens: TokenIssuer = FakeTokens()
     _clock: Clock = FixedClock(datetime(2026, 1, 1))
     _limiter: RateLimiter = InMemoryRateLimiter(_clock)
+    _verifier: EmailVerifier = FakeVerifier()
+    _jobs: BackgroundJobs = FakeJobs()

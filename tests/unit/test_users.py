@@ -8,26 +8,43 @@ from datetime import timedelta
 import pytest
 
 from core.domain import Conflict, Forbidden, InvalidInput, Unauthenticated, User
+from core.email_check import EmailScreen
+from core.ports import EmailCheckMisconfigured, EmailCheckUnavailable
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.get_profile import GetProfile, GetProfileHandler
 from core.users.register import RegisterUser, RegisterUserHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
+from core.users.verify_email import VerifyEmail, VerifyEmailHandler
 from tests.unit.conftest import ALICE_PASSWORD, START
-from tests.unit.fakes import FakeHasher, FixedClock, InMemoryUnitOfWorkFactory
+from tests.unit.fakes import (
+    FakeHasher,
+    FakeJobs,
+    FakeVerifier,
+    FixedClock,
+    InMemoryUnitOfWorkFactory,
+)
 
 
 @pytest.fixture
 def register(
-    uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock
+    uow: InMemoryUnitOfWorkFactory,
+    hasher: FakeHasher,
+    clock: FixedClock,
+    screen: EmailScreen,
+    jobs: FakeJobs,
 ) -> RegisterUserHandler:
-    return RegisterUserHandler(uow=uow, hasher=hasher, clock=clock)
+    return RegisterUserHandler(uow=uow, hasher=hasher, clock=clock, screen=screen, jobs=jobs)
 
 
 @pytest.fixture
 def update(
-    uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock
+    uow: InMemoryUnitOfWorkFactory,
+    hasher: FakeHasher,
+    clock: FixedClock,
+    screen: EmailScreen,
+    jobs: FakeJobs,
 ) -> UpdateProfileHandler:
-    return UpdateProfileHandler(uow=uow, hasher=hasher, clock=clock)
+    return UpdateProfileHandler(uow=uow, hasher=hasher, clock=clock, screen=screen, jobs=jobs)
 
 
 @pytest.fixture
@@ -309,3 +326,48 @@ async def test_a_refused_change_records_no_event(
     with pytest.raises(Conflict):
         await register(RegisterUser("ERIN", "other@example.com", "a-good-password"))
     assert [e.type for e in uow.store.events] == ["user.created"]
+
+
+async def test_a_passing_failure_of_the_check_queues_a_background_check(
+    register: RegisterUserHandler, verifier: FakeVerifier, jobs: FakeJobs
+) -> None:
+    verifier.verdicts["slow@example.com"] = EmailCheckUnavailable("timeout")
+    user = await register(RegisterUser("slowpoke", "slow@example.com", "a-good-password"))
+    assert user.email_status == "pending"
+    assert jobs.verifications == [user.id]
+
+
+async def test_a_misconfigured_check_queues_nothing(
+    register: RegisterUserHandler, verifier: FakeVerifier, jobs: FakeJobs
+) -> None:
+    verifier.verdicts["a@example.com"] = EmailCheckMisconfigured("401")
+    user = await register(RegisterUser("keyless", "a@example.com", "a-good-password"))
+    assert user.email_status == "pending"
+    assert jobs.verifications == []
+
+
+async def test_a_refused_address_stores_nothing(
+    register: RegisterUserHandler, verifier: FakeVerifier, uow: InMemoryUnitOfWorkFactory
+) -> None:
+    verifier.verdicts["gone@example.com"] = "undeliverable"
+    with pytest.raises(InvalidInput) as error:
+        await register(RegisterUser("goner", "gone@example.com", "a-good-password"))
+    assert "email" in error.value.errors
+    assert uow.store.users == {}
+    assert uow.store.events == []
+
+
+async def test_the_background_check_does_not_judge_an_address_changed_meanwhile(
+    register: RegisterUserHandler,
+    update: UpdateProfileHandler,
+    verifier: FakeVerifier,
+    uow: InMemoryUnitOfWorkFactory,
+    clock: FixedClock,
+) -> None:
+    verifier.verdicts["first@example.com"] = EmailCheckUnavailable("timeout")
+    user = await register(RegisterUser("mover", "first@example.com", "a-good-password"))
+    verify = VerifyEmailHandler(uow=uow, verifier=verifier, clock=clock)
+    verifier.verdicts["first@example.com"] = "undeliverable"
+    await update(UpdateProfile(user.id, email="second@example.com"))
+    assert await verify(VerifyEmail(user.id)) is None
+    assert uow.store.users[user.id].email_status == "unchecked"

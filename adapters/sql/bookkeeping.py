@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.tables import outbox, processed_events
+from adapters.sql.users import outage_as_unavailable
+
+
+class SqlBookkeeping:
+    """Prunes published outbox rows and old processed-event records."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def prune(self, before: datetime) -> dict[str, int]:
+        async with outage_as_unavailable(), self._engine.begin() as conn:
+            published = await conn.execute(delete(outbox).where(outbox.c.published_at < before))
+            processed = await conn.execute(
+                delete(processed_events).where(processed_events.c.processed_at < before)
+            )
+        return {"outbox": published.rowcount, "processed_events": processed.rowcount}

@@ -1,0 +1,190 @@
+"""The worker, scheduler and dashboard processes from the Procfile, on the real Redis and
+PostgreSQL, with the local stand-in of the email reputation API."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import psycopg
+import pytest
+import redis
+
+from adapters.settings import Settings
+from tests.fakes.email_reputation import FakeReputationService, serving
+from tests.processes import Process, environment, free_port, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def reputation() -> Iterator[tuple[FakeReputationService, str]]:
+    service = FakeReputationService(slow_seconds=2.0)
+    with serving(service) as url:
+        yield service, url
+
+
+@pytest.fixture(scope="module")
+def worker_env(settings: Settings, migrated: str, reputation) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return environment(
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        JWT_KEY_DIR=str(settings.jwt_key_dir),
+        EMAIL_CHECK_ENABLED="true",
+        EMAIL_CHECK_URL=reputation[1],
+        EMAIL_CHECK_API_KEY="test-key",
+        EMAIL_CHECK_TIMEOUT_SECONDS="1",
+        VERIFY_MAX_RETRIES="3",
+        VERIFY_MIN_BACKOFF_MS="200",
+        VERIFY_MAX_BACKOFF_MS="2000",
+        STALE_PENDING_MINUTES="1",
+        DASHBOARD_USER="ops",
+        DASHBOARD_PASSWORD="dash-secret",
+    )
+
+
+@pytest.fixture(scope="module")
+def worker(
+    worker_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Process]:
+    redis.Redis.from_url(worker_env["REDIS_URL"]).flushdb()
+    process = Process("worker", worker_env, tmp_path_factory.mktemp("worker") / "worker.log")
+    process.start()
+    wait_until(lambda: "Worker process is ready" in process.output(), 60, "the worker")
+    yield process
+    process.stop()
+
+
+def _dsn(settings: Settings) -> str:
+    return settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _pending_user(settings: Settings, local: str) -> tuple[str, str]:
+    """A user whose address awaits its check, as sign-up leaves it when the service failed."""
+    user_id, email = str(uuid.uuid4()), f"{local}-{uuid.uuid4().hex[:6]}@example.com"
+    with psycopg.connect(_dsn(settings), autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO users (id, username, email, password_hash, created_at, updated_at,"
+            " email_status, email_status_at)"
+            " VALUES (%s, %s, %s, 'x', now(), now(), 'pending', now())",
+            (user_id, f"w{uuid.uuid4().hex[:10]}", email),
+        )
+    return user_id, email
+
+
+def _status(settings: Settings, user_id: str) -> str:
+    with psycopg.connect(_dsn(settings)) as conn:
+        row = conn.execute("SELECT email_status FROM users WHERE id = %s", (user_id,)).fetchone()
+    return str(row[0]) if row else "gone"
+
+
+def _enqueue(settings: Settings, user_id: str) -> None:
+    from adapters.jobs import DramatiqJobs, dramatiq_broker
+
+    asyncio.run(
+        DramatiqJobs(dramatiq_broker(settings.redis_url)).verify_email_later(uuid.UUID(user_id))
+    )
+
+
+def _dead_letters(settings: Settings) -> list[dict]:  # type: ignore[type-arg]
+    client = redis.Redis.from_url(settings.redis_url)
+    ids = client.zrange("dramatiq:default.XQ", 0, -1)
+    messages = client.hmget("dramatiq:default.XQ.msgs", ids) if ids else []
+    return [orjson.loads(m) for m in messages if m]
+
+
+def test_a_flaky_service_is_retried_with_backoff_until_it_answers(
+    worker: Process,
+    settings: Settings,
+    reputation,  # type: ignore[no-untyped-def]
+) -> None:
+    service, _ = reputation
+    user_id, email = _pending_user(settings, "flaky")
+    _enqueue(settings, user_id)
+    wait_until(lambda: _status(settings, user_id) == "verified_ok", 30, "verified_ok")
+    calls = service.calls(email)
+    assert len(calls) == 3  # 500, 500, then the answer
+    gaps = [b - a for a, b in itertools.pairwise(calls)]
+    assert all(gap >= 0.15 for gap in gaps), gaps
+
+
+def test_exhausted_retries_go_to_the_dead_letter_queue_as_unknown(
+    worker: Process,
+    settings: Settings,
+    reputation,  # type: ignore[no-untyped-def]
+) -> None:
+    service, _ = reputation
+    user_id, email = _pending_user(settings, "broken")
+    _enqueue(settings, user_id)
+    wait_until(lambda: _status(settings, user_id) == "unknown", 60, "status unknown")
+    assert len(service.calls(email)) == 4  # the first try and 3 retries
+    dead = [m for m in _dead_letters(settings) if m["args"] == [user_id]]
+    assert len(dead) == 1
+    assert dead[0]["options"]["retries"] >= 3
+
+
+def test_a_background_rejection_blocks_sign_in(worker: Process, settings: Settings) -> None:
+    user_id, _ = _pending_user(settings, "undeliverable")
+    _enqueue(settings, user_id)
+    wait_until(lambda: _status(settings, user_id) == "rejected", 30, "rejected")
+
+
+def test_scheduler_requeues_stale_checks(
+    worker: Process, worker_env: dict[str, str], settings: Settings, tmp_path: Path
+) -> None:
+    user_id, _ = _pending_user(settings, "good")
+    with psycopg.connect(_dsn(settings), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE users SET email_status_at = now() - interval '2 minutes' WHERE id = %s",
+            (user_id,),
+        )
+    scheduler = Process("scheduler", worker_env, tmp_path / "scheduler.log").start()
+    try:
+        # The every-minute job is enqueued at the top of the next minute.
+        wait_until(lambda: _status(settings, user_id) == "verified_ok", 75, "the requeued check")
+        log = scheduler.output()
+        for actor in (
+            "requeue_stale_verifications",
+            "prune_bookkeeping",
+            "delete_rejected_accounts",
+        ):
+            assert f"actors.tasks:{actor}" in log
+    finally:
+        scheduler.stop()
+
+
+def test_dashboard_needs_basic_auth(
+    worker_env: dict[str, str], tmp_path: Path, settings: Settings
+) -> None:
+    port = free_port()
+    dashboard = Process(
+        "dashboard", {**worker_env, "DASHBOARD_PORT": str(port)}, tmp_path / "dashboard.log"
+    ).start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def up() -> bool:
+            assert dashboard.running(), dashboard.output()
+            try:
+                return httpx.get(base, timeout=1).status_code == 401
+            except httpx.TransportError:
+                return False
+
+        wait_until(up, 30, "the dashboard")
+        refused = httpx.get(base)
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"].startswith("Basic")
+        assert httpx.get(base, auth=("ops", "wrong")).status_code == 401
+        home = httpx.get(base, auth=("ops", "dash-secret"))
+        assert home.status_code == 200
+        assert "Dramatiq" in home.text
+        queue = httpx.get(f"{base}/queues/default", auth=("ops", "dash-secret"))
+        assert queue.status_code == 200
+        assert "dash-secret" not in dashboard.output()
+    finally:
+        dashboard.stop()

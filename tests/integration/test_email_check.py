@@ -1,0 +1,148 @@
+"""The reputation check at sign-up and on an email change, against the local stand-in."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import orjson
+import pytest
+from redis.asyncio import Redis
+
+from adapters.bootstrap import Lifecycle, web_injector
+from adapters.email_reputation import CHECKS
+from adapters.settings import Settings
+from api.app import create_app
+from tests.fakes.email_reputation import FakeReputationService, serving
+from tests.integration.conftest import Api, assert_problem
+
+
+@pytest.fixture(scope="module")
+def reputation() -> Iterator[tuple[FakeReputationService, str]]:
+    service = FakeReputationService(slow_seconds=2.0)
+    with serving(service) as url:
+        yield service, url
+
+
+async def _api(settings: Settings, url: str, key: str = "test-key") -> AsyncIterator[Api]:
+    checked = dataclasses.replace(
+        settings,
+        email_check_enabled=True,
+        email_check_url=url,
+        email_check_api_key=key,
+        email_check_timeout_seconds=1.0,
+    )
+    injector = web_injector(checked)
+    transport = httpx.ASGITransport(app=create_app(checked, injector))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client)
+    await injector.get(Lifecycle).close()
+
+
+@pytest.fixture
+async def api_checked(settings: Settings, reputation) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
+    async for api in _api(settings, reputation[1]):
+        yield api
+
+
+async def _queued_checks(settings: Settings) -> list[str]:
+    """User ids of verify_email messages waiting in Dramatiq's default queue."""
+    async with Redis.from_url(settings.redis_url) as redis:
+        messages = await redis.hvals("dramatiq:default.msgs")
+    decoded = [orjson.loads(m) for m in messages]
+    return [m["args"][0] for m in decoded if m["actor_name"] == "verify_email"]
+
+
+async def test_a_deliverable_address_is_verified_at_sign_up(
+    api_checked: Api, settings: Settings
+) -> None:
+    response = await api_checked.register(email="good@example.com")
+    assert response.status_code == 201
+    assert response.json()["email_status"] == "verified_ok"
+    assert await _queued_checks(settings) == []
+
+
+@pytest.mark.parametrize(
+    ("local", "message"),
+    [
+        ("undeliverable", "cannot receive mail"),
+        ("disposable", "Disposable"),
+        ("invalid", "not a valid address"),
+    ],
+)
+async def test_refused_addresses_are_422_and_nothing_is_stored(
+    api_checked: Api,
+    db,
+    local: str,
+    message: str,  # type: ignore[no-untyped-def]
+) -> None:
+    response = await api_checked.register(email=f"{local}@example.com")
+    problem = assert_problem(response, 422)
+    assert message in problem["errors"]["email"][0]  # type: ignore[index]
+    assert (await (await db.execute("SELECT count(*) FROM users")).fetchone())[0] == 0
+    assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 0
+
+
+@pytest.mark.parametrize("local", ["slow", "quota", "broken", "garbage"])
+async def test_a_failing_service_leaves_the_address_pending_and_queues_a_check(
+    api_checked: Api, settings: Settings, local: str
+) -> None:
+    response = await api_checked.register(email=f"{local}@example.com")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["email_status"] == "pending"
+    assert await _queued_checks(settings) == [body["id"]]
+
+
+async def test_an_unknown_verdict_is_kept_as_unknown(api_checked: Api) -> None:
+    response = await api_checked.register(email="risky@example.com")
+    assert response.json()["email_status"] == "unknown"
+
+
+async def test_a_refused_api_key_is_logged_counted_and_not_retried_at_once(
+    settings: Settings,
+    reputation,
+    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+) -> None:
+    before = CHECKS.labels(outcome="misconfigured")._value.get()
+    async for api in _api(settings, reputation[1], key="bad-key"):
+        response = await api.register(email="good@example.com")
+        assert response.status_code == 201
+        assert response.json()["email_status"] == "pending"
+    assert CHECKS.labels(outcome="misconfigured")._value.get() == before + 1
+    assert await _queued_checks(settings) == [], "housekeeping tries again later, not a hot loop"
+    assert any("misconfigured" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
+
+
+async def test_a_new_address_is_checked_too(api_checked: Api) -> None:
+    auth = await api_checked.signed_up(email="good@example.com")
+    refused = await api_checked.client.patch(
+        "/api/v1/users", json={"email": "disposable@example.com"}, headers=auth
+    )
+    assert_problem(refused, 422)
+    moved = await api_checked.client.patch(
+        "/api/v1/users", json={"email": "broken@example.com"}, headers=auth
+    )
+    assert moved.json()["email_status"] == "pending"
+
+
+async def test_a_rejected_address_blocks_sign_in_until_it_changes(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+    auth = await api.signed_up()
+    await db.execute("UPDATE users SET email_status = 'rejected'")
+    refused = await api.login()
+    problem = assert_problem(refused, 403)
+    assert "rejected" in str(problem["detail"])
+    wrong = await api.login(password="wrong-password")
+    assert_problem(wrong, 401)  # nothing is told to someone without the password
+    changed = await api.client.patch(
+        "/api/v1/users", json={"email": "fixed@example.com"}, headers=auth
+    )
+    assert changed.json()["email_status"] == "unchecked"
+    assert (await api.login()).status_code == 200
+
+
+async def test_profile_shows_email_status(api: Api) -> None:
+    auth = await api.signed_up()
+    profile = await api.client.get("/api/v1/users", headers=auth)
+    assert profile.json()["email_status"] == "unchecked"

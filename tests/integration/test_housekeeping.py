@@ -1,0 +1,75 @@
+"""Scheduled upkeep on the real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import orjson
+from injector import Injector
+from redis.asyncio import Redis
+
+from adapters.settings import Settings
+from core.housekeeping import (
+    DeleteRejectedAccounts,
+    HousekeepingPolicy,
+    PruneBookkeeping,
+    RequeueStaleVerifications,
+)
+from tests.integration.conftest import Api
+
+
+async def test_stale_pending_checks_are_enqueued_once(
+    api: Api,
+    db,
+    injector: Injector,
+    settings: Settings,  # type: ignore[no-untyped-def]
+) -> None:
+    await api.register(username="stale", email="stale@example.com")
+    await api.register(username="fresh", email="fresh@example.com")
+    await db.execute(
+        "UPDATE users SET email_status = 'pending', email_status_at = now() - interval '2 hours'"
+        " WHERE username = 'stale'"
+    )
+    await db.execute("UPDATE users SET email_status = 'pending' WHERE username = 'fresh'")
+    requeue = injector.get(RequeueStaleVerifications)
+    assert await requeue() == 1
+    assert await requeue() == 0, "stamped: the next run leaves it to its job"
+    async with Redis.from_url(settings.redis_url) as redis:
+        queued = [orjson.loads(m) for m in await redis.hvals("dramatiq:default.msgs")]
+    stale_id = (await (await db.execute("SELECT id FROM users WHERE username='stale'")).fetchone())[
+        0
+    ]
+    assert [m["args"] for m in queued] == [[str(stale_id)]]
+
+
+async def test_rejected_accounts_are_deleted_only_when_configured(
+    api: Api,
+    db,
+    injector: Injector,  # type: ignore[no-untyped-def]
+) -> None:
+    await api.register()
+    await db.execute(
+        "UPDATE users SET email_status = 'rejected', email_status_at = now() - interval '40 days'"
+    )
+    assert await injector.get(DeleteRejectedAccounts)() == 0  # default: off
+    policy = dataclasses.replace(injector.get(HousekeepingPolicy), delete_rejected_after_days=30)
+    handler = dataclasses.replace(injector.get(DeleteRejectedAccounts), policy=policy)
+    assert await handler() == 1
+    assert (await (await db.execute("SELECT count(*) FROM users")).fetchone())[0] == 0
+    events = await (await db.execute("SELECT type FROM outbox ORDER BY id")).fetchall()
+    assert [e[0] for e in events] == ["user.created", "user.deleted"], "a goodbye mail follows"
+
+
+async def test_old_bookkeeping_rows_are_pruned(api: Api, db, injector: Injector) -> None:  # type: ignore[no-untyped-def]
+    await api.register()
+    await api.register(username="other", email="other@example.com")
+    await db.execute(
+        "UPDATE outbox SET published_at = now() - interval '8 days'"
+        " WHERE id = (SELECT min(id) FROM outbox)"
+    )
+    await db.execute(
+        "INSERT INTO processed_events (event_id, processed_at) VALUES"
+        " (gen_random_uuid(), now() - interval '8 days'), (gen_random_uuid(), now())"
+    )
+    assert await injector.get(PruneBookkeeping)() == {"outbox": 1, "processed_events": 1}
+    assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 1
