@@ -76,6 +76,7 @@ class Readiness:
 
     probes: dict[str, Probe]
     timeout_seconds: float
+    outbox_backlog: Callable[[], Awaitable[int]]
 
 
 @dataclass
@@ -249,6 +250,7 @@ class InfrastructureModule(Module):
                 "kafka": health.kafka_probe(s.kafka_bootstrap_servers, s.readiness_timeout_seconds),
             },
             timeout_seconds=s.readiness_timeout_seconds,
+            outbox_backlog=health.outbox_backlog(engine),
         )
 
 

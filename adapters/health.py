@@ -36,3 +36,14 @@ def kafka_probe(bootstrap_servers: str, timeout_seconds: float):  # type: ignore
             await client.close()
 
     return probe
+
+
+def outbox_backlog(engine: AsyncEngine):  # type: ignore[no-untyped-def]
+    async def count() -> int:
+        async with engine.connect() as conn:
+            result = await conn.execute(
+                text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            )
+            return int(result.scalar_one())
+
+    return count

@@ -6,10 +6,19 @@ import time
 import uuid
 
 import falcon.asgi
+from prometheus_client import Counter, Histogram
 
 from adapters.logs import request_id
 
 access_log = logging.getLogger("api.access")
+
+REQUESTS = Counter("http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer an HTTP request.",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 
 
 class RequestContext:
@@ -38,15 +47,18 @@ class RequestContext:
             req.context.request_id = rid
         resp.set_header("X-Request-ID", rid)
         started = getattr(req.context, "started", None)
+        elapsed = time.perf_counter() - started if started else 0.0
+        # The route template, not the path, so that labels stay few.
+        route = req.uri_template or "unmatched"
+        REQUESTS.labels(req.method, route, str(resp.status_code)).inc()
+        LATENCY.labels(req.method, route).observe(elapsed)
         access_log.info(
             "request",
             extra={
                 "method": req.method,
                 "path": req.path,
                 "status": resp.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2)
-                if started
-                else None,
+                "duration_ms": round(elapsed * 1000, 2),
                 "client_ip": req.remote_addr,
             },
         )

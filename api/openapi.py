@@ -124,6 +124,7 @@ def build_spec() -> dict[str, Any]:
                 "responses": {
                     "200": {"description": "Token", "content": _json("Token")},
                     "401": _problem("Wrong username or password"),
+                    "403": _problem("Sign-in blocked: the email address was rejected"),
                     **_COMMON,
                 },
             }
@@ -170,4 +171,48 @@ def build_spec() -> dict[str, Any]:
             }
         },
     )
-    return spec.to_dict()
+    document = spec.to_dict()
+    _add_shared_responses(document)
+    # Rules marshmallow checks in code (validates_schema), stated for clients in JSON Schema.
+    document["components"]["schemas"]["UserUpdate"].update(
+        {
+            "anyOf": [{"required": [name]} for name in ("username", "email", "password")],
+            "dependentRequired": {"password": ["current_password"]},
+        }
+    )
+    return document
+
+
+_RATE_HEADERS = {
+    name: {"description": description, "schema": {"type": "integer"}}
+    for name, description in (
+        ("RateLimit-Limit", "Requests allowed in the window"),
+        ("RateLimit-Remaining", "Requests left in the window"),
+        ("RateLimit-Reset", "Seconds until a slot frees"),
+    )
+}
+
+
+def _add_shared_responses(document: dict[str, Any]) -> None:
+    """Every /api/v1 operation is rate limited and needs the database."""
+    # Added after apispec resolved schema names, so the reference is spelled out.
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    limited = {
+        "description": "Too many requests (per address, per user, or failed logins)",
+        "content": problem,
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}},
+            **_RATE_HEADERS,
+        },
+    }
+    unavailable = {
+        "description": "A service the request needs is unavailable",
+        "content": problem,
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    }
+    for path, operations in document["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in operations.values():
+            operation["responses"].setdefault("429", limited)
+            operation["responses"].setdefault("503", unavailable)

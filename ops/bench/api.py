@@ -1,0 +1,237 @@
+"""API benchmarks against the real services (ops/services up first; uses the dev database).
+
+    .venv/bin/python ops/bench/api.py [--seconds 10]
+
+1. GET /api/v1/users with a valid token, 1 and 2 uvicorn workers, 16 and 64 connections.
+2. The same request on the bare baseline (ops/bench/baseline.py): our throughput as a ratio.
+3. Login storm: 50 concurrent logins (production argon2) while (1) runs: GET p99 vs idle p99.
+4. Sign-ups per second with production argon2.
+
+Limits are raised for the run. Compare rows of one run only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from ops.bench.server import ROOT, free_port, web
+
+LOAD = [sys.executable, str(ROOT / "ops/bench/load.py")]
+HUGE = "1000000000/60"
+ENV = {
+    "RATE_LIMIT_USERS_PER_IP": HUGE,
+    "RATE_LIMIT_TOKEN_PER_IP": HUGE,
+    "RATE_LIMIT_PER_USER": HUGE,
+    "LOGIN_LOCKOUT": HUGE,
+    "JWT_KEY_DIR": str(ROOT / ".keys"),
+    "ARGON2_PROFILE": "default",
+}
+PASSWORD = "bench-password-1"
+
+
+def load(url: str, seconds: float, connections: int, *extra: str) -> dict:
+    out = subprocess.run(
+        [*LOAD, url, "--seconds", str(seconds), "--connections", str(connections), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def bench_user(base: str) -> tuple[str, str]:
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.post(
+            "/api/v1/users",
+            json={"username": name, "email": f"{name}@bench.example", "password": PASSWORD},
+        ).raise_for_status()
+        token = client.post(
+            "/api/v1/token/access", json={"username": name, "password": PASSWORD}
+        ).json()["access_token"]
+    return name, token
+
+
+def baseline_server(workers: int, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    import os
+    import signal
+    from contextlib import contextmanager
+
+    @contextmanager
+    def run():  # type: ignore[no-untyped-def]
+        port = free_port()
+        proc = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/uvicorn"),
+                "--factory",
+                "ops.bench.baseline:create",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--no-proxy-headers",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    httpx.get(f"{base}/api/v1/users", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            yield base
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+
+    return run()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    s = args.seconds
+    subprocess.run([str(ROOT / "ops/keys"), "ensure"], check=True)
+    import os
+
+    env = {
+        **ENV,
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", "postgresql+psycopg://accounts:accounts@127.0.0.1:5433/accounts"
+        ),
+    }
+    rows: list[tuple[str, ...]] = []
+    results: dict[tuple[str, int, int], dict] = {}
+    for workers in (1, 2):
+        with web(env, extra_args=f"--workers {workers}") as base:
+            _, token = bench_user(base)
+            auth = f"Authorization: Bearer {token}"
+            for conns in (16, 64):
+                results[("ours", workers, conns)] = load(
+                    f"{base}/api/v1/users", s, conns, "-H", auth
+                )
+        with baseline_server(workers, env) as base_url:
+            for conns in (16, 64):
+                results[("baseline", workers, conns)] = load(
+                    f"{base_url}/api/v1/users", s, conns, "-H", auth
+                )
+    for workers in (1, 2):
+        for conns in (16, 64):
+            ours, bare = results[("ours", workers, conns)], results[("baseline", workers, conns)]
+            rows.append(
+                (
+                    f"GET /api/v1/users, {workers} worker(s), {conns} conns",
+                    f"{ours['rps']:,.0f} req/s",
+                    f"p50 {ours['p50_ms']} ms",
+                    f"p99 {ours['p99_ms']} ms",
+                    f"baseline {bare['rps']:,.0f} req/s",
+                    f"ratio {ours['rps'] / bare['rps']:.2f}",
+                )
+            )
+            bad = {k: v for k, v in ours["statuses"].items() if k != "200"}
+            if bad:
+                rows.append(("  non-200 answers", json.dumps(bad), "", "", "", ""))
+
+    # 3. Login storm, one worker, production argon2.
+    with web(env) as base:
+        name, token = bench_user(base)
+        auth = f"Authorization: Bearer {token}"
+        idle = load(f"{base}/api/v1/users", s, 16, "-H", auth)
+        body = json.dumps({"username": name, "password": PASSWORD})
+        storm = subprocess.Popen(
+            [
+                *LOAD,
+                f"{base}/api/v1/token/access",
+                "--seconds",
+                str(s + 2),
+                "--connections",
+                "50",
+                "--method",
+                "POST",
+                "--data",
+                body,
+                "-H",
+                "Content-Type: application/json",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(1)
+        during = load(f"{base}/api/v1/users", s, 16, "-H", auth)
+        logins = json.loads(storm.communicate()[0])
+        rows.append(
+            (
+                "login storm (50 conns) + GET at 16 conns",
+                f"GET p99 idle {idle['p99_ms']} ms",
+                f"storm {during['p99_ms']} ms",
+                f"ratio {during['p99_ms'] / idle['p99_ms']:.2f}",
+                f"GET {during['rps']:,.0f} req/s",
+                f"logins {logins['rps']:.1f}/s",
+            )
+        )
+
+        # 4. Sign-ups with production argon2.
+        async def sign_ups() -> tuple[int, float]:
+            done = 0
+            deadline = time.monotonic() + s
+            async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+
+                async def worker() -> None:
+                    nonlocal done
+                    while time.monotonic() < deadline:
+                        n = f"s{uuid.uuid4().hex[:12]}"
+                        r = await client.post(
+                            "/api/v1/users",
+                            json={
+                                "username": n,
+                                "email": f"{n}@bench.example",
+                                "password": PASSWORD,
+                            },
+                        )
+                        done += r.status_code == 201
+
+                started = time.monotonic()
+                await asyncio.gather(*(worker() for _ in range(32)))
+                return done, time.monotonic() - started
+
+        count, elapsed = asyncio.run(sign_ups())
+        rows.append(
+            (
+                "sign-ups, production argon2, 32 conns",
+                f"{count / elapsed:.1f} /s",
+                f"{count} in {elapsed:.1f} s",
+                "",
+                "",
+                "",
+            )
+        )
+
+    print(f"\nAPI benchmark ({s:g} s per run)")
+    for row in rows:
+        print("  " + " | ".join(row))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Schemathesis against /openapi.json of a running web process: every operation, generated
+valid and invalid requests (a valid token for the authenticated ones), zero 5xx, and every
+response as the document describes it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.settings import Settings
+from tests.processes import ROOT, Process, environment, free_port, wait_for_http
+
+pytestmark = pytest.mark.e2e
+
+
+def test_fuzzing_finds_no_server_errors_and_no_schema_violations(
+    settings: Settings, migrated: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = environment(
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        JWT_KEY_DIR=str(settings.jwt_key_dir),
+        WEB_PORT=str(port),
+        # The fuzzer is one client sending thousands of requests: lift the limits for it.
+        RATE_LIMIT_USERS_PER_IP="1000000/60",
+        RATE_LIMIT_TOKEN_PER_IP="1000000/60",
+        RATE_LIMIT_PER_USER="1000000/60",
+        LOGIN_LOCKOUT="1000000/60",
+    )
+    web = Process("web", env, tmp_path / "web.log").start()
+    try:
+        wait_for_http(base, web)
+        name = f"fz{uuid.uuid4().hex[:10]}"
+        password = "fuzzing-password"
+        created = httpx.post(
+            f"{base}/api/v1/users",
+            json={"username": name, "email": f"{name}@example.com", "password": password},
+        )
+        assert created.status_code == 201, created.text
+        token = httpx.post(
+            f"{base}/api/v1/token/access", json={"username": name, "password": password}
+        ).json()["access_token"]
+        run = subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "schemathesis"),
+                "run",
+                f"{base}/openapi.json",
+                "--checks",
+                "all",
+                "--max-examples",
+                "150",
+                "--seed",
+                "20261125",
+                "--workers",
+                "4",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--request-timeout",
+                "10",
+                "--no-color",
+                "--report",
+                "ndjson",
+                "--report-dir",
+                str(tmp_path / "reports"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=tmp_path,
+        )
+    finally:
+        web.stop()
+    served = [
+        json.loads(line)
+        for line in web.output().splitlines()
+        if line.startswith("{") and '"api.access"' in line
+    ]
+    statuses = [entry["status"] for entry in served]
+    assert run.returncode == 0, run.stdout[-6000:]
+    assert len(statuses) >= 1000, f"only {len(statuses)} requests were made"
+    assert not [s for s in statuses if s >= 500]
