@@ -55,7 +55,7 @@ def test_fuzzing_finds_no_server_errors_and_no_schema_violations(
                 "--checks",
                 "all",
                 "--max-examples",
-                "150",
+                "250",
                 "--seed",
                 "20261125",
                 "--workers",
