@@ -24,7 +24,7 @@ from adapters.settings import Settings
 from adapters.smtp import SmtpMailer
 from adapters.sql.bookkeeping import SqlBookkeeping
 from adapters.sql.processed import SqlProcessedEvents
-from adapters.sql.users import SqlUnitOfWork
+from adapters.sql.users import SqlUnitOfWork, SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
 from core.email_check import EmailScreen
 from core.housekeeping import (
@@ -45,6 +45,7 @@ from core.ports import (
     RateLimiter,
     TokenIssuer,
     UnitOfWorkFactory,
+    UserReader,
 )
 from core.tokens.issue_access_token import IssueAccessTokenHandler, LoginLockout
 from core.users.delete_account import DeleteAccountHandler
@@ -165,6 +166,14 @@ class InfrastructureModule(Module):
     @provider
     def unit_of_work(self, engine: AsyncEngine) -> UnitOfWorkFactory:
         return lambda: SqlUnitOfWork(engine)
+
+    @singleton
+    @provider
+    def user_reader(self, lifecycle: Lifecycle) -> UserReader:
+        s = self.settings
+        pool = reader_pool(s.database_url, s.db_pool_size, s.db_timeout_seconds)
+        lifecycle.closers.append(pool.close)
+        return SqlUserReader(pool)
 
     @singleton
     @provider

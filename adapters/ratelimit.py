@@ -6,6 +6,7 @@ import asyncio
 import logging
 import math
 import secrets
+from collections.abc import Sequence
 
 from prometheus_client import Counter
 from redis.asyncio import Redis
@@ -20,28 +21,39 @@ LIMITER_ERRORS = Counter(
     "rate_limiter_errors_total", "Rate-limit checks that could not reach Redis in time."
 )
 
-# Trim what left the window, count, add only if under the limit, and report when the oldest
-# counted attempt leaves the window. Atomic: N concurrent calls against limit L admit exactly L.
+# For each key: trim what left its window and count. Only if every key is under its limit, add
+# the attempt to all of them (a refused attempt is counted nowhere). Then report, per key, the
+# count, whether it was full, and when its oldest attempt leaves the window. Atomic: N
+# concurrent calls against a limit L admit exactly L.
+# KEYS: the keys. ARGV: now_ms, member, then window_ms and limit for each key.
 SLIDING_WINDOW = """
-local key = KEYS[1]
 local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local count = redis.call('ZCARD', key)
-local allowed = 0
-if count < limit then
-  redis.call('ZADD', key, now, ARGV[4])
-  redis.call('PEXPIRE', key, window)
-  count = count + 1
-  allowed = 1
+local member = ARGV[2]
+local counts, full, admit = {}, {}, 1
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[1 + 2 * i])
+  local limit = tonumber(ARGV[2 + 2 * i])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  counts[i] = redis.call('ZCARD', key)
+  full[i] = counts[i] >= limit and 1 or 0
+  if full[i] == 1 then admit = 0 end
 end
-local reset = 0
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-if oldest[2] then
-  reset = tonumber(oldest[2]) + window - now
+local out = {admit}
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[1 + 2 * i])
+  if admit == 1 then
+    redis.call('ZADD', key, now, member)
+    redis.call('PEXPIRE', key, window)
+    counts[i] = counts[i] + 1
+  end
+  local reset = 0
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if oldest[2] then reset = tonumber(oldest[2]) + window - now end
+  out[#out + 1] = counts[i]
+  out[#out + 1] = full[i]
+  out[#out + 1] = reset
 end
-return {allowed, count, reset}
+return out
 """
 
 
@@ -66,23 +78,35 @@ class RedisSlidingWindowLimiter:
         self._prefix = prefix
 
     async def acquire(self, key: str, rate: RateLimit) -> Admission:
+        return (await self.acquire_all([(key, rate)]))[0]
+
+    async def acquire_all(self, checks: Sequence[tuple[str, RateLimit]]) -> list[Admission]:
         now_ms = int(self._clock.now().timestamp() * 1000)
         member = f"{now_ms}:{secrets.token_hex(6)}"
+        args: list[int | str] = [now_ms, member]
+        for _, rate in checks:
+            args += [rate.window_seconds * 1000, rate.limit]
         try:
             async with asyncio.timeout(self._timeout):
-                allowed, count, reset_ms = await self._script(
-                    keys=[self._prefix + key],
-                    args=[now_ms, rate.window_seconds * 1000, rate.limit, member],
+                reply = await self._script(
+                    keys=[self._prefix + key for key, _ in checks], args=args
                 )
         except (RedisError, OSError, TimeoutError) as error:
-            return self._degraded(key, rate, error)
-        return Admission(
-            allowed=bool(allowed),
-            limit=rate.limit,
-            remaining=max(0, rate.limit - int(count)),
-            reset_seconds=math.ceil(int(reset_ms) / 1000),
-            member=member if allowed else None,
-        )
+            return self._degraded(checks, error)
+        admitted = bool(reply[0])
+        admissions = []
+        for i, (_, rate) in enumerate(checks):
+            count, full, reset_ms = (int(v) for v in reply[1 + 3 * i : 4 + 3 * i])
+            admissions.append(
+                Admission(
+                    allowed=admitted or not full,
+                    limit=rate.limit,
+                    remaining=max(0, rate.limit - count),
+                    reset_seconds=math.ceil(reset_ms / 1000),
+                    member=member if admitted else None,
+                )
+            )
+        return admissions
 
     async def reset(self, key: str) -> None:
         try:
@@ -92,12 +116,18 @@ class RedisSlidingWindowLimiter:
             LIMITER_ERRORS.inc()
             log.error("rate limiter reset failed", extra={"key": key, "error": repr(error)})
 
-    def _degraded(self, key: str, rate: RateLimit, error: BaseException) -> Admission:
+    def _degraded(
+        self, checks: Sequence[tuple[str, RateLimit]], error: BaseException
+    ) -> list[Admission]:
         LIMITER_ERRORS.inc()
         log.error(
             "rate limiter unavailable",
-            extra={"key": key, "error": repr(error), "fail_open": self._fail_open},
+            extra={
+                "keys": [k for k, _ in checks],
+                "error": repr(error),
+                "fail_open": self._fail_open,
+            },
         )
         if not self._fail_open:
             raise Unavailable("Rate limiting is unavailable.") from error
-        return Admission(allowed=True, limit=rate.limit, remaining=rate.limit, reset_seconds=0)
+        return [Admission(True, rate.limit, rate.limit, 0) for _, rate in checks]

@@ -90,15 +90,9 @@ class RateLimiting:
         user_id = getattr(req.context, "user_id", None)
         if user_id is not None and self._per_user is not None:
             checks.append(("user", f"user:{user_id}", self._per_user))
-        tightest: Admission | None = None
-        for scope, key, rate in checks:
-            admission = await self._limiter.acquire(key, rate)
-            if (
-                tightest is None
-                or admission.remaining < tightest.remaining
-                or not admission.allowed
-            ):
-                tightest = admission
+        # One round trip, all or nothing: a refused request is counted in no window.
+        admissions = await self._limiter.acquire_all([(key, rate) for _, key, rate in checks])
+        for (scope, _, _), admission in zip(checks, admissions, strict=True):
             if not admission.allowed:
                 REJECTIONS.labels(group=group, scope=scope).inc()
                 headers = _headers(admission)
@@ -109,8 +103,7 @@ class RateLimiting:
                     f"retry in {headers['Retry-After']} s.",
                     headers=headers,
                 )
-        assert tightest is not None
-        resp.set_headers(_headers(tightest))
+        resp.set_headers(_headers(min(admissions, key=lambda a: a.remaining)))
 
 
 def _headers(admission: Admission) -> dict[str, str]:

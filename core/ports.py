@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -47,6 +47,16 @@ class UserRepository(Protocol):
         ...
 
     async def rejected_before(self, before: datetime, limit: int) -> list[User]: ...
+
+
+class UserReader(Protocol):
+    """Reads for queries: no transaction, nothing to roll back."""
+
+    async def get(self, user_id: uuid.UUID) -> User | None: ...
+
+    async def find_by_login(self, login: str) -> User | None:
+        """The user whose username or email equals `login`, case-insensitively."""
+        ...
 
 
 class EventOutbox(Protocol):
@@ -132,6 +142,11 @@ class RateLimiter(Protocol):
 
     async def acquire(self, key: str, rate: RateLimit) -> Admission:
         """Count one attempt if the key is under its limit, atomically."""
+        ...
+
+    async def acquire_all(self, checks: Sequence[tuple[str, RateLimit]]) -> list[Admission]:
+        """Count one attempt against every key, atomically, only if each is under its limit;
+        each admission's `allowed` says whether that key had room."""
         ...
 
     async def reset(self, key: str) -> None:

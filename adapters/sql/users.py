@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import uuid
@@ -10,6 +11,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import PoolTimeout as ReaderPoolTimeout
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -217,3 +221,54 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         assert self._conn is not None
         await self._conn.commit()
+
+
+_READ_COLUMNS = ", ".join(c.name for c in _COLUMNS)
+_BY_ID = f"SELECT {_READ_COLUMNS} FROM users WHERE id = %s"  # noqa: S608 (constant columns)
+_BY_LOGIN = (
+    f"SELECT {_READ_COLUMNS} FROM users"  # noqa: S608
+    " WHERE lower(username) = %(login)s OR lower(email) = %(login)s"
+)
+
+
+class SqlUserReader:
+    """The read side: plain psycopg on its own pool, in autocommit mode. One round trip per
+    query, no BEGIN or ROLLBACK, and none of the ORM layer on the hottest path of the API."""
+
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        self._pool = pool
+        self._opening = asyncio.Lock()
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await self._one(_BY_ID, (user_id,))
+
+    async def find_by_login(self, login: str) -> User | None:
+        return await self._one(_BY_LOGIN, {"login": login.strip().lower()})
+
+    async def _one(self, query: str, params: object) -> User | None:
+        if self._pool.closed:
+            await self._open()
+        try:
+            async with self._pool.connection() as conn:
+                cursor = await conn.execute(query, params)  # type: ignore[call-overload]
+                row = await cursor.fetchone()
+        except (psycopg.OperationalError, ReaderPoolTimeout) as error:
+            raise Unavailable("The database is unavailable.") from error
+        return _user(row) if row else None
+
+    async def _open(self) -> None:
+        # Opened in the serving event loop, on first use; not waiting for the connections.
+        async with self._opening:
+            if self._pool.closed:
+                await self._pool.open(wait=False)
+
+
+def reader_pool(database_url: str, size: int, timeout_seconds: float) -> AsyncConnectionPool:
+    return AsyncConnectionPool(
+        database_url.replace("postgresql+psycopg://", "postgresql://"),
+        min_size=1,
+        max_size=size,
+        timeout=timeout_seconds,
+        kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout_seconds))},
+        open=False,
+    )

@@ -4,7 +4,14 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import Forbidden, InvalidCredentials, RateLimit, RateLimited
-from core.ports import IssuedToken, PasswordHasher, RateLimiter, TokenIssuer, UnitOfWorkFactory
+from core.ports import (
+    IssuedToken,
+    PasswordHasher,
+    RateLimiter,
+    TokenIssuer,
+    UnitOfWorkFactory,
+    UserReader,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +38,14 @@ class IssueAccessTokenHandler:
     """
 
     uow: UnitOfWorkFactory
+    users: UserReader
     hasher: PasswordHasher
     tokens: TokenIssuer
     limiter: RateLimiter
     lockout: LoginLockout
 
     async def __call__(self, command: IssueAccessToken) -> IssuedToken:
-        async with self.uow() as uow:
-            user = await uow.users.find_by_login(command.login)
+        user = await self.users.find_by_login(command.login)
         key = f"login-failures:{user.id if user else command.login.strip().lower()}"
         attempt = await self.limiter.acquire(key, self.lockout.rate)
         if not attempt.allowed:

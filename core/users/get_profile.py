@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import Unauthenticated, User
-from core.ports import UnitOfWorkFactory
+from core.ports import UserReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,11 +16,10 @@ class GetProfile:
 class GetProfileHandler:
     """The caller's own profile. A token whose user is gone is no longer a credential."""
 
-    uow: UnitOfWorkFactory
+    users: UserReader
 
     async def __call__(self, query: GetProfile) -> User:
-        async with self.uow() as uow:
-            user = await uow.users.get(query.user_id)
+        user = await self.users.get(query.user_id)
         if user is None:
             raise Unauthenticated("The account of this token no longer exists.")
         return user

@@ -51,9 +51,10 @@ class Profile:
             raise falcon.HTTPUnauthorized() from None
         now = int(time.time() * 1000)
         for key in (f"bl:ip:{req.remote_addr}", f"bl:user:{user_id}"):
-            allowed, _, _ = await self.script(
-                keys=[key], args=[now, 60000, 1_000_000_000, f"{now}:{uuid.uuid4().hex[:8]}"]
+            reply = await self.script(
+                keys=[key], args=[now, f"{now}:{uuid.uuid4().hex[:8]}", 60000, 1_000_000_000]
             )
+            allowed = reply[0]
             if not allowed:
                 raise falcon.HTTPTooManyRequests()
         async with self.pool.connection() as conn:

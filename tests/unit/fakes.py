@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -21,6 +21,7 @@ from core.ports import (
     RateLimiter,
     TokenIssuer,
     UnitOfWorkFactory,
+    UserReader,
     UserRepository,
     Verdict,
 )
@@ -59,6 +60,34 @@ class InMemoryUsers:
 
     async def delete(self, user_id: uuid.UUID) -> None:
         self.rows.pop(user_id, None)
+
+    async def set_email_status(
+        self, user_id: uuid.UUID, status: str, *, email: str, now: datetime
+    ) -> bool:
+        user = self.rows.get(user_id)
+        if user is None or user.email != email:
+            return False
+        self.rows[user_id] = replace(user, email_status=status, email_status_at=now)
+        return True
+
+    async def claim_stale_pending(
+        self, before: datetime, now: datetime, limit: int
+    ) -> list[uuid.UUID]:
+        stale = [
+            u
+            for u in self.rows.values()
+            if u.email_status == "pending" and u.email_status_at and u.email_status_at < before
+        ][:limit]
+        for user in stale:
+            self.rows[user.id] = replace(user, email_status_at=now)
+        return [u.id for u in stale]
+
+    async def rejected_before(self, before: datetime, limit: int) -> list[User]:
+        return [
+            u
+            for u in self.rows.values()
+            if u.email_status == "rejected" and u.email_status_at and u.email_status_at < before
+        ][:limit]
 
     def _check_unique(self, user: User) -> None:
         others = [u for u in self.rows.values() if u.id != user.id]
@@ -134,6 +163,11 @@ class InMemoryUnitOfWorkFactory:
     def __call__(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self.store)
 
+    @property
+    def reader(self) -> InMemoryUsers:
+        """Reads of what is committed, as queries see it."""
+        return InMemoryUsers(self.store.users)
+
 
 class FakeHasher:
     """Hashes as "fake$<params>$<password>"; raise `params` to make older hashes need a rehash."""
@@ -202,6 +236,9 @@ class InMemoryRateLimiter:
         reset = int((hits[0] + window - now).total_seconds()) if hits else 0
         return Admission(allowed, rate.limit, rate.limit - len(hits), reset)
 
+    async def acquire_all(self, checks: Sequence[tuple[str, RateLimit]]) -> list[Admission]:
+        return [await self.acquire(key, rate) for key, rate in checks]
+
     async def reset(self, key: str) -> None:
         self.hits.pop(key, None)
 
@@ -231,6 +268,7 @@ if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
+    _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()
     _tokens: TokenIssuer = FakeTokens()
     _clock: Clock = FixedClock(datetime(2026, 1, 1))

@@ -64,7 +64,7 @@ def _event(**changes: object) -> UserEvent:
     base = UserEvent(
         "user.created", uuid.uuid4(), "dora@example.com", "dora", datetime(2026, 1, 1, tzinfo=UTC)
     )
-    return UserEvent(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})  # type: ignore[arg-type]
+    return UserEvent(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})
 
 
 def _raw(event: UserEvent) -> bytes:

@@ -36,6 +36,7 @@ def login(
 ) -> IssueAccessTokenHandler:
     return IssueAccessTokenHandler(
         uow=uow,
+        users=uow.reader,
         hasher=hasher,
         tokens=tokens,
         limiter=limiter,

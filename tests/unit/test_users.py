@@ -120,7 +120,7 @@ async def test_registration_with_an_invalid_field_names_it_and_stores_nothing(
 
 
 async def test_profile_is_the_callers_own(uow: InMemoryUnitOfWorkFactory, alice: User) -> None:
-    profile = await GetProfileHandler(uow)(GetProfile(alice.id))
+    profile = await GetProfileHandler(uow.reader)(GetProfile(alice.id))
 
     assert profile == alice
 
@@ -129,7 +129,7 @@ async def test_profile_of_a_user_who_is_gone_is_unauthenticated(
     uow: InMemoryUnitOfWorkFactory,
 ) -> None:
     with pytest.raises(Unauthenticated):
-        await GetProfileHandler(uow)(GetProfile(uuid.uuid4()))
+        await GetProfileHandler(uow.reader)(GetProfile(uuid.uuid4()))
 
 
 # Profile updates
@@ -289,7 +289,7 @@ async def test_deletion_with_the_password_removes_the_account(
 
     assert alice.id not in uow.store.users
     with pytest.raises(Unauthenticated):
-        await GetProfileHandler(uow)(GetProfile(alice.id))
+        await GetProfileHandler(uow.reader)(GetProfile(alice.id))
 
 
 async def test_each_change_records_one_lifecycle_event(
