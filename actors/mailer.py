@@ -12,6 +12,7 @@ import logging
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import start_http_server
 
 from actors.mail_delivery import MailDelivery
 from adapters.bootstrap import Lifecycle, consumer_injector
@@ -68,8 +69,18 @@ async def _wait_for_kafka() -> None:
             wait = min(wait * 2, settings.mail_max_backoff_seconds)
 
 
+async def _serve_metrics() -> None:
+    if settings.consumer_metrics_port:
+        try:
+            start_http_server(settings.consumer_metrics_port, addr=settings.metrics_host)
+        except OSError as error:  # a second consumer on this host: it still delivers mail
+            log.warning("metrics port busy; not serving metrics", extra={"error": repr(error)})
+
+
 async def _close() -> None:
     await injector.get(Lifecycle).close()
 
 
-app = FastStream(broker, logger=log, on_startup=[_wait_for_kafka], on_shutdown=[_close])
+app = FastStream(
+    broker, logger=log, on_startup=[_serve_metrics, _wait_for_kafka], on_shutdown=[_close]
+)

@@ -13,6 +13,7 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 from periodiq import PeriodiqMiddleware, cron
 
+from actors.job_metrics import JobMetrics
 from adapters.bootstrap import worker_injector
 from adapters.logs import configure_logging, request_id
 from adapters.settings import Settings
@@ -25,6 +26,7 @@ configure_logging(settings.log_level, settings.log_json)
 log = logging.getLogger("actors.tasks")
 injector = worker_injector(settings)
 broker = injector.get(dramatiq.Broker)
+broker.add_middleware(JobMetrics(settings.metrics_host, settings.worker_metrics_port))
 broker.add_middleware(CurrentMessage())
 broker.add_middleware(PeriodiqMiddleware(skip_delay=60))
 dramatiq.set_broker(broker)

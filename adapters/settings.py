@@ -62,6 +62,9 @@ class Settings:
     delete_rejected_after_days: int
     retention_days: int
     dashboard_user: str
+    metrics_host: str
+    worker_metrics_port: int
+    consumer_metrics_port: int
     dashboard_password: str | None
 
     @classmethod
@@ -130,5 +133,8 @@ class Settings:
             delete_rejected_after_days=env.int("DELETE_REJECTED_AFTER_DAYS", 0),
             retention_days=env.int("RETENTION_DAYS", 7),
             dashboard_user=env.str("DASHBOARD_USER", "admin"),
+            metrics_host=env.str("METRICS_HOST", "127.0.0.1"),
+            worker_metrics_port=env.int("WORKER_METRICS_PORT", 9191),
+            consumer_metrics_port=env.int("CONSUMER_METRICS_PORT", 9192),
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
         )

@@ -3,6 +3,8 @@ on a Kafka topic and consumer group of its own, and MailDev read through its RES
 
 from __future__ import annotations
 
+import concurrent.futures
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +47,7 @@ class MailDev:
 @dataclass
 class System:
     base: str
+    consumer_metrics: str
     topic: str
     web: Process
     relay: Process
@@ -69,6 +72,7 @@ class System:
 def running_system(settings: Settings, logs: Path) -> Iterator[System]:
     run = uuid.uuid4().hex[:8]
     port = free_port()
+    metrics_port = free_port()
     topic = f"email_notifications_test_{run}"
     env = environment(
         DATABASE_URL=settings.database_url,
@@ -82,10 +86,12 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",
+        CONSUMER_METRICS_PORT=str(metrics_port),
         RELAY_PUBLISH_TIMEOUT_SECONDS="3",
     )
     system = System(
         base=f"http://127.0.0.1:{port}",
+        consumer_metrics=f"http://127.0.0.1:{metrics_port}/metrics",
         topic=topic,
         web=Process("web", env, logs / "web.log"),
         relay=Process("relay", env, logs / "relay.log"),
@@ -102,3 +108,41 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
     finally:
         for process in system.processes:
             process.stop()
+
+
+def unique_names(count: int) -> list[str]:
+    run = uuid.uuid4().hex[:6]
+    return [f"f{run}_{i}" for i in range(count)]
+
+
+def register_all(system: System, names: list[str]) -> list[int]:
+    def one(name: str) -> int:
+        with system.client() as client:
+            return system.register(client, name).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(one, names))
+
+
+def welcomes_exactly_once(
+    system: System, names: list[str], timeout: float, in_flight: int = 0
+) -> None:
+    """Every user gets a welcome; none gets two, except at most `in_flight` events that were
+    between "accepted by SMTP" and "recorded as sent" when the consumer died."""
+
+    def all_arrived() -> bool:
+        messages = system.mail.messages()
+        counts = {name: 0 for name in names}
+        for message in messages:
+            for to in message["to"]:
+                name = to["address"].split("@")[0]
+                if name in counts and message["subject"] == f"Welcome, {name}":
+                    counts[name] += 1
+        twice = {n: c for n, c in counts.items() if c > 1}
+        assert len(twice) <= in_flight, twice
+        assert all(c == 2 for c in twice.values()), twice
+        return all(c >= 1 for c in counts.values())
+
+    wait_until(all_arrived, timeout, f"one welcome mail for each of {len(names)} users", 0.5)
+    time.sleep(2)  # anything sent twice would show up now
+    all_arrived()

@@ -374,6 +374,8 @@ def test_app_env_points_at_compose_services(name: str) -> None:
         if setting.endswith("_DIR") or setting.endswith("_PATH"):
             assert value.startswith("/"), f"{name}: {setting}={value} must be absolute"
             continue
+        if value in ("0.0.0.0", "::"):
+            continue  # an address to listen on (all interfaces), not a service to reach
         named = hosts(value)
         assert named, f"{name}: {setting}={value} names no host"
         for host in named:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
@@ -52,6 +53,9 @@ def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
         )
         assert deleted.status_code == 204
         system.mail.wait_for(new_address, "Your account was deleted")
+
+    metrics = httpx.get(system.consumer_metrics, timeout=5).text
+    assert "mail_events_processed_total" in metrics
 
     # Exactly one of each, even though the consumer commits only after sending.
     assert len(system.mail.to(f"{name}@example.com", f"Welcome, {name}")) == 1

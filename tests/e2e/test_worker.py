@@ -43,6 +43,7 @@ def worker_env(settings: Settings, migrated: str, reputation) -> dict[str, str]:
         VERIFY_MIN_BACKOFF_MS="200",
         VERIFY_MAX_BACKOFF_MS="2000",
         STALE_PENDING_MINUTES="1",
+        WORKER_METRICS_PORT=str(free_port()),
         DASHBOARD_USER="ops",
         DASHBOARD_PASSWORD="dash-secret",
     )
@@ -188,3 +189,16 @@ def test_dashboard_needs_basic_auth(
         assert "dash-secret" not in dashboard.output()
     finally:
         dashboard.stop()
+
+
+def test_worker_exports_dramatiq_metrics(worker: Process, worker_env: dict[str, str]) -> None:
+    url = f"http://127.0.0.1:{worker_env['WORKER_METRICS_PORT']}/"
+
+    def scraped() -> str:
+        try:
+            return httpx.get(url, timeout=2).text
+        except httpx.TransportError:
+            return ""
+
+    text = wait_until(scraped, 20, "the worker's metrics")
+    assert "dramatiq_jobs_total" in text

@@ -128,3 +128,16 @@ async def test_swagger_ui_and_redoc_pages(client: httpx.AsyncClient) -> None:
     redoc = await client.get("/redoc")
     assert redoc.status_code == 200
     assert "/openapi.json" in redoc.text
+
+
+async def test_metrics_count_requests_by_route_and_show_the_outbox_backlog(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.get("/api/v1/users")
+    await client.get("/no/such/route")
+    text = (await client.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/api/v1/users",status="401"}' in text
+    assert 'route="unmatched"' in text
+    assert "http_request_duration_seconds_bucket" in text
+    assert "outbox_backlog 0.0" in text
+    assert "rate_limit_rejections_total" in text or "rate_limiter_errors_total" in text
