@@ -47,7 +47,13 @@ from core.ports import (
     UnitOfWorkFactory,
     UserReader,
 )
-from core.tokens.issue_access_token import IssueAccessTokenHandler, LoginLockout
+from core.tokens.issue_access_token import (
+    IssueAccessTokenHandler,
+    LoginLockout,
+    RefreshTokenPolicy,
+)
+from core.tokens.refresh_access_token import RefreshAccessTokenHandler
+from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
 from core.users.register import RegisterUserHandler
@@ -66,6 +72,8 @@ HANDLERS = (
     UpdateProfileHandler,
     DeleteAccountHandler,
     IssueAccessTokenHandler,
+    RefreshAccessTokenHandler,
+    RevokeRefreshTokenHandler,
 )
 
 Probe = Callable[[], Awaitable[None]]
@@ -212,6 +220,11 @@ class InfrastructureModule(Module):
     @provider
     def login_lockout(self) -> LoginLockout:
         return LoginLockout(self.settings.login_lockout)
+
+    @singleton
+    @provider
+    def refresh_token_policy(self) -> RefreshTokenPolicy:
+        return RefreshTokenPolicy(self.settings.refresh_token_ttl_seconds)
 
     @singleton
     @provider

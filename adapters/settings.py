@@ -22,6 +22,7 @@ class Settings:
     jwt_issuer: str
     jwt_audience: str
     jwt_ttl_seconds: int
+    refresh_token_ttl_seconds: int
     argon2_profile: str
     hash_concurrency: int
     max_body_bytes: int
@@ -86,6 +87,7 @@ class Settings:
             jwt_issuer=env.str("JWT_ISSUER", "accounts"),
             jwt_audience=env.str("JWT_AUDIENCE", "accounts-api"),
             jwt_ttl_seconds=env.int("JWT_TTL_SECONDS", 900),
+            refresh_token_ttl_seconds=env.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
             argon2_profile=env.str(
                 "ARGON2_PROFILE", "default", validate=lambda v: v in ("default", "cheapest")
             ),

@@ -13,7 +13,7 @@ from joserfc.jwk import KeySet, RSAKey
 from joserfc.jws import JWSRegistry
 
 from core.domain import Unauthenticated
-from core.ports import Clock, IssuedToken
+from core.ports import AccessClaims, Clock, IssuedToken
 
 ALGORITHM = "RS256"
 
@@ -66,7 +66,7 @@ class JwtTokens:
         )
         self._jwks = self._key_set.as_dict(private=False)
 
-    def issue(self, user_id: uuid.UUID) -> IssuedToken:
+    def issue(self, user_id: uuid.UUID, token_version: int = 0) -> IssuedToken:
         now = self._now()
         claims = {
             "iss": self._issuer,
@@ -76,16 +76,21 @@ class JwtTokens:
             "nbf": now,
             "exp": now + self._ttl,
             "jti": uuid.uuid4().hex,
+            "ver": token_version,
         }
         header = {"alg": ALGORITHM, "kid": self._signing_key.kid}
         token = jwt.encode(header, claims, self._signing_key, registry=self._registry)
         return IssuedToken(token=token, expires_in=self._ttl)
 
-    def subject(self, token: str) -> uuid.UUID:
+    def verify(self, token: str) -> AccessClaims:
         try:
             decoded = jwt.decode(token, self._key_set, registry=self._registry)
             self._claims.validate(decoded.claims)
-            return uuid.UUID(decoded.claims["sub"])
+            # Tokens signed before versions existed carry none: they were issued at version 0.
+            version = decoded.claims.get("ver", 0)
+            if type(version) is not int or version < 0:
+                raise ValueError("ver must be a natural number")
+            return AccessClaims(uuid.UUID(decoded.claims["sub"]), version)
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated("The access token is invalid or expired.") from error
 

@@ -18,10 +18,12 @@ from api.openapi import build_spec
 from api.ratelimit import RateLimiting, parse_networks
 from api.resources import docs
 from api.resources.health import Health, Metrics, Ready
-from api.resources.tokens import AccessToken, Jwks
+from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
 from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
+from core.tokens.refresh_access_token import RefreshAccessTokenHandler
+from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
 from core.users.register import RegisterUserHandler
@@ -78,6 +80,14 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     app.add_route(
         "/api/v1/token/access",
         AccessToken(issue=injector.get(IssueAccessTokenHandler), max_body_bytes=body_limit),
+    )
+    app.add_route(
+        "/api/v1/token/refresh",
+        TokenRefresh(refresh=injector.get(RefreshAccessTokenHandler), max_body_bytes=body_limit),
+    )
+    app.add_route(
+        "/api/v1/token/revoke",
+        TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
     )
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())

@@ -1,27 +1,26 @@
 from __future__ import annotations
 
-import uuid
-
 import falcon
 import falcon.asgi
 
 from core.domain import Unauthenticated
-from core.ports import TokenIssuer
+from core.ports import AccessClaims, TokenIssuer
 
 
-def bearer_subject(req: falcon.Request, tokens: TokenIssuer) -> uuid.UUID:
-    """The user id of the request's bearer token; Unauthenticated (401) otherwise."""
+def bearer_claims(req: falcon.Request, tokens: TokenIssuer) -> AccessClaims:
+    """The claims of the request's bearer token; Unauthenticated (401) otherwise."""
     scheme, _, token = (req.auth or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Send an access token: Authorization: Bearer <token>.")
-    return tokens.subject(token.strip())
+    return tokens.verify(token.strip())
 
 
 class Authentication:
     """Verifies the bearer token for responders listed in the resource's `auth_required`.
 
     A failure is kept, not raised, so that rate limiting still counts the request by IP;
-    the responder raises it through `current_user`.
+    the responder raises it through `current_user`. Whether the token's version is still the
+    user's is checked by the handler that loads the user anyway (see GetProfileHandler).
     """
 
     def __init__(self, tokens: TokenIssuer) -> None:
@@ -37,15 +36,18 @@ class Authentication:
         if req.method not in getattr(resource, "auth_required", ()):
             return
         try:
-            req.context.user_id = bearer_subject(req, self._tokens)
+            claims = bearer_claims(req, self._tokens)
         except Unauthenticated as error:
             req.context.auth_error = error
+        else:
+            req.context.user_id = claims.user_id
+            req.context.claims = claims
 
 
-def current_user(req: falcon.Request) -> uuid.UUID:
-    user_id: uuid.UUID | None = getattr(req.context, "user_id", None)
-    if user_id is None:
+def current_user(req: falcon.Request) -> AccessClaims:
+    claims: AccessClaims | None = getattr(req.context, "claims", None)
+    if claims is None:
         raise getattr(req.context, "auth_error", None) or Unauthenticated(
             "Send an access token: Authorization: Bearer <token>."
         )
-    return user_id
+    return claims

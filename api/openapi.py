@@ -20,6 +20,13 @@ def _json(schema: str) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
+def _json_or_form(schema: str) -> dict[str, Any]:
+    return {
+        "application/json": {"schema": schema},
+        "application/x-www-form-urlencoded": {"schema": schema},
+    }
+
+
 _COMMON = {
     "400": _problem("Malformed body"),
     "413": _problem("Body too large"),
@@ -50,6 +57,8 @@ def build_spec() -> dict[str, Any]:
         "UserDelete",
         "User",
         "TokenRequest",
+        "RefreshRequest",
+        "RevokeRequest",
         "Token",
         "Problem",
     ):
@@ -112,21 +121,47 @@ def build_spec() -> dict[str, Any]:
         operations={
             "post": {
                 "tags": ["tokens"],
-                "summary": "Log in: password for an access token",
+                "summary": "Log in: password for an access token and a refresh token",
                 "operationId": "issueAccessToken",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {"schema": "TokenRequest"},
-                        "application/x-www-form-urlencoded": {"schema": "TokenRequest"},
-                    },
-                },
+                "requestBody": {"required": True, "content": _json_or_form("TokenRequest")},
                 "responses": {
-                    "200": {"description": "Token", "content": _json("Token")},
+                    "200": {"description": "Tokens", "content": _json("Token")},
                     "401": _problem("Wrong username or password"),
                     "403": _problem("Sign-in blocked: the email address was rejected"),
                     **_COMMON,
                 },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/token/refresh",
+        operations={
+            "post": {
+                "tags": ["tokens"],
+                "summary": "Refresh token for a new access token and refresh token",
+                "description": "The refresh token presented is used up. Presenting a used or "
+                "revoked one again revokes every token descended from the same login.",
+                "operationId": "refreshAccessToken",
+                "requestBody": {"required": True, "content": _json_or_form("RefreshRequest")},
+                "responses": {
+                    "200": {"description": "Tokens", "content": _json("Token")},
+                    "401": _problem("Refresh token unknown, expired, revoked or already used"),
+                    "403": _problem("Sign-in blocked: the email address was rejected"),
+                    **_COMMON,
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/token/revoke",
+        operations={
+            "post": {
+                "tags": ["tokens"],
+                "summary": "Log out: revoke a refresh token and every token of its login",
+                "description": "Succeeds whether or not the token exists (RFC 7009).",
+                "operationId": "revokeRefreshToken",
+                "requestBody": {"required": True, "content": _json_or_form("RevokeRequest")},
+                "responses": {"200": {"description": "Revoked, or not a live token"}, **_COMMON},
             }
         },
     )

@@ -16,6 +16,7 @@ from core.domain import (
     Forbidden,
     InvalidCredentials,
     InvalidInput,
+    InvalidRefreshToken,
     NotFound,
     RateLimited,
     Unauthenticated,
@@ -29,6 +30,7 @@ log = logging.getLogger("api.errors")
 STATUS_OF: dict[type[DomainError], int] = {
     InvalidInput: 422,
     InvalidCredentials: 401,
+    InvalidRefreshToken: 401,
     Unauthenticated: 401,
     Forbidden: 403,
     NotFound: 404,
@@ -81,6 +83,8 @@ def serialize_problem(req: falcon.Request, resp: falcon.Response, error: falcon.
 def _www_authenticate(error: DomainError) -> dict[str, str]:
     if isinstance(error, Unauthenticated):
         return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    if isinstance(error, InvalidRefreshToken):
+        return {"WWW-Authenticate": 'Bearer error="invalid_grant"'}
     if isinstance(error, InvalidCredentials):
         return {"WWW-Authenticate": "Bearer"}
     return {}

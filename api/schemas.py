@@ -79,10 +79,44 @@ class TokenRequest(Schema):
     )
 
 
+_refresh_token = validate.Length(1, 1024)
+
+
+class RefreshRequest(Schema):
+    """JSON body, or an OAuth2 refresh-token-grant form (its extra fields are ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    refresh_token = fields.String(required=True, load_only=True, validate=_refresh_token)
+    grant_type = fields.String(
+        load_only=True,
+        validate=validate.Equal(
+            "refresh_token", error="Only the refresh_token grant is supported here."
+        ),
+    )
+
+
+class RevokeRequest(Schema):
+    """JSON body, or a form (its extra fields, e.g. `token_type_hint`, are ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    refresh_token = fields.String(required=True, load_only=True, validate=_refresh_token)
+
+
 class Token(Schema):
     access_token = fields.String(required=True)
     token_type = fields.String(required=True, metadata={"example": "Bearer"})
     expires_in = fields.Integer(required=True, metadata={"description": "Seconds."})
+    refresh_token = fields.String(
+        required=True,
+        metadata={
+            "description": "Opaque; exchange it at /api/v1/token/refresh for a new pair. "
+            "Each one works once."
+        },
+    )
 
 
 class Problem(Schema):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+STALE_TOKEN = "The access token was issued before the password changed. Log in again."
 
 
 class DomainError(Exception):
@@ -43,6 +46,15 @@ class Forbidden(DomainError):
 
 class Unauthenticated(DomainError):
     """The bearer token is missing, invalid, expired, or names no current user."""
+
+
+class InvalidRefreshToken(DomainError):
+    """The refresh token is unknown, expired, revoked, or no longer matches its user."""
+
+    def __init__(
+        self, detail: str = "The refresh token is invalid, expired or revoked. Log in again."
+    ) -> None:
+        super().__init__(detail)
 
 
 class InvalidInput(DomainError):
@@ -129,6 +141,9 @@ class User:
     updated_at: datetime
     email_status: str = "unchecked"
     email_status_at: datetime | None = None
+    token_version: int = 0
+    """Raised by every password change. Access and refresh tokens carry the version they were
+    issued at, so a change retires every token issued before it."""
     changed: frozenset[str] = field(default=frozenset(), compare=False)
 
     @classmethod
@@ -176,7 +191,74 @@ class User:
             changes["email_status_at"] = now
         if password_hash is not None:
             changes["password_hash"] = password_hash
+            changes["token_version"] = self.token_version + 1
         if not changes:
             return replace(self, changed=frozenset())
-        names = frozenset(changes) - {"email_verified", "email_status", "email_status_at"}
+        names = frozenset(changes) - {
+            "email_verified",
+            "email_status",
+            "email_status_at",
+            "token_version",
+        }
         return replace(self, **changes, updated_at=now, changed=names)  # type: ignore[arg-type]
+
+    def accepts_token_version(self, version: int | None) -> bool:
+        """Whether a token issued at `version` still speaks for this user (None: no token)."""
+        return version is None or version == self.token_version
+
+
+def refresh_token_hash(secret: str) -> str:
+    # A refresh token is 256 random bits: nobody can guess one from its hash, so one fast hash
+    # is enough to make a stolen table useless. A slow password hash would only add latency.
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshToken:
+    """A stored refresh token: only the hash of its secret is kept.
+
+    A login starts a family; each use revokes the token and issues its successor in the same
+    family. A family belongs to one user and to the user's token version at its start.
+    """
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    user_id: uuid.UUID
+    token_hash: str
+    token_version: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def start(cls, user: User, *, now: datetime, ttl: timedelta) -> tuple[str, RefreshToken]:
+        """A new family for `user`; returns the secret (given to the client once) and the row."""
+        return cls._issue(uuid.uuid4(), user.id, user.token_version, now, ttl)
+
+    def successor(self, *, now: datetime, ttl: timedelta) -> tuple[str, RefreshToken]:
+        """The next token of this family, living `ttl` from now."""
+        return self._issue(self.family_id, self.user_id, self.token_version, now, ttl)
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.expires_at
+
+    @classmethod
+    def _issue(
+        cls,
+        family_id: uuid.UUID,
+        user_id: uuid.UUID,
+        token_version: int,
+        now: datetime,
+        ttl: timedelta,
+    ) -> tuple[str, RefreshToken]:
+        secret = secrets.token_urlsafe(32)
+        token = cls(
+            id=uuid.uuid4(),
+            family_id=family_id,
+            user_id=user_id,
+            token_hash=refresh_token_hash(secret),
+            token_version=token_version,
+            created_at=now,
+            expires_at=now + ttl,
+        )
+        return secret, token

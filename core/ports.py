@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
-from core.domain import DomainError, RateLimit, User
+from core.domain import DomainError, RateLimit, RefreshToken, User
 from core.events import UserEvent
 
 
@@ -32,7 +32,9 @@ class UserRepository(Protocol):
         """Store a new hash only if the stored one is still `replacing` (else do nothing)."""
         ...
 
-    async def delete(self, user_id: uuid.UUID) -> None: ...
+    async def delete(self, user_id: uuid.UUID) -> None:
+        """Delete the user, and with them their refresh tokens."""
+        ...
 
     async def set_email_status(
         self, user_id: uuid.UUID, status: str, *, email: str, now: datetime
@@ -59,6 +61,30 @@ class UserReader(Protocol):
         ...
 
 
+class RefreshTokenRepository(Protocol):
+    """Refresh tokens, found by the hash of their secret (the secret itself is never stored)."""
+
+    async def add(self, token: RefreshToken) -> bool:
+        """Store the token only if its user still exists at `token.token_version`; False when
+        the user was deleted or changed the password meanwhile (nothing is stored then)."""
+        ...
+
+    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+        """The token with this hash, locked until the transaction ends: of two concurrent uses,
+        the second waits and then sees what the first did to it."""
+        ...
+
+    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None: ...
+
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        """Revoke every token of the family that is not revoked yet."""
+        ...
+
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
+        """Revoke every token of the user that is not revoked yet."""
+        ...
+
+
 class EventOutbox(Protocol):
     """Events to publish, written in the transaction of the change; a relay publishes them."""
 
@@ -73,6 +99,9 @@ class UnitOfWork(Protocol):
 
     @property
     def events(self) -> EventOutbox: ...
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -110,13 +139,24 @@ class IssuedToken:
     expires_in: int
 
 
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a valid access token says about its bearer."""
+
+    user_id: uuid.UUID
+    token_version: int
+    """The user's token version when the token was signed (its `ver` claim). The token speaks
+    for the user only while this is still the user's version: a password change raises it."""
+
+
 class TokenIssuer(Protocol):
     """Signs access tokens for a user and checks them back."""
 
-    def issue(self, user_id: uuid.UUID) -> IssuedToken: ...
+    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken: ...
 
-    def subject(self, token: str) -> uuid.UUID:
-        """The user id a valid token was issued to; raises Unauthenticated otherwise."""
+    def verify(self, token: str) -> AccessClaims:
+        """The claims of a valid token; raises Unauthenticated otherwise. Whether the token
+        version is still current is for the caller to compare with the user row."""
         ...
 
     def public_keys(self) -> Mapping[str, object]:
@@ -218,7 +258,8 @@ class BackgroundJobs(Protocol):
 
 
 class Bookkeeping(Protocol):
-    """Rows kept only for a while: published outbox events, processed-event records."""
+    """Rows kept only for a while: published outbox events, processed-event records, expired
+    refresh tokens."""
 
     async def prune(self, before: datetime) -> dict[str, int]:
         """Delete what is older than `before`; returns the number of rows per table."""

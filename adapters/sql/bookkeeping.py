@@ -5,12 +5,13 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.tables import outbox, processed_events
+from adapters.sql.tables import outbox, processed_events, refresh_tokens
 from adapters.sql.users import outage_as_unavailable
 
 
 class SqlBookkeeping:
-    """Prunes published outbox rows and old processed-event records."""
+    """Prunes published outbox rows, old processed-event records, and refresh tokens that
+    expired before the cut-off (until they expire, revoked ones are kept to recognise reuse)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -21,4 +22,11 @@ class SqlBookkeeping:
             processed = await conn.execute(
                 delete(processed_events).where(processed_events.c.processed_at < before)
             )
-        return {"outbox": published.rowcount, "processed_events": processed.rowcount}
+            expired = await conn.execute(
+                delete(refresh_tokens).where(refresh_tokens.c.expires_at < before)
+            )
+        return {
+            "outbox": published.rowcount,
+            "processed_events": processed.rowcount,
+            "refresh_tokens": expired.rowcount,
+        }

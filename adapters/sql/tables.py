@@ -7,7 +7,9 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Index,
+    Integer,
     MetaData,
     Table,
     Text,
@@ -31,6 +33,7 @@ users = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("email_status", Text, nullable=False, server_default="unchecked"),
     Column("email_status_at", DateTime(timezone=True)),
+    Column("token_version", Integer, nullable=False, server_default="0"),
 )
 # Uniqueness is case-insensitive and decided here, by the database, so that concurrent
 # registrations cannot both succeed.
@@ -70,3 +73,18 @@ processed_events = Table(
     Column("event_id", Uuid, primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# Refresh tokens by the SHA-256 of their secret. Rows go with their user.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("family_id", Uuid, nullable=False, index=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("token_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)

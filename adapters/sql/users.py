@@ -14,14 +14,14 @@ from typing import Self
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 from psycopg_pool import PoolTimeout as ReaderPoolTimeout
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.logs import request_id as current_request_id
-from adapters.sql.tables import UNIQUE_FIELDS, outbox, users
-from core.domain import Conflict, Unavailable, User
+from adapters.sql.tables import UNIQUE_FIELDS, outbox, refresh_tokens, users
+from core.domain import Conflict, RefreshToken, Unavailable, User
 from core.events import UserEvent
 
 _COLUMNS = (
@@ -34,6 +34,7 @@ _COLUMNS = (
     users.c.updated_at,
     users.c.email_status,
     users.c.email_status_at,
+    users.c.token_version,
 )
 
 
@@ -94,6 +95,8 @@ class SqlUserRepository:
             values["email_verified"] = user.email_verified
             values["email_status"] = user.email_status
             values["email_status_at"] = user.email_status_at
+        if "password_hash" in values:
+            values["token_version"] = user.token_version
         values["updated_at"] = user.updated_at
         await self._write(update(users).where(users.c.id == user.id).values(**values))
 
@@ -107,6 +110,7 @@ class SqlUserRepository:
         )
 
     async def delete(self, user_id: uuid.UUID) -> None:
+        # The user's refresh tokens go with the row (ON DELETE CASCADE).
         await self._conn.execute(delete(users).where(users.c.id == user_id))
 
     async def set_email_status(
@@ -159,6 +163,78 @@ class SqlUserRepository:
             raise conflict from error
 
 
+_REFRESH_COLUMNS = (
+    refresh_tokens.c.id,
+    refresh_tokens.c.family_id,
+    refresh_tokens.c.user_id,
+    refresh_tokens.c.token_hash,
+    refresh_tokens.c.token_version,
+    refresh_tokens.c.created_at,
+    refresh_tokens.c.expires_at,
+    refresh_tokens.c.revoked_at,
+)
+
+
+class SqlRefreshTokens:
+    """Refresh tokens inside the unit of work's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, token: RefreshToken) -> bool:
+        # One statement checks the user and inserts, so a password change committed after the
+        # login read the user cannot be outlived by this token.
+        current = exists().where(
+            users.c.id == token.user_id, users.c.token_version == token.token_version
+        )
+        row = select(
+            *(literal(getattr(token, c.name), c.type).label(c.name) for c in _REFRESH_COLUMNS)
+        ).where(current)
+        statement = (
+            insert(refresh_tokens)
+            .from_select([c.name for c in _REFRESH_COLUMNS], row)
+            .returning(refresh_tokens.c.id)
+        )
+        try:
+            # A user deleted by a transaction still running when ours checked fails the foreign
+            # key instead; the savepoint keeps our transaction usable.
+            async with self._conn.begin_nested():
+                result = await self._conn.execute(statement)
+                return result.first() is not None
+        except IntegrityError:
+            return False
+
+    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+        result = await self._conn.execute(
+            select(*_REFRESH_COLUMNS)
+            .where(refresh_tokens.c.token_hash == token_hash)
+            .with_for_update()
+        )
+        row = result.first()
+        return RefreshToken(*row) if row else None
+
+    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.id == token_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+
 class SqlOutbox:
     """Writes events into the outbox table, inside the unit of work's transaction."""
 
@@ -185,6 +261,7 @@ class SqlUnitOfWork:
 
     users: SqlUserRepository
     events: SqlOutbox
+    refresh_tokens: SqlRefreshTokens
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -202,6 +279,7 @@ class SqlUnitOfWork:
             raise Unavailable("The database is unavailable.") from error
         self.users = SqlUserRepository(self._conn)
         self.events = SqlOutbox(self._conn)
+        self.refresh_tokens = SqlRefreshTokens(self._conn)
         return self
 
     async def __aexit__(

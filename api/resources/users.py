@@ -46,17 +46,22 @@ class Users:
         resp.media = _user.dump(user)
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user_id = current_user(req)
-        resp.media = _user.dump(await self._get_profile(GetProfile(user_id)))
+        caller = current_user(req)
+        user = await self._get_profile(GetProfile(caller.user_id, caller.token_version))
+        resp.media = _user.dump(user)
 
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user_id = current_user(req)
+        caller = current_user(req)
         data = await load_body(req, _update, self._max_body)
-        user = await self._update_profile(UpdateProfile(user_id=user_id, **data))
+        user = await self._update_profile(
+            UpdateProfile(user_id=caller.user_id, token_version=caller.token_version, **data)
+        )
         resp.media = _user.dump(user)
 
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user_id = current_user(req)
+        caller = current_user(req)
         data = await load_body(req, _delete, self._max_body)
-        await self._delete_account(DeleteAccount(user_id=user_id, **data))
+        await self._delete_account(
+            DeleteAccount(user_id=caller.user_id, token_version=caller.token_version, **data)
+        )
         resp.status = 204

@@ -1,14 +1,23 @@
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
-from core.domain import Forbidden, InvalidCredentials, RateLimit, RateLimited
+from core.domain import (
+    Forbidden,
+    InvalidCredentials,
+    RateLimit,
+    RateLimited,
+    RefreshToken,
+    User,
+)
 from core.ports import (
+    Clock,
     IssuedToken,
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
+    UnitOfWork,
     UnitOfWorkFactory,
     UserReader,
 )
@@ -29,8 +38,48 @@ class LoginLockout:
 
 
 @dataclass(frozen=True, slots=True)
+class RefreshTokenPolicy:
+    ttl_seconds: int = 30 * 24 * 3600
+
+    @property
+    def ttl(self) -> timedelta:
+        return timedelta(seconds=self.ttl_seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    """An access token and the refresh token that obtains its successor."""
+
+    access: IssuedToken
+    refresh_token: str
+    refresh_expires_in: int
+
+
+SIGN_IN_BLOCKED = (
+    "Sign-in is blocked: the reputation check rejected this account's email address "
+    "as undeliverable or disposable. Change it with PATCH /api/v1/users (an access "
+    "token you already hold still works for that) or contact support."
+)
+
+
+async def store_refresh_token(
+    uow: UnitOfWork,
+    token: RefreshToken,
+    secret: str,
+    tokens: TokenIssuer,
+    policy: RefreshTokenPolicy,
+) -> IssuedTokens | None:
+    """Store `token` and sign the access token that goes with it, at the same token version;
+    None when the user was deleted or changed the password meanwhile."""
+    if not await uow.refresh_tokens.add(token):
+        return None
+    access = tokens.issue(token.user_id, token.token_version)
+    return IssuedTokens(access, secret, policy.ttl_seconds)
+
+
+@dataclass(frozen=True, slots=True)
 class IssueAccessTokenHandler:
-    """Exchange a password for an access token.
+    """Exchange a password for an access token and a refresh token (a new token family).
 
     An unknown login and a wrong password fail the same way and take the same time. Each
     attempt takes a slot of the account's lockout window (unknown logins have windows of
@@ -43,8 +92,10 @@ class IssueAccessTokenHandler:
     tokens: TokenIssuer
     limiter: RateLimiter
     lockout: LoginLockout
+    clock: Clock
+    refresh: RefreshTokenPolicy
 
-    async def __call__(self, command: IssueAccessToken) -> IssuedToken:
+    async def __call__(self, command: IssueAccessToken) -> IssuedTokens:
         user = await self.users.find_by_login(command.login)
         key = f"login-failures:{user.id if user else command.login.strip().lower()}"
         attempt = await self.limiter.acquire(key, self.lockout.rate)
@@ -60,20 +111,24 @@ class IssueAccessTokenHandler:
             raise InvalidCredentials()
         await self.limiter.reset(key)
         if user.email_status == "rejected":
-            raise Forbidden(
-                "Sign-in is blocked: the reputation check rejected this account's email address "
-                "as undeliverable or disposable. Change it with PATCH /api/v1/users (an access "
-                "token you already hold still works for that) or contact support."
-            )
+            raise Forbidden(SIGN_IN_BLOCKED)
+        new_hash = None
         if self.hasher.needs_rehash(user.password_hash):
-            await self._rehash(user.id, user.password_hash, command.password)
-        return self.tokens.issue(user.id)
+            new_hash = await self.hasher.hash(command.password)
+        secret, refresh = RefreshToken.start(user, now=self.clock.now(), ttl=self.refresh.ttl)
+        async with self.uow() as uow:
+            if new_hash is not None:
+                await self._rehash(uow, user, new_hash)
+            issued = await store_refresh_token(uow, refresh, secret, self.tokens, self.refresh)
+            if issued is None:
+                # The password was changed (or the account deleted) since we checked it.
+                raise InvalidCredentials()
+            await uow.commit()
+        return issued
 
     # The hashing parameters were raised since this hash was made: upgrade it while we know the
     # password. The stored hash changes; the profile does not, so this is not a profile update.
-    async def _rehash(self, user_id: uuid.UUID, old_hash: str, password: str) -> None:
-        new_hash = await self.hasher.hash(password)
-        async with self.uow() as uow:
-            # Compare-and-set: a password changed meanwhile must not be undone by this login.
-            await uow.users.set_password_hash(user_id, new_hash, replacing=old_hash)
-            await uow.commit()
+    @staticmethod
+    async def _rehash(uow: UnitOfWork, user: User, new_hash: str) -> None:
+        # Compare-and-set: a password changed meanwhile must not be undone by this login.
+        await uow.users.set_password_hash(user.id, new_hash, replacing=user.password_hash)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import Forbidden, Unauthenticated
+from core.domain import STALE_TOKEN, Forbidden, Unauthenticated
 from core.events import UserEvent
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
 
@@ -12,11 +12,14 @@ from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
 class DeleteAccount:
     user_id: uuid.UUID
     password: str
+    token_version: int | None = None
+    """The `ver` of the caller's access token (the API always sends it); None checks none."""
 
 
 @dataclass(frozen=True, slots=True)
 class DeleteAccountHandler:
-    """Delete the caller's account after re-checking the password."""
+    """Delete the caller's account after re-checking the password. Its refresh tokens go
+    with it, and its access tokens name no user any more."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
@@ -27,6 +30,8 @@ class DeleteAccountHandler:
             user = await uow.users.get(command.user_id)
             if user is None:
                 raise Unauthenticated("The account of this token no longer exists.")
+            if not user.accepts_token_version(command.token_version):
+                raise Unauthenticated(STALE_TOKEN)
             if not await self.hasher.verify(user.password_hash, command.password):
                 raise Forbidden("The password is wrong.")
             await uow.users.delete(user.id)

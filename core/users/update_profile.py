@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import (
+    STALE_TOKEN,
     Forbidden,
     InvalidInput,
     Unauthenticated,
@@ -24,11 +25,15 @@ class UpdateProfile:
     email: str | None = None
     password: str | None = None
     current_password: str | None = None
+    token_version: int | None = None
+    """The `ver` of the caller's access token (the API always sends it); None checks none."""
 
 
 @dataclass(frozen=True, slots=True)
 class UpdateProfileHandler:
-    """Change username, email or password. A new password needs the current one."""
+    """Change username, email or password. A new password needs the current one, and retires
+    every token issued before it: access tokens by the user's token version, refresh tokens by
+    revocation."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
@@ -49,6 +54,8 @@ class UpdateProfileHandler:
             user = await uow.users.get(command.user_id)
             if user is None:
                 raise Unauthenticated("The account of this token no longer exists.")
+            if not user.accepts_token_version(command.token_version):
+                raise Unauthenticated(STALE_TOKEN)
             if command.password is not None:
                 assert command.current_password is not None
                 if not await self.hasher.verify(user.password_hash, command.current_password):
@@ -56,8 +63,9 @@ class UpdateProfileHandler:
                 new_hash = await self.hasher.hash(command.password)
             if command.email is not None and normalise_email(command.email) != user.email:
                 screening = await self.screen(command.email)
+            now = self.clock.now()
             updated = user.with_changes(
-                now=self.clock.now(),
+                now=now,
                 username=command.username,
                 email=command.email,
                 password_hash=new_hash,
@@ -65,6 +73,8 @@ class UpdateProfileHandler:
             )
             if updated.changed:
                 await uow.users.save(updated)
+                if "password_hash" in updated.changed:
+                    await uow.refresh_tokens.revoke_all(user.id, now)
                 await uow.events.add(UserEvent.updated(user, updated))
                 await uow.commit()
         if screening is not None and screening.retry_in_background:

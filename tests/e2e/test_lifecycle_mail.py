@@ -48,6 +48,11 @@ def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
         assert "new-system-pass" not in json.dumps(notice)
         system.mail.wait_for(f"{name}@example.com", "Your account no longer uses this address")
 
+        # The password change ended every session: sign in again with the new password.
+        token = client.post(
+            "/api/v1/token/access", json={"username": name, "password": "new-system-pass"}
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
         deleted = client.request(
             "DELETE", "/api/v1/users", json={"password": "new-system-pass"}, headers=auth
         )

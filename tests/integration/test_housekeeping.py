@@ -71,5 +71,9 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, injector: Injector)
         "INSERT INTO processed_events (event_id, processed_at) VALUES"
         " (gen_random_uuid(), now() - interval '8 days'), (gen_random_uuid(), now())"
     )
-    assert await injector.get(PruneBookkeeping)() == {"outbox": 1, "processed_events": 1}
+    assert await injector.get(PruneBookkeeping)() == {
+        "outbox": 1,
+        "processed_events": 1,
+        "refresh_tokens": 0,
+    }
     assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 1

@@ -27,6 +27,8 @@ async def test_each_change_writes_one_event_in_its_transaction(api: Api, db) -> 
         json={"username": "alice2", "password": "n3w-password", "current_password": "s3cret-pass"},
         headers={**auth, "X-Request-ID": "trace-42"},
     )
+    # The password change retired the old token.
+    auth = {"Authorization": f"Bearer {await api.token('alice2', 'n3w-password')}"}
     await api.client.request(
         "DELETE", "/api/v1/users", json={"password": "n3w-password"}, headers=auth
     )

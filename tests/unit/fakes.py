@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from core.domain import Conflict, RateLimit, Unauthenticated, User
+from core.domain import Conflict, RateLimit, RefreshToken, Unauthenticated, User
 from core.events import UserEvent
 from core.ports import (
+    AccessClaims,
     Admission,
     BackgroundJobs,
     Clock,
@@ -19,6 +20,7 @@ from core.ports import (
     IssuedToken,
     PasswordHasher,
     RateLimiter,
+    RefreshTokenRepository,
     TokenIssuer,
     UnitOfWorkFactory,
     UserReader,
@@ -102,12 +104,45 @@ def _stored(user: User) -> User:
     return replace(user, changed=frozenset())
 
 
+class InMemoryRefreshTokens:
+    """Refresh tokens by id; `add` checks the user's token version as the real one does."""
+
+    def __init__(self, rows: dict[uuid.UUID, RefreshToken], users: InMemoryUsers) -> None:
+        self.rows = rows
+        self._users = users
+
+    async def add(self, token: RefreshToken) -> bool:
+        user = self._users.rows.get(token.user_id)
+        if user is None or user.token_version != token.token_version:
+            return False
+        self.rows[token.id] = token
+        return True
+
+    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+        return next((t for t in self.rows.values() if t.token_hash == token_hash), None)
+
+    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None:
+        self._revoke_where(lambda t: t.id == token_id, now)
+
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        self._revoke_where(lambda t: t.family_id == family_id, now)
+
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
+        self._revoke_where(lambda t: t.user_id == user_id, now)
+
+    def _revoke_where(self, matches: Callable[[RefreshToken], bool], now: datetime) -> None:
+        for token in list(self.rows.values()):
+            if matches(token) and token.revoked_at is None:
+                self.rows[token.id] = replace(token, revoked_at=now)
+
+
 @dataclass
 class UserStore:
     """What is committed: the shared state every unit of work starts from."""
 
     users: dict[uuid.UUID, User] = field(default_factory=dict)
     events: list[UserEvent] = field(default_factory=list)
+    refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -125,6 +160,7 @@ class InMemoryUnitOfWork:
     def __init__(self, store: UserStore) -> None:
         self._store = store
         self._users: InMemoryUsers | None = None
+        self._refresh_tokens: InMemoryRefreshTokens | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -136,8 +172,14 @@ class InMemoryUnitOfWork:
     def events(self) -> InMemoryOutbox:
         return self._events
 
+    @property
+    def refresh_tokens(self) -> InMemoryRefreshTokens:
+        assert self._refresh_tokens is not None, "use the unit of work inside `async with`"
+        return self._refresh_tokens
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
+        self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
         self._events = InMemoryOutbox()
         return self
 
@@ -148,9 +190,14 @@ class InMemoryUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self._users = None
+        self._refresh_tokens = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
+        # The tokens of deleted users go with them, as ON DELETE CASCADE does.
+        self._store.refresh_tokens = {
+            t.id: t for t in self.refresh_tokens.rows.values() if t.user_id in self.users.rows
+        }
         self._store.events.extend(self._events.staged)
         self._events.staged = []
         self._store.commits += 1
@@ -190,15 +237,18 @@ class FakeHasher:
 
 
 class FakeTokens:
+    """Tokens are "token-for-<user id>@<token version>"."""
+
     PREFIX = "token-for-"
 
-    def issue(self, user_id: uuid.UUID) -> IssuedToken:
-        return IssuedToken(f"{self.PREFIX}{user_id}", 900)
+    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken:
+        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}", 900)
 
-    def subject(self, token: str) -> uuid.UUID:
+    def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
+            user_id, _, version = token.removeprefix(self.PREFIX).partition("@")
             try:
-                return uuid.UUID(token.removeprefix(self.PREFIX))
+                return AccessClaims(uuid.UUID(user_id), int(version))
             except ValueError:
                 pass
         raise Unauthenticated("The token is invalid.")
@@ -267,6 +317,7 @@ class FakeJobs:
 if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
+    _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()

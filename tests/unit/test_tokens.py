@@ -11,6 +11,7 @@ from core.tokens.issue_access_token import (
     IssueAccessToken,
     IssueAccessTokenHandler,
     LoginLockout,
+    RefreshTokenPolicy,
 )
 from tests.unit.conftest import ALICE_PASSWORD
 from tests.unit.fakes import (
@@ -33,6 +34,7 @@ def login(
     hasher: FakeHasher,
     tokens: FakeTokens,
     limiter: InMemoryRateLimiter,
+    clock: FixedClock,
 ) -> IssueAccessTokenHandler:
     return IssueAccessTokenHandler(
         uow=uow,
@@ -41,6 +43,8 @@ def login(
         tokens=tokens,
         limiter=limiter,
         lockout=LoginLockout(RateLimit(5, 900)),
+        clock=clock,
+        refresh=RefreshTokenPolicy(),
     )
 
 
@@ -50,8 +54,8 @@ async def test_login_by_username_or_email_in_any_case_issues_a_token_for_the_use
 ) -> None:
     issued = await login(IssueAccessToken(name, ALICE_PASSWORD))
 
-    assert tokens.subject(issued.token) == alice.id
-    assert issued.expires_in == 900
+    assert tokens.verify(issued.access.token).user_id == alice.id
+    assert issued.access.expires_in == 900
 
 
 async def test_login_with_a_wrong_password_is_refused(
@@ -95,13 +99,12 @@ async def test_login_upgrades_an_outdated_hash_without_touching_the_profile(
     )
 
 
-async def test_login_with_a_current_hash_writes_nothing(
+async def test_login_with_a_current_hash_leaves_the_user_as_it_was(
     login: IssueAccessTokenHandler, uow: InMemoryUnitOfWorkFactory, alice: User
 ) -> None:
     await login(IssueAccessToken("alice", ALICE_PASSWORD))
 
-    assert uow.store.users[alice.id].password_hash == alice.password_hash
-    assert uow.store.commits == 0
+    assert uow.store.users[alice.id] == alice
 
 
 async def _fail(login: IssueAccessTokenHandler, name: str, times: int) -> None:
