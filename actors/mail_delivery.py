@@ -61,11 +61,12 @@ class MailDelivery:
 
     async def _deliver(self, event: UserEvent, raw: bytes, key: bytes | None) -> None:
         failures = 0
+        sent: set[str] = set()  # Message-IDs accepted by SMTP during this delivery
         outage_wait = self.retry_seconds
         extra = {"event_id": str(event.id), "type": event.type}
         while True:
             try:
-                if await self.send(event):
+                if await self.send(event, sent):
                     PROCESSED.inc()
                     log.info("mail sent", extra=extra)
                 else:

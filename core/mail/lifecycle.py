@@ -38,10 +38,16 @@ class SendLifecycleMailHandler:
     processed: ProcessedEvents
     mailer: MailSender
 
-    async def __call__(self, event: UserEvent) -> bool:
+    async def __call__(self, event: UserEvent, sent: set[str] | None = None) -> bool:
+        """`sent` carries, across retries of one delivery, the Message-IDs already accepted
+        by the server: a retry after a failure (of a later mail, or of recording the event)
+        sends none of them again."""
+        sent = set() if sent is None else sent
         if await self.processed.seen(event.id):
             return False
         for mail in compose(event):
-            await self.mailer.send(mail)
+            if mail.message_id not in sent:
+                await self.mailer.send(mail)
+                sent.add(mail.message_id)
         await self.processed.mark(event.id)
         return True

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import signal
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,61 +13,28 @@ import pytest
 import redis
 
 from adapters.settings import Settings
+from tests.processes import Process, environment, free_port, procfile, wait_for_http
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-
-
-def procfile() -> dict[str, str]:
-    lines = (ROOT / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def web(settings: Settings, migrated: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     redis.Redis.from_url(settings.redis_url).flushdb()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "JWT_KEY_DIR": str(settings.jwt_key_dir),
-        "ARGON2_PROFILE": "cheapest",
-        "WEB_PORT": str(port),
-    }
-    log = tmp_path / "web.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["bash", "-c", procfile()["web"]],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-            start_new_session=True,
-        )
+    port = free_port()
+    env = environment(
+        DATABASE_URL=settings.database_url,
+        REDIS_URL=settings.redis_url,
+        JWT_KEY_DIR=str(settings.jwt_key_dir),
+        WEB_PORT=str(port),
+    )
+    process = Process("web", env, tmp_path / "web.log").start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        yield base, log
+        wait_for_http(base, process)
+        yield base, process.log
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
+        process.stop()
 
 
 def test_sign_up_log_in_and_read_the_profile_over_http(web: tuple[str, Path]) -> None:

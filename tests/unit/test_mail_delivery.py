@@ -132,3 +132,48 @@ def test_html_is_escaped() -> None:
     (mail,) = compose(_event(email="a&b<script>@example.com"))
     assert "<script>" not in mail.html
     assert "&lt;script&gt;" in mail.html
+
+
+class FlakyRecord(Processed):
+    """The database goes away right after the mail went out, then comes back."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def mark(self, event_id: uuid.UUID) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise Unavailable("db down")
+        await super().mark(event_id)
+
+
+async def test_a_mail_is_not_sent_again_when_only_recording_it_failed() -> None:
+    h = Harness()
+    h.deliver.send = SendLifecycleMailHandler(FlakyRecord(3), h.smtp)
+    await h.deliver(_raw(_event()))
+    assert len(h.smtp.sent) == 1
+
+
+async def test_a_retry_after_a_partial_send_sends_only_what_is_missing() -> None:
+    event = _event(
+        type="user.updated",
+        email="new@example.com",
+        changed=("email",),
+        previous_email="old@example.com",
+    )
+    h = Harness()
+
+    class SecondFailsOnce(FakeSmtp):
+        calls = 0
+
+        async def send(self, mail: Mail) -> None:
+            SecondFailsOnce.calls += 1
+            if SecondFailsOnce.calls == 2:
+                raise MailServerUnavailable("dropped")
+            await super().send(mail)
+
+    h.smtp = SecondFailsOnce()
+    h.deliver.send = SendLifecycleMailHandler(h.processed, h.smtp)
+    await h.deliver(_raw(event))
+    assert sorted(m.to for m in h.smtp.sent) == ["new@example.com", "old@example.com"]

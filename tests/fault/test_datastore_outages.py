@@ -1,5 +1,6 @@
-"""PostgreSQL stops under a trickle of sign-ups: a clear 503 while it is down, no half-done
-work, and once it is back every account that was created gets its welcome mail exactly once."""
+"""PostgreSQL or Redis stops under a trickle of sign-ups. PostgreSQL: a clear 503 while it is
+down and no half-done work; Redis: requests go on (the limiter fails open). Either way, every
+account that was created gets its welcome mail exactly once."""
 
 from __future__ import annotations
 
@@ -48,3 +49,18 @@ def test_postgres_down_is_a_503_and_nothing_is_lost(system: System) -> None:
     assert system.relay.running()
     assert system.consumer.running()
     assert httpx.get(f"{system.base}/readyz", timeout=5).status_code == 200
+
+
+def test_redis_down_sign_ups_go_on_and_every_mail_arrives_once(system: System) -> None:
+    """Redis holds only the rate limiter here (and Dramatiq, unused with the check off): while
+    it is away the limiter fails open, sign-ups succeed, and their mail is unaffected."""
+    before = unique_names(5)
+    services("stop", "redis")
+    try:
+        during = unique_names(10)
+        assert register_all(system, during) == [201] * 10
+    finally:
+        services("start", "redis")
+    after = unique_names(5)
+    assert register_all(system, before + after) == [201] * 10
+    welcomes_exactly_once(system, before + during + after, timeout=60)
