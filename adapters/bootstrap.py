@@ -54,8 +54,10 @@ from core.tokens.issue_access_token import (
 )
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.confirm_email import ConfirmEmailHandler, ResendLimit, ResendVerificationHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
+from core.users.password_reset import RequestPasswordResetHandler, ResetPasswordHandler
 from core.users.register import RegisterUserHandler
 from core.users.update_profile import UpdateProfileHandler
 from core.users.verify_email import GiveUpEmailCheckHandler, VerifyEmailHandler
@@ -74,6 +76,10 @@ HANDLERS = (
     IssueAccessTokenHandler,
     RefreshAccessTokenHandler,
     RevokeRefreshTokenHandler,
+    ConfirmEmailHandler,
+    ResendVerificationHandler,
+    RequestPasswordResetHandler,
+    ResetPasswordHandler,
 )
 
 Probe = Callable[[], Awaitable[None]]
@@ -223,6 +229,11 @@ class InfrastructureModule(Module):
 
     @singleton
     @provider
+    def resend_limit(self) -> ResendLimit:
+        return ResendLimit(self.settings.verify_resend_limit)
+
+    @singleton
+    @provider
     def refresh_token_policy(self) -> RefreshTokenPolicy:
         return RefreshTokenPolicy(self.settings.refresh_token_ttl_seconds)
 
@@ -314,9 +325,9 @@ class MailerModule(Module):
     @singleton
     @provider
     def send_lifecycle_mail(
-        self, processed: ProcessedEvents, mailer: MailSender
+        self, settings: Settings, processed: ProcessedEvents, mailer: MailSender
     ) -> SendLifecycleMailHandler:
-        return SendLifecycleMailHandler(processed, mailer)
+        return SendLifecycleMailHandler(processed, mailer, settings.public_base_url)
 
 
 def relay_injector(settings: Settings, *overrides: Module) -> Injector:

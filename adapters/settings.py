@@ -36,6 +36,8 @@ class Settings:
     rate_limits: dict[str, RateLimit]
     """'users_per_ip', 'token_per_ip': per client IP for each route group; 'per_user'."""
     login_lockout: RateLimit
+    verify_resend_limit: RateLimit
+    """Confirmation mails one user may ask for again per window."""
     rate_limit_fail_open: bool
     rate_limit_timeout_seconds: float
     trusted_proxies: tuple[str, ...]
@@ -67,6 +69,8 @@ class Settings:
     worker_metrics_port: int
     consumer_metrics_port: int
     dashboard_password: str | None
+    public_base_url: str
+    """Where links in mails point (the pages /verify-email and /reset-password)."""
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -106,6 +110,7 @@ class Settings:
                 "per_user": RateLimit.parse(env.str("RATE_LIMIT_PER_USER", "20/60")),
             },
             login_lockout=RateLimit.parse(env.str("LOGIN_LOCKOUT", "5/900")),
+            verify_resend_limit=RateLimit.parse(env.str("VERIFY_RESEND_LIMIT", "3/3600")),
             rate_limit_fail_open=env.bool("RATE_LIMIT_FAIL_OPEN", True),
             rate_limit_timeout_seconds=env.int("RATE_LIMIT_TIMEOUT_MS", 100) / 1000,
             trusted_proxies=tuple(env.list("TRUSTED_PROXIES", [])),
@@ -139,4 +144,5 @@ class Settings:
             worker_metrics_port=env.int("WORKER_METRICS_PORT", 9191),
             consumer_metrics_port=env.int("CONSUMER_METRICS_PORT", 9192),
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
+            public_base_url=env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         )

@@ -17,6 +17,12 @@ from api.middleware import RequestContext
 from api.openapi import build_spec
 from api.ratelimit import RateLimiting, parse_networks
 from api.resources import docs
+from api.resources.account_tokens import (
+    EmailVerification,
+    EmailVerificationResend,
+    PasswordForgot,
+    PasswordResetResource,
+)
 from api.resources.health import Health, Metrics, Ready
 from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
@@ -24,8 +30,10 @@ from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.confirm_email import ConfirmEmailHandler, ResendVerificationHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
+from core.users.password_reset import RequestPasswordResetHandler, ResetPasswordHandler
 from core.users.register import RegisterUserHandler
 from core.users.update_profile import UpdateProfileHandler
 
@@ -76,6 +84,24 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
             delete_account=injector.get(DeleteAccountHandler),
             max_body_bytes=body_limit,
         ),
+    )
+    app.add_route(
+        "/api/v1/users/verify-email",
+        EmailVerification(confirm=injector.get(ConfirmEmailHandler), max_body_bytes=body_limit),
+    )
+    app.add_route(
+        "/api/v1/users/verify-email/resend",
+        EmailVerificationResend(resend=injector.get(ResendVerificationHandler)),
+    )
+    app.add_route(
+        "/api/v1/password/forgot",
+        PasswordForgot(
+            request_reset=injector.get(RequestPasswordResetHandler), max_body_bytes=body_limit
+        ),
+    )
+    app.add_route(
+        "/api/v1/password/reset",
+        PasswordResetResource(reset=injector.get(ResetPasswordHandler), max_body_bytes=body_limit),
     )
     app.add_route(
         "/api/v1/token/access",

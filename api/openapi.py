@@ -60,6 +60,9 @@ def build_spec() -> dict[str, Any]:
         "RefreshRequest",
         "RevokeRequest",
         "Token",
+        "EmailConfirmation",
+        "PasswordForgotten",
+        "PasswordReset",
         "Problem",
     ):
         spec.components.schema(name, schema=getattr(schemas, name))
@@ -114,6 +117,80 @@ def build_spec() -> dict[str, Any]:
                     **_AUTH,
                 },
             },
+        },
+    )
+    spec.path(
+        path="/api/v1/users/verify-email",
+        operations={
+            "post": {
+                "tags": ["users"],
+                "summary": "Confirm the email address with the token mailed to it",
+                "description": "The token works once, for 24 hours, and only while the account "
+                "still has the address it was mailed to.",
+                "operationId": "verifyEmail",
+                "requestBody": {"required": True, "content": _json("EmailConfirmation")},
+                "responses": {
+                    "204": {"description": "The address is verified"},
+                    **_COMMON,
+                    "400": _problem(
+                        "Malformed body, or the token is invalid, expired or already used"
+                    ),
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/users/verify-email/resend",
+        operations={
+            "post": {
+                "tags": ["users"],
+                "summary": "Mail a fresh confirmation token to the own address",
+                "description": "Tokens mailed before stop working. At most a few per hour.",
+                "operationId": "resendVerification",
+                "security": _BEARER,
+                "responses": {
+                    "202": {"description": "A confirmation mail is on its way"},
+                    "409": _problem("The address is already verified"),
+                    **_AUTH,
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/password/forgot",
+        operations={
+            "post": {
+                "tags": ["password"],
+                "summary": "Mail a password reset token",
+                "description": "Always 202, whether or not an account has this address; if one "
+                "has, a token valid for 30 minutes is mailed to it.",
+                "operationId": "forgotPassword",
+                "requestBody": {"required": True, "content": _json("PasswordForgotten")},
+                "responses": {
+                    "202": {"description": "Accepted"},
+                    **_COMMON,
+                },
+            }
+        },
+    )
+    spec.path(
+        path="/api/v1/password/reset",
+        operations={
+            "post": {
+                "tags": ["password"],
+                "summary": "Set a new password with a mailed reset token",
+                "description": "Ends every session: refresh tokens are revoked and access "
+                "tokens issued before are refused.",
+                "operationId": "resetPassword",
+                "requestBody": {"required": True, "content": _json("PasswordReset")},
+                "responses": {
+                    "204": {"description": "The password is changed"},
+                    **_COMMON,
+                    "400": _problem(
+                        "Malformed body, or the token is invalid, expired or already used"
+                    ),
+                },
+            }
         },
     )
     spec.path(

@@ -11,9 +11,11 @@ import falcon.asgi
 import orjson
 
 from core.domain import (
+    AlreadyVerified,
     Conflict,
     DomainError,
     Forbidden,
+    InvalidActionToken,
     InvalidCredentials,
     InvalidInput,
     InvalidRefreshToken,
@@ -28,6 +30,8 @@ log = logging.getLogger("api.errors")
 
 # Domain error -> HTTP status. The one table that maps core's errors to HTTP.
 STATUS_OF: dict[type[DomainError], int] = {
+    InvalidActionToken: 400,
+    AlreadyVerified: 409,
     InvalidInput: 422,
     InvalidCredentials: 401,
     InvalidRefreshToken: 401,

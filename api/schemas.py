@@ -106,6 +106,32 @@ class RevokeRequest(Schema):
     refresh_token = fields.String(required=True, load_only=True, validate=_refresh_token)
 
 
+_action_token = fields.String(
+    required=True,
+    load_only=True,
+    validate=validate.Length(1, 1024),
+    metadata={"description": "The token from the mail."},
+)
+
+
+class EmailConfirmation(Schema):
+    token = _action_token
+
+
+class PasswordForgotten(Schema):
+    email = fields.Email(required=True, validate=_email)
+
+
+class PasswordReset(Schema):
+    token = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(1, 1024),
+        metadata={"description": "The token from the mail."},
+    )
+    new_password = fields.String(required=True, load_only=True, validate=_password)
+
+
 class Token(Schema):
     access_token = fields.String(required=True)
     token_type = fields.String(required=True, metadata={"example": "Bearer"})

@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Literal
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN_LENGTH = 8
@@ -54,6 +55,23 @@ class InvalidRefreshToken(DomainError):
     def __init__(
         self, detail: str = "The refresh token is invalid, expired or revoked. Log in again."
     ) -> None:
+        super().__init__(detail)
+
+
+class InvalidActionToken(DomainError):
+    """An emailed token is unknown, expired, used, meant for something else, or was sent to an
+    address the account no longer has."""
+
+    def __init__(
+        self, detail: str = "The token is invalid, expired or already used. Ask for a new one."
+    ) -> None:
+        super().__init__(detail)
+
+
+class AlreadyVerified(DomainError):
+    """The address asked to be confirmed is confirmed already."""
+
+    def __init__(self, detail: str = "This email address is already verified.") -> None:
         super().__init__(detail)
 
 
@@ -260,5 +278,48 @@ class RefreshToken:
             token_version=token_version,
             created_at=now,
             expires_at=now + ttl,
+        )
+        return secret, token
+
+
+def action_token_hash(secret: str) -> str:
+    # 256 random bits, like a refresh token: one fast hash is enough (see refresh_token_hash).
+    return refresh_token_hash(secret)
+
+
+ActionPurpose = Literal["verify_email", "reset_password"]
+ACTION_TOKEN_TTL: dict[ActionPurpose, timedelta] = {
+    "verify_email": timedelta(hours=24),
+    "reset_password": timedelta(minutes=30),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionToken:
+    """A single-use token mailed to `email` to prove its owner is there: confirming the address,
+    or resetting the password. Only the hash of its secret is stored, like a refresh token's."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    purpose: ActionPurpose
+    token_hash: str
+    email: str
+    """The address the token was sent to; it is good only while the account still has it."""
+    expires_at: datetime
+    created_at: datetime
+    used_at: datetime | None = None
+
+    @classmethod
+    def issue(cls, user: User, purpose: ActionPurpose, *, now: datetime) -> tuple[str, ActionToken]:
+        """A token for the user's current address; returns the secret (mailed once) and the row."""
+        secret = secrets.token_urlsafe(32)
+        token = cls(
+            id=uuid.uuid4(),
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=action_token_hash(secret),
+            email=user.email,
+            expires_at=now + ACTION_TOKEN_TTL[purpose],
+            created_at=now,
         )
         return secret, token

@@ -9,8 +9,25 @@ from typing import Any, Literal
 
 from core.domain import User
 
-EventType = Literal["user.created", "user.updated", "user.deleted"]
-EVENT_TYPES: tuple[EventType, ...] = ("user.created", "user.updated", "user.deleted")
+EventType = Literal[
+    "user.created",
+    "user.updated",
+    "user.deleted",
+    "user.verification_requested",
+    "user.password_reset_requested",
+]
+EVENT_TYPES: tuple[EventType, ...] = (
+    "user.created",
+    "user.updated",
+    "user.deleted",
+    "user.verification_requested",
+    "user.password_reset_requested",
+)
+# Events that carry the secret of a single-use token to be mailed.
+TOKEN_EVENT_TYPES: tuple[EventType, ...] = (
+    "user.verification_requested",
+    "user.password_reset_requested",
+)
 
 # Stored names of changed fields -> names the outside world sees. The hash never leaves.
 _PUBLIC_FIELD = {"username": "username", "email": "email", "password_hash": "password"}
@@ -29,6 +46,11 @@ class UserEvent:
     """For user.updated with a new email: the old address, which is told of the change too."""
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     request_id: str | None = None
+    token: str | None = field(default=None, repr=False)
+    """For user.verification_requested and user.password_reset_requested: the raw secret of
+    the single-use token, which only the mail may carry to the user (the database keeps its
+    hash). It lives in the outbox row until housekeeping prunes published rows, and in Kafka
+    for the topic's retention; never log an event's payload. Not in repr, for that reason."""
 
     @classmethod
     def created(cls, user: User) -> UserEvent:
@@ -51,8 +73,20 @@ class UserEvent:
     def deleted(cls, user: User, now: datetime) -> UserEvent:
         return cls("user.deleted", user.id, user.email, user.username, now)
 
+    @classmethod
+    def verification_requested(cls, user: User, token: str, now: datetime) -> UserEvent:
+        return cls(
+            "user.verification_requested", user.id, user.email, user.username, now, token=token
+        )
+
+    @classmethod
+    def password_reset_requested(cls, user: User, token: str, now: datetime) -> UserEvent:
+        return cls(
+            "user.password_reset_requested", user.id, user.email, user.username, now, token=token
+        )
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "event_id": str(self.id),
             "type": self.type,
             "occurred_at": self.occurred_at.isoformat(),
@@ -63,6 +97,9 @@ class UserEvent:
             "previous_email": self.previous_email,
             "request_id": self.request_id,
         }
+        if self.token is not None:
+            data["token"] = self.token
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> UserEvent:
@@ -75,6 +112,9 @@ class UserEvent:
         for name in ("email", "username"):
             if not isinstance(data[name], str):
                 raise TypeError(f"{name} must be a string")
+        token = data.get("token")
+        if data["type"] in TOKEN_EVENT_TYPES and not isinstance(token, str):
+            raise TypeError("a token event must carry its token")
         return cls(
             type=data["type"],
             user_id=uuid.UUID(data["user_id"]),
@@ -85,4 +125,5 @@ class UserEvent:
             previous_email=data.get("previous_email"),
             id=uuid.UUID(data["event_id"]),
             request_id=data.get("request_id"),
+            token=token if isinstance(token, str) else None,
         )

@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Literal, Protocol, Self
 
-from core.domain import DomainError, RateLimit, RefreshToken, User
+from core.domain import ActionPurpose, ActionToken, DomainError, RateLimit, RefreshToken, User
 from core.events import UserEvent
 
 
@@ -40,6 +40,10 @@ class UserRepository(Protocol):
         self, user_id: uuid.UUID, status: str, *, email: str, now: datetime
     ) -> bool:
         """Record the check's outcome, only if the address is still `email`; True if it was."""
+        ...
+
+    async def confirm_email(self, user_id: uuid.UUID, *, email: str, now: datetime) -> bool:
+        """Mark the address verified, only if the user's address is still `email`; True if so."""
         ...
 
     async def claim_stale_pending(
@@ -85,6 +89,23 @@ class RefreshTokenRepository(Protocol):
         ...
 
 
+class ActionTokenRepository(Protocol):
+    """Single-use mailed tokens, found by the hash of their secret (the secret is never stored)."""
+
+    async def add(self, token: ActionToken) -> None: ...
+
+    async def use(
+        self, token_hash: str, purpose: ActionPurpose, now: datetime
+    ) -> ActionToken | None:
+        """Mark the token used, only if it has this purpose, is unused and has not expired, in
+        one atomic step: of two concurrent uses exactly one gets the token, the other None."""
+        ...
+
+    async def invalidate(self, user_id: uuid.UUID, purpose: ActionPurpose, now: datetime) -> None:
+        """Use up every unused token of the user for this purpose (a newer one replaces them)."""
+        ...
+
+
 class EventOutbox(Protocol):
     """Events to publish, written in the transaction of the change; a relay publishes them."""
 
@@ -102,6 +123,9 @@ class UnitOfWork(Protocol):
 
     @property
     def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    @property
+    def action_tokens(self) -> ActionTokenRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

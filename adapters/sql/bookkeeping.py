@@ -5,13 +5,14 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.tables import outbox, processed_events, refresh_tokens
+from adapters.sql.tables import action_tokens, outbox, processed_events, refresh_tokens
 from adapters.sql.users import outage_as_unavailable
 
 
 class SqlBookkeeping:
-    """Prunes published outbox rows, old processed-event records, and refresh tokens that
-    expired before the cut-off (until they expire, revoked ones are kept to recognise reuse)."""
+    """Prunes published outbox rows (with them the secrets of mailed tokens), old processed-event
+    records, and refresh and mailed tokens that expired before the cut-off (until they expire,
+    revoked ones are kept to recognise reuse)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -25,8 +26,12 @@ class SqlBookkeeping:
             expired = await conn.execute(
                 delete(refresh_tokens).where(refresh_tokens.c.expires_at < before)
             )
+            mailed = await conn.execute(
+                delete(action_tokens).where(action_tokens.c.expires_at < before)
+            )
         return {
             "outbox": published.rowcount,
             "processed_events": processed.rowcount,
             "refresh_tokens": expired.rowcount,
+            "action_tokens": mailed.rowcount,
         }

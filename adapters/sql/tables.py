@@ -88,3 +88,25 @@ refresh_tokens = Table(
     Column("revoked_at", DateTime(timezone=True)),
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
+
+# Single-use mailed tokens (confirm the address, reset the password) by the SHA-256 of their
+# secret. Rows go with their user.
+action_tokens = Table(
+    "action_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("email", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index(
+    "ix_action_tokens_unused",
+    action_tokens.c.user_id,
+    action_tokens.c.purpose,
+    postgresql_where=text("used_at IS NULL"),
+)
+Index("ix_action_tokens_expires_at", action_tokens.c.expires_at)

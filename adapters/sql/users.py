@@ -20,8 +20,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.logs import request_id as current_request_id
-from adapters.sql.tables import UNIQUE_FIELDS, outbox, refresh_tokens, users
-from core.domain import Conflict, RefreshToken, Unavailable, User
+from adapters.sql.tables import UNIQUE_FIELDS, action_tokens, outbox, refresh_tokens, users
+from core.domain import ActionPurpose, ActionToken, Conflict, RefreshToken, Unavailable, User
 from core.events import UserEvent
 
 _COLUMNS = (
@@ -120,6 +120,14 @@ class SqlUserRepository:
             update(users)
             .where(users.c.id == user_id, users.c.email == email)
             .values(email_status=status, email_status_at=now)
+        )
+        return bool(result.rowcount)
+
+    async def confirm_email(self, user_id: uuid.UUID, *, email: str, now: datetime) -> bool:
+        result = await self._conn.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.email == email)
+            .values(email_verified=True, updated_at=now)
         )
         return bool(result.rowcount)
 
@@ -235,6 +243,60 @@ class SqlRefreshTokens:
         )
 
 
+_ACTION_COLUMNS = (
+    action_tokens.c.id,
+    action_tokens.c.user_id,
+    action_tokens.c.purpose,
+    action_tokens.c.token_hash,
+    action_tokens.c.email,
+    action_tokens.c.expires_at,
+    action_tokens.c.created_at,
+    action_tokens.c.used_at,
+)
+
+
+class SqlActionTokens:
+    """Single-use mailed tokens inside the unit of work's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, token: ActionToken) -> None:
+        await self._conn.execute(
+            insert(action_tokens).values({c.name: getattr(token, c.name) for c in _ACTION_COLUMNS})
+        )
+
+    async def use(
+        self, token_hash: str, purpose: ActionPurpose, now: datetime
+    ) -> ActionToken | None:
+        # One conditional UPDATE: of two concurrent uses, the second waits for the first's row
+        # lock, then finds used_at set and matches nothing.
+        result = await self._conn.execute(
+            update(action_tokens)
+            .where(
+                action_tokens.c.token_hash == token_hash,
+                action_tokens.c.purpose == purpose,
+                action_tokens.c.used_at.is_(None),
+                action_tokens.c.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(*_ACTION_COLUMNS)
+        )
+        row = result.first()
+        return ActionToken(*row) if row else None
+
+    async def invalidate(self, user_id: uuid.UUID, purpose: ActionPurpose, now: datetime) -> None:
+        await self._conn.execute(
+            update(action_tokens)
+            .where(
+                action_tokens.c.user_id == user_id,
+                action_tokens.c.purpose == purpose,
+                action_tokens.c.used_at.is_(None),
+            )
+            .values(used_at=now)
+        )
+
+
 class SqlOutbox:
     """Writes events into the outbox table, inside the unit of work's transaction."""
 
@@ -262,6 +324,7 @@ class SqlUnitOfWork:
     users: SqlUserRepository
     events: SqlOutbox
     refresh_tokens: SqlRefreshTokens
+    action_tokens: SqlActionTokens
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -280,6 +343,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(self._conn)
         self.events = SqlOutbox(self._conn)
         self.refresh_tokens = SqlRefreshTokens(self._conn)
+        self.action_tokens = SqlActionTokens(self._conn)
         return self
 
     async def __aexit__(

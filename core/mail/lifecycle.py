@@ -2,14 +2,24 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from core.events import UserEvent
 from core.mail.templates import render
 from core.ports import Mail, MailSender, ProcessedEvents
 
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
-def compose(event: UserEvent) -> list[Mail]:
-    """The mails an event sends: welcome, changed (and a note to the old address), goodbye."""
+# Token events -> (template, page of the public site the mailed link opens).
+_TOKEN_MAILS = {
+    "user.verification_requested": ("verify_email", "verify-email"),
+    "user.password_reset_requested": ("reset_password", "reset-password"),
+}
+
+
+def compose(event: UserEvent, public_base_url: str = DEFAULT_PUBLIC_BASE_URL) -> list[Mail]:
+    """The mails an event sends: welcome, changed (and a note to the old address), goodbye,
+    and the mails that carry a single-use token (confirm the address, reset the password)."""
     values = {"username": event.username, "email": event.email, "changed": ", ".join(event.changed)}
     recipients: list[tuple[str, str]] = []
     if event.type == "user.created":
@@ -18,6 +28,12 @@ def compose(event: UserEvent) -> list[Mail]:
         recipients.append(("changed", event.email))
         if event.previous_email:
             recipients.append(("email_moved", event.previous_email))
+    elif event.type in _TOKEN_MAILS:
+        template, page = _TOKEN_MAILS[event.type]
+        token = event.token or ""
+        values["token"] = token
+        values["link"] = f"{public_base_url.rstrip('/')}/{page}?token={quote(token, safe='')}"
+        recipients.append((template, event.email))
     else:
         recipients.append(("goodbye", event.email))
     mails = []
@@ -37,6 +53,8 @@ class SendLifecycleMailHandler:
 
     processed: ProcessedEvents
     mailer: MailSender
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL
+    """Where the links in mails point: the site that serves /verify-email and /reset-password."""
 
     async def __call__(self, event: UserEvent, sent: set[str] | None = None) -> bool:
         """`sent` carries, across retries of one delivery, the Message-IDs already accepted
@@ -45,7 +63,7 @@ class SendLifecycleMailHandler:
         sent = set() if sent is None else sent
         if await self.processed.seen(event.id):
             return False
-        for mail in compose(event):
+        for mail in compose(event, self.public_base_url):
             if mail.message_id not in sent:
                 await self.mailer.send(mail)
                 sent.add(mail.message_id)

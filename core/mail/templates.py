@@ -31,6 +31,29 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "<p>Hello <b>$username</b>,</p><p>your account's address was changed from this one to "
         "<b>$email</b>.</p><p>If that was not you, tell us at once.</p><p>$signature</p>",
     ),
+    "verify_email": (
+        "Confirm your email address",
+        "Hello $username,\n\nplease confirm that $email is your address by opening this link:\n\n"
+        "$link\n\nor by sending this token to POST /api/v1/users/verify-email:\n\n$token\n\n"
+        "The link works once, for 24 hours. If you did not ask for it, ignore this mail.\n\n"
+        "$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>please confirm that <b>$email</b> is your address by "
+        'opening this link:</p><p><a href="$link">$link</a></p><p>or by sending this token to '
+        "POST /api/v1/users/verify-email:</p><p><code>$token</code></p><p>The link works once, "
+        "for 24 hours. If you did not ask for it, ignore this mail.</p><p>$signature</p>",
+    ),
+    "reset_password": (
+        "Reset your password",
+        "Hello $username,\n\nsomeone asked to reset the password of your account. To choose a "
+        "new one, open this link:\n\n$link\n\nor send this token with your new password to "
+        "POST /api/v1/password/reset:\n\n$token\n\nThe link works once, for 30 minutes. If "
+        "you did not ask for it, ignore this mail: your password stays as it is.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>someone asked to reset the password of your account. "
+        'To choose a new one, open this link:</p><p><a href="$link">$link</a></p><p>or send this '
+        "token with your new password to POST /api/v1/password/reset:</p><p><code>$token</code>"
+        "</p><p>The link works once, for 30 minutes. If you did not ask for it, ignore this mail: "
+        "your password stays as it is.</p><p>$signature</p>",
+    ),
     "goodbye": (
         "Your account was deleted",
         "Hello $username,\n\nyour account and its data were deleted. Goodbye, and thank you.\n\n"

@@ -6,6 +6,7 @@ from core.domain import User, check_password, check_username
 from core.email_check import EmailScreen
 from core.events import UserEvent
 from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory
+from core.users.confirm_email import request_verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,8 @@ class RegisterUser:
 
 @dataclass(frozen=True, slots=True)
 class RegisterUserHandler:
-    """Create an account. A taken username or email raises Conflict, decided by the database."""
+    """Create an account, and mail a token that confirms its address. A taken username or email
+    raises Conflict, decided by the database."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
@@ -40,6 +42,7 @@ class RegisterUserHandler:
         async with self.uow() as uow:
             await uow.users.add(user)
             await uow.events.add(UserEvent.created(user))
+            await request_verification(uow, user, user.created_at)
             await uow.commit()
         if screening.retry_in_background:
             await self.jobs.verify_email_later(user.id)

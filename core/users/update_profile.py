@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.domain import (
     STALE_TOKEN,
@@ -15,7 +16,20 @@ from core.domain import (
 )
 from core.email_check import EmailScreen
 from core.events import UserEvent
-from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory
+from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from core.users.confirm_email import request_verification
+
+
+async def save_changes(uow: UnitOfWork, before: User, after: User, now: datetime) -> None:
+    """In the caller's transaction: store a changed user and what follows from the change. A new
+    password retires every refresh token (access tokens go by the raised token version); a new
+    address gets a confirmation mail; and the user hears of every change."""
+    await uow.users.save(after)
+    if "password_hash" in after.changed:
+        await uow.refresh_tokens.revoke_all(after.id, now)
+    await uow.events.add(UserEvent.updated(before, after))
+    if "email" in after.changed:
+        await request_verification(uow, after, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +47,7 @@ class UpdateProfile:
 class UpdateProfileHandler:
     """Change username, email or password. A new password needs the current one, and retires
     every token issued before it: access tokens by the user's token version, refresh tokens by
-    revocation."""
+    revocation. A new email is unverified until the token mailed to it comes back."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
@@ -72,10 +86,7 @@ class UpdateProfileHandler:
                 email_status=screening.status if screening else "unchecked",
             )
             if updated.changed:
-                await uow.users.save(updated)
-                if "password_hash" in updated.changed:
-                    await uow.refresh_tokens.revoke_all(user.id, now)
-                await uow.events.add(UserEvent.updated(user, updated))
+                await save_changes(uow, user, updated, now)
                 await uow.commit()
         if screening is not None and screening.retry_in_background:
             await self.jobs.verify_email_later(updated.id)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -65,6 +67,46 @@ def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
     # Exactly one of each, even though the consumer commits only after sending.
     assert len(system.mail.to(f"{name}@example.com", f"Welcome, {name}")) == 1
     assert len(system.mail.to(new_address, "Your account changed")) == 1
+
+
+def _token_in(mail: dict, page: str) -> str:  # type: ignore[type-arg]
+    match = re.search(rf"/{page}\?token=(\S+)", mail["text"])
+    assert match, mail["text"]
+    return unquote(match.group(1))
+
+
+def test_mailed_tokens_confirm_the_address_and_reset_the_password(system: System) -> None:
+    name = _name()
+    address = f"{name}@example.com"
+    with system.client() as client:
+        assert system.register(client, name).status_code == 201
+        confirmation = system.mail.wait_for(address, "Confirm your email address")[0]
+        token = _token_in(confirmation, "verify-email")
+        assert token in confirmation["text"]
+
+        assert client.post("/api/v1/users/verify-email", json={"token": token}).status_code == 204
+        access = client.post(
+            "/api/v1/token/access", json={"username": name, "password": "system-pass"}
+        ).json()["access_token"]
+        profile = client.get("/api/v1/users", headers={"Authorization": f"Bearer {access}"})
+        assert profile.json()["email_verified"] is True
+
+        assert client.post("/api/v1/password/forgot", json={"email": address}).status_code == 202
+        reset_mail = system.mail.wait_for(address, "Reset your password")[0]
+        reset = client.post(
+            "/api/v1/password/reset",
+            json={"token": _token_in(reset_mail, "reset-password"), "new_password": "reset-pass"},
+        )
+        assert reset.status_code == 204, reset.text
+        login = client.post(
+            "/api/v1/token/access", json={"username": name, "password": "reset-pass"}
+        )
+        assert login.status_code == 200
+        notice = system.mail.wait_for(address, "Your account changed")[0]
+        assert "password" in notice["text"]
+    # Tokens travel in mail only: no process logs them.
+    for process in system.processes:
+        assert token not in process.output()
 
 
 async def test_a_garbage_record_goes_to_the_dlq_and_the_consumer_goes_on(system: System) -> None:

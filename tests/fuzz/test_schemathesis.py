@@ -50,6 +50,8 @@ def test_fuzzing_finds_no_server_errors_and_no_schema_violations(
         run = subprocess.run(
             [
                 str(ROOT / ".venv" / "bin" / "schemathesis"),
+                "--config-file",
+                str(Path(__file__).with_name("schemathesis.toml")),
                 "run",
                 f"{base}/openapi.json",
                 "--checks",

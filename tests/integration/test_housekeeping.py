@@ -57,7 +57,11 @@ async def test_rejected_accounts_are_deleted_only_when_configured(
     assert await handler() == 1
     assert (await (await db.execute("SELECT count(*) FROM users")).fetchone())[0] == 0
     events = await (await db.execute("SELECT type FROM outbox ORDER BY id")).fetchall()
-    assert [e[0] for e in events] == ["user.created", "user.deleted"], "a goodbye mail follows"
+    assert [e[0] for e in events] == [
+        "user.created",
+        "user.verification_requested",
+        "user.deleted",
+    ], "a goodbye mail follows"
 
 
 async def test_old_bookkeeping_rows_are_pruned(api: Api, db, injector: Injector) -> None:  # type: ignore[no-untyped-def]
@@ -75,5 +79,7 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, injector: Injector)
         "outbox": 1,
         "processed_events": 1,
         "refresh_tokens": 0,
+        "action_tokens": 0,
     }
-    assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 1
+    # Each sign-up wrote two events (welcome, confirmation); the oldest was pruned.
+    assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 3

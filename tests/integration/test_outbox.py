@@ -32,7 +32,8 @@ async def test_each_change_writes_one_event_in_its_transaction(api: Api, db) -> 
     await api.client.request(
         "DELETE", "/api/v1/users", json={"password": "n3w-password"}, headers=auth
     )
-    created, updated, deleted = await _outbox(db)
+    created, confirmation, updated, deleted = await _outbox(db)
+    assert confirmation["type"] == "user.verification_requested"
     assert created["type"] == "user.created"
     assert updated["type"] == "user.updated"
     assert updated["changed"] == ["password", "username"]
@@ -46,7 +47,7 @@ async def test_refused_changes_write_no_event(api: Api, db) -> None:  # type: ig
     await api.register()
     await api.register(username="ALICE", email="other@example.com")  # 409
     await api.register(username="x", email="bad")  # 422
-    assert [e["type"] for e in await _outbox(db)] == ["user.created"]
+    assert [e["type"] for e in await _outbox(db)] == ["user.created", "user.verification_requested"]
 
 
 async def test_two_relays_publish_each_event_exactly_once(
@@ -93,7 +94,7 @@ async def test_two_relays_publish_each_event_exactly_once(
     try:
         seen: list[dict] = []  # type: ignore[type-arg]
         async with asyncio.timeout(20):
-            while len(seen) < 30:
+            while len(seen) < 60:  # a welcome and a confirmation event per sign-up
                 for records in (await consumer.getmany(timeout_ms=500)).values():
                     seen.extend(orjson.loads(r.value) for r in records)
         await asyncio.sleep(1)
@@ -102,5 +103,5 @@ async def test_two_relays_publish_each_event_exactly_once(
     finally:
         await consumer.stop()
     event_ids = [e["event_id"] for e in seen]
-    assert len(event_ids) == 30
-    assert len(set(event_ids)) == 30
+    assert len(event_ids) == 60
+    assert len(set(event_ids)) == 60

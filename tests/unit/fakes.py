@@ -9,10 +9,19 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from core.domain import Conflict, RateLimit, RefreshToken, Unauthenticated, User
+from core.domain import (
+    ActionPurpose,
+    ActionToken,
+    Conflict,
+    RateLimit,
+    RefreshToken,
+    Unauthenticated,
+    User,
+)
 from core.events import UserEvent
 from core.ports import (
     AccessClaims,
+    ActionTokenRepository,
     Admission,
     BackgroundJobs,
     Clock,
@@ -70,6 +79,13 @@ class InMemoryUsers:
         if user is None or user.email != email:
             return False
         self.rows[user_id] = replace(user, email_status=status, email_status_at=now)
+        return True
+
+    async def confirm_email(self, user_id: uuid.UUID, *, email: str, now: datetime) -> bool:
+        user = self.rows.get(user_id)
+        if user is None or user.email != email:
+            return False
+        self.rows[user_id] = replace(user, email_verified=True, updated_at=now)
         return True
 
     async def claim_stale_pending(
@@ -136,6 +152,35 @@ class InMemoryRefreshTokens:
                 self.rows[token.id] = replace(token, revoked_at=now)
 
 
+class InMemoryActionTokens:
+    """Mailed single-use tokens by id, used up as the real conditional UPDATE does."""
+
+    def __init__(self, rows: dict[uuid.UUID, ActionToken]) -> None:
+        self.rows = rows
+
+    async def add(self, token: ActionToken) -> None:
+        self.rows[token.id] = token
+
+    async def use(
+        self, token_hash: str, purpose: ActionPurpose, now: datetime
+    ) -> ActionToken | None:
+        for token in self.rows.values():
+            if (
+                token.token_hash == token_hash
+                and token.purpose == purpose
+                and token.used_at is None
+                and token.expires_at > now
+            ):
+                self.rows[token.id] = used = replace(token, used_at=now)
+                return used
+        return None
+
+    async def invalidate(self, user_id: uuid.UUID, purpose: ActionPurpose, now: datetime) -> None:
+        for token in list(self.rows.values()):
+            if token.user_id == user_id and token.purpose == purpose and token.used_at is None:
+                self.rows[token.id] = replace(token, used_at=now)
+
+
 @dataclass
 class UserStore:
     """What is committed: the shared state every unit of work starts from."""
@@ -143,6 +188,7 @@ class UserStore:
     users: dict[uuid.UUID, User] = field(default_factory=dict)
     events: list[UserEvent] = field(default_factory=list)
     refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
+    action_tokens: dict[uuid.UUID, ActionToken] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -161,6 +207,7 @@ class InMemoryUnitOfWork:
         self._store = store
         self._users: InMemoryUsers | None = None
         self._refresh_tokens: InMemoryRefreshTokens | None = None
+        self._action_tokens: InMemoryActionTokens | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -177,9 +224,15 @@ class InMemoryUnitOfWork:
         assert self._refresh_tokens is not None, "use the unit of work inside `async with`"
         return self._refresh_tokens
 
+    @property
+    def action_tokens(self) -> InMemoryActionTokens:
+        assert self._action_tokens is not None, "use the unit of work inside `async with`"
+        return self._action_tokens
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
+        self._action_tokens = InMemoryActionTokens(dict(self._store.action_tokens))
         self._events = InMemoryOutbox()
         return self
 
@@ -191,12 +244,16 @@ class InMemoryUnitOfWork:
     ) -> None:
         self._users = None
         self._refresh_tokens = None
+        self._action_tokens = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
         # The tokens of deleted users go with them, as ON DELETE CASCADE does.
         self._store.refresh_tokens = {
             t.id: t for t in self.refresh_tokens.rows.values() if t.user_id in self.users.rows
+        }
+        self._store.action_tokens = {
+            t.id: t for t in self.action_tokens.rows.values() if t.user_id in self.users.rows
         }
         self._store.events.extend(self._events.staged)
         self._events.staged = []
@@ -318,6 +375,7 @@ if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
+    _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()

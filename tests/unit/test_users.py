@@ -310,7 +310,11 @@ async def test_each_change_records_one_lifecycle_event(
     )
     await delete(DeleteAccount(user.id, "another-password"))
 
-    created, updated, deleted = uow.store.events
+    lifecycle = [e for e in uow.store.events if e.type != "user.verification_requested"]
+    created, updated, deleted = lifecycle
+    # Sign-up and the new address each also ask for a confirmation mail.
+    confirmations = [e for e in uow.store.events if e.type == "user.verification_requested"]
+    assert [e.email for e in confirmations] == ["erin@example.com", "erin@example.org"]
     assert (created.type, created.email) == ("user.created", "erin@example.com")
     assert updated.type == "user.updated"
     assert updated.changed == ("email", "password")
@@ -325,7 +329,7 @@ async def test_a_refused_change_records_no_event(
     await register(RegisterUser("erin", "erin@example.com", "a-good-password"))
     with pytest.raises(Conflict):
         await register(RegisterUser("ERIN", "other@example.com", "a-good-password"))
-    assert [e.type for e in uow.store.events] == ["user.created"]
+    assert [e.type for e in uow.store.events] == ["user.created", "user.verification_requested"]
 
 
 async def test_a_passing_failure_of_the_check_queues_a_background_check(

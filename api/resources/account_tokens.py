@@ -1,0 +1,88 @@
+"""The routes that take or send a mailed single-use token: confirm the address, reset the
+password."""
+
+from __future__ import annotations
+
+import falcon
+import falcon.asgi
+
+from api import schemas
+from api.auth import current_user
+from api.body import load_body
+from core.users.confirm_email import (
+    ConfirmEmail,
+    ConfirmEmailHandler,
+    ResendVerification,
+    ResendVerificationHandler,
+)
+from core.users.password_reset import (
+    RequestPasswordReset,
+    RequestPasswordResetHandler,
+    ResetPassword,
+    ResetPasswordHandler,
+)
+
+_confirmation = schemas.EmailConfirmation()
+_forgotten = schemas.PasswordForgotten()
+_reset = schemas.PasswordReset()
+
+
+class EmailVerification:
+    """/api/v1/users/verify-email: the token mailed to the address marks it verified."""
+
+    rate_limit_group = "users"
+
+    def __init__(self, *, confirm: ConfirmEmailHandler, max_body_bytes: int) -> None:
+        self._confirm = confirm
+        self._max_body = max_body_bytes
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        data = await load_body(req, _confirmation, self._max_body)
+        await self._confirm(ConfirmEmail(data["token"]))
+        resp.status = 204
+
+
+class EmailVerificationResend:
+    """/api/v1/users/verify-email/resend: mail the caller a fresh confirmation token."""
+
+    rate_limit_group = "users"
+    auth_required = frozenset({"POST"})
+
+    def __init__(self, *, resend: ResendVerificationHandler) -> None:
+        self._resend = resend
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        caller = current_user(req)
+        await self._resend(ResendVerification(caller.user_id, caller.token_version))
+        resp.status = 202
+
+
+class PasswordForgot:
+    """/api/v1/password/forgot: mail a reset token. Always 202, whether or not the address
+    belongs to an account."""
+
+    rate_limit_group = "users"
+
+    def __init__(self, *, request_reset: RequestPasswordResetHandler, max_body_bytes: int) -> None:
+        self._request_reset = request_reset
+        self._max_body = max_body_bytes
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        data = await load_body(req, _forgotten, self._max_body)
+        await self._request_reset(RequestPasswordReset(data["email"]))
+        resp.status = 202
+
+
+class PasswordResetResource:
+    """/api/v1/password/reset: a mailed reset token and a new password."""
+
+    rate_limit_group = "users"
+
+    def __init__(self, *, reset: ResetPasswordHandler, max_body_bytes: int) -> None:
+        self._reset = reset
+        self._max_body = max_body_bytes
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        data = await load_body(req, _reset, self._max_body)
+        await self._reset(ResetPassword(data["token"], data["new_password"]))
+        resp.status = 204
