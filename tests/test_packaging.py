@@ -363,6 +363,10 @@ def test_settings_without_a_container_default_are_found() -> None:
     assert container_settings() >= CONTAINER_SETTINGS
 
 
+# Settings that hold where people reach the service, not where containers reach each other.
+PUBLIC_ADDRESSES = {"PUBLIC_BASE_URL"}
+
+
 @pytest.mark.parametrize("name", sorted(app_services()))
 def test_app_env_points_at_compose_services(name: str) -> None:
     all_services = services()
@@ -376,6 +380,8 @@ def test_app_env_points_at_compose_services(name: str) -> None:
             continue
         if value in ("0.0.0.0", "::"):
             continue  # an address to listen on (all interfaces), not a service to reach
+        if setting in PUBLIC_ADDRESSES:
+            continue  # opened by people's browsers, from outside the compose network
         named = hosts(value)
         assert named, f"{name}: {setting}={value} names no host"
         for host in named:
