@@ -196,8 +196,7 @@ def test_monitoring_services_parse_and_run_only_in_their_profile() -> None:
             assert "/" not in tag, f"{name}: pin the image tag"
             assert tag not in ("", "latest"), f"{name}: pin the image tag"
         else:
-            # A plain `docker compose up` runs the whole service: only monitoring is opt-in.
-            assert not profiles, f"{name} must stay profile-less"
+            assert PROFILE not in profiles, f"{name} is not part of monitoring"
     assert not set(app_services()) & MONITORING_SERVICES, "test_packaging must ignore them"
 
 

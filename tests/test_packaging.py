@@ -505,3 +505,20 @@ def test_no_committed_file_names_a_package_registry() -> None:
 def test_tool_lock_files_are_not_committed() -> None:
     found = [path for path in commit_candidates() if Path(path).name in UNCOMMITTED_LOCKS]
     assert not found, f"lock files that name registries would be committed: {found}"
+
+
+def test_profiles_choose_what_runs_beside_the_services() -> None:
+    """Plain `up` runs the services; `api` adds every process, `migrations` only the migration,
+    `port-forwarder` the services' ports on the host, `monitoring` the log stack."""
+    all_services = services()
+    for name in ("postgres", "redis", "kafka", "maildev"):
+        assert not all_services[name].get("profiles"), f"{name} always runs"
+    for name in app_services():
+        assert "api" in all_services[name].get("profiles", []), f"{name} belongs to profile api"
+    assert "migrations" in all_services["migrations"]["profiles"]
+    forwarder = all_services["port-forwarder"]
+    assert forwarder["profiles"] == ["port-forwarder"]
+    published = {p.split(":")[1] for p in forwarder["ports"]}
+    assert {"5433", "6379", "19092", "1025"} <= published
+    kafka = all_services["kafka"]["environment"]
+    assert "EXTERNAL://127.0.0.1:19092" in kafka["KAFKA_ADVERTISED_LISTENERS"]
