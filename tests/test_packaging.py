@@ -43,7 +43,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Hosts of package registries, kept in pieces so that this file does not name them either.
 REGISTRY_MARKERS = [
     ".".join(("files", "pythonhosted", "org")),
-    ".".join(("pypi", "org")) + "/simple",
+    "/".join((".".join(("pypi", "org")), "simple")),
     ".".join(("pypi", "python", "org")),
     ".".join(("registry", "npmjs", "org")),
     ".".join(("registry", "yarnpkg", "com")),
