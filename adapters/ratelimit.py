@@ -103,7 +103,6 @@ class RedisSlidingWindowLimiter:
                     limit=rate.limit,
                     remaining=max(0, rate.limit - count),
                     reset_seconds=math.ceil(reset_ms / 1000),
-                    member=member if admitted else None,
                 )
             )
         return admissions

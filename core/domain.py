@@ -225,6 +225,16 @@ class User:
         return version is None or version == self.token_version
 
 
+def token_holder(user: User | None, token_version: int | None) -> User:
+    """The user an access token speaks for; Unauthenticated when the account is gone or the
+    token predates the user's last password change."""
+    if user is None:
+        raise Unauthenticated("The account of this token no longer exists.")
+    if not user.accepts_token_version(token_version):
+        raise Unauthenticated(STALE_TOKEN)
+    return user
+
+
 def refresh_token_hash(secret: str) -> str:
     # A refresh token is 256 random bits: nobody can guess one from its hash, so one fast hash
     # is enough to make a stolen table useless. A slow password hash would only add latency.

@@ -197,8 +197,6 @@ class Admission:
     remaining: int
     reset_seconds: int
     """Seconds until the oldest counted attempt leaves the window, freeing a slot."""
-    member: str | None = None
-    """Identifies the attempt that was counted, so it can be released."""
 
 
 class RateLimiter(Protocol):

@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain import (
-    STALE_TOKEN,
     ActionToken,
     AlreadyVerified,
     InvalidActionToken,
     RateLimit,
     RateLimited,
-    Unauthenticated,
     User,
     action_token_hash,
+    token_holder,
 )
 from core.events import UserEvent
 from core.ports import Clock, RateLimiter, UnitOfWork, UnitOfWorkFactory
@@ -82,11 +81,7 @@ class ResendVerificationHandler:
 
     async def __call__(self, command: ResendVerification) -> None:
         async with self.uow() as uow:
-            user = await uow.users.get(command.user_id)
-            if user is None:
-                raise Unauthenticated("The account of this token no longer exists.")
-            if not user.accepts_token_version(command.token_version):
-                raise Unauthenticated(STALE_TOKEN)
+            user = token_holder(await uow.users.get(command.user_id), command.token_version)
             if user.email_verified:
                 raise AlreadyVerified()
             attempt = await self.limiter.acquire(f"verify-resend:{user.id}", self.limit.rate)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import STALE_TOKEN, Forbidden, Unauthenticated
+from core.domain import Forbidden, token_holder
 from core.events import UserEvent
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
 
@@ -27,11 +27,7 @@ class DeleteAccountHandler:
 
     async def __call__(self, command: DeleteAccount) -> None:
         async with self.uow() as uow:
-            user = await uow.users.get(command.user_id)
-            if user is None:
-                raise Unauthenticated("The account of this token no longer exists.")
-            if not user.accepts_token_version(command.token_version):
-                raise Unauthenticated(STALE_TOKEN)
+            user = token_holder(await uow.users.get(command.user_id), command.token_version)
             if not await self.hasher.verify(user.password_hash, command.password):
                 raise Forbidden("The password is wrong.")
             await uow.users.delete(user.id)

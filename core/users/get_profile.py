@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import STALE_TOKEN, Unauthenticated, User
+from core.domain import User, token_holder
 from core.ports import UserReader
 
 
@@ -29,9 +29,4 @@ class GetProfileHandler:
     users: UserReader
 
     async def __call__(self, query: GetProfile) -> User:
-        user = await self.users.get(query.user_id)
-        if user is None:
-            raise Unauthenticated("The account of this token no longer exists.")
-        if not user.accepts_token_version(query.token_version):
-            raise Unauthenticated(STALE_TOKEN)
-        return user
+        return token_holder(await self.users.get(query.user_id), query.token_version)

@@ -5,14 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain import (
-    STALE_TOKEN,
     Forbidden,
     InvalidInput,
-    Unauthenticated,
     User,
     check_password,
     check_username,
     normalise_email,
+    token_holder,
 )
 from core.email_check import EmailScreen
 from core.events import UserEvent
@@ -65,11 +64,7 @@ class UpdateProfileHandler:
                 raise InvalidInput({"current_password": ["Required to change the password."]})
         screening = None
         async with self.uow() as uow:
-            user = await uow.users.get(command.user_id)
-            if user is None:
-                raise Unauthenticated("The account of this token no longer exists.")
-            if not user.accepts_token_version(command.token_version):
-                raise Unauthenticated(STALE_TOKEN)
+            user = token_holder(await uow.users.get(command.user_id), command.token_version)
             if command.password is not None:
                 assert command.current_password is not None
                 if not await self.hasher.verify(user.password_hash, command.current_password):
