@@ -15,7 +15,7 @@ from typing import Any
 from a2wsgi import WSGIMiddleware
 from dramatiq_dashboard import DashboardApp
 
-from adapters.jobs import dramatiq_broker
+from adapters.bootstrap.dashboard import dashboard_broker
 from adapters.logs import configure_logging
 from adapters.settings import Settings
 
@@ -53,7 +53,7 @@ def create_app(settings: Settings) -> WSGIMiddleware:
             "DASHBOARD_PASSWORD is not set; generated one for this run",
             extra={"user": settings.dashboard_user, "password": password},
         )
-    dashboard = DashboardApp(broker=dramatiq_broker(settings.redis_url), prefix="")
+    dashboard = DashboardApp(broker=dashboard_broker(settings), prefix="")
     return WSGIMiddleware(basic_auth(dashboard, settings.dashboard_user, password))  # type: ignore[arg-type]
 
 

@@ -15,8 +15,9 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import start_http_server
 
 from actors.mail_delivery import MailDelivery
-from adapters.bootstrap import Lifecycle, consumer_injector
+from adapters.bootstrap.consumer import consumer_injector
 from adapters.health import kafka_probe
+from adapters.lifecycle import Lifecycle
 from adapters.logs import configure_logging
 from adapters.settings import Settings
 from core.mail.lifecycle import SendLifecycleMailHandler

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from adapters.bootstrap import Lifecycle, relay_injector
+from adapters.bootstrap.relay import relay_injector
+from adapters.lifecycle import Lifecycle
 from adapters.logs import configure_logging
 from adapters.relay import OutboxRelay
 from adapters.settings import Settings

@@ -3,6 +3,7 @@ process (`periodiq actors.tasks`, exactly one) enqueues the periodic ones on the
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Iterator
@@ -11,76 +12,101 @@ from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
-from periodiq import PeriodiqMiddleware, cron
+from injector import Injector
+from periodiq import cron
 
 from actors.job_metrics import JobMetrics
-from adapters.bootstrap import worker_injector
+from adapters.bootstrap.worker import job_broker, worker_injector
 from adapters.logs import configure_logging, request_id
 from adapters.settings import Settings
-from core.housekeeping import DeleteRejectedAccounts, PruneBookkeeping, RequeueStaleVerifications
+from core.email_reputation.check import CheckEmailReputation, CheckEmailReputationHandler
+from core.email_reputation.give_up import GiveUpEmailCheck, GiveUpEmailCheckHandler
+from core.housekeeping.delete_rejected_accounts import DeleteRejectedAccounts
+from core.housekeeping.prune_bookkeeping import PruneBookkeeping
+from core.housekeeping.requeue_stale_checks import RequeueStaleChecks
 from core.ports import EmailCheckMisconfigured
-from core.users.verify_email import GiveUpEmailCheckHandler, VerifyEmail, VerifyEmailHandler
 
 settings = Settings.from_env()
 configure_logging(settings.log_level, settings.log_json)
 log = logging.getLogger("actors.tasks")
-injector = worker_injector(settings)
-broker = injector.get(dramatiq.Broker)
-broker.add_middleware(JobMetrics(settings.metrics_host, settings.worker_metrics_port))
-broker.add_middleware(CurrentMessage())
-broker.add_middleware(PeriodiqMiddleware(skip_delay=60))
-dramatiq.set_broker(broker)
+metrics = JobMetrics(settings.metrics_host, settings.worker_metrics_port)
+dramatiq.set_broker(job_broker(settings, metrics, CurrentMessage()))
+
+
+@functools.cache
+def handlers() -> Injector:
+    """Built on the first message, so the scheduler, which only enqueues, opens nothing."""
+    return worker_injector(settings)
 
 
 @contextmanager
-def _traced() -> Iterator[None]:
+def _traced(message_options: dict[str, Any] | None = None) -> Iterator[None]:
     """Log with the request id of the HTTP request that caused this message."""
-    message = CurrentMessage.get_current_message()
-    token = request_id.set(message.options.get("request_id") if message else None)
+    if message_options is None:
+        message = CurrentMessage.get_current_message()
+        message_options = message.options if message else {}
+    token = request_id.set(message_options.get("request_id"))
     try:
         yield
     finally:
         request_id.reset(token)
 
 
-@dramatiq.actor(
-    max_retries=settings.verify_max_retries,
-    min_backoff=settings.verify_min_backoff_ms,
-    max_backoff=settings.verify_max_backoff_ms,
-    time_limit=60_000,
+_REPUTATION_CHECK: dict[str, Any] = {
+    "max_retries": settings.verify_max_retries,
+    "min_backoff": settings.verify_min_backoff_ms,
+    "max_backoff": settings.verify_max_backoff_ms,
+    "time_limit": 60_000,
     # A refused API key is for an operator to fix: no retries (housekeeping tries again later).
-    throws=(EmailCheckMisconfigured,),
-    on_retry_exhausted="give_up_email_check",
-)
-async def verify_email(user_id: str) -> None:
-    """Check a pending address with the reputation service; failures are retried with backoff."""
+    "throws": (EmailCheckMisconfigured,),
+    "on_retry_exhausted": "give_up_email_check",
+}
+
+
+async def _check(user_id: str) -> None:
     with _traced():
-        status = await injector.get(VerifyEmailHandler)(VerifyEmail(uuid.UUID(user_id)))
+        command = CheckEmailReputation(uuid.UUID(user_id))
+        status = await handlers().get(CheckEmailReputationHandler)(command)
         log.info("email checked", extra={"user_id": user_id, "email_status": status})
+
+
+@dramatiq.actor(actor_name="check_email_reputation", **_REPUTATION_CHECK)
+async def check_email_reputation(user_id: str) -> None:
+    """Check a pending address with the reputation service; failures are retried with backoff."""
+    await _check(user_id)
+
+
+# The name this actor had before: messages queued by an older release still carry it. Remove
+# once no `verify_email` message is left in the queues (see the README's upgrade note).
+@dramatiq.actor(actor_name="verify_email", **_REPUTATION_CHECK)
+async def verify_email(user_id: str) -> None:
+    await _check(user_id)
 
 
 @dramatiq.actor(max_retries=3, time_limit=30_000)
 async def give_up_email_check(message_data: dict[str, Any], retry_info: dict[str, Any]) -> None:
-    """verify_email ran out of retries (its message is in the dead-letter queue)."""
+    """The reputation check ran out of retries (its message is in the dead-letter queue)."""
     user_id = message_data["args"][0]
-    await injector.get(GiveUpEmailCheckHandler)(VerifyEmail(uuid.UUID(user_id)))
-    log.warning("email check gave up; status unknown", extra={"user_id": user_id})
+    # The request id of the check that gave up, not of this callback's own message.
+    with _traced(message_data.get("options") or {}):
+        await handlers().get(GiveUpEmailCheckHandler)(GiveUpEmailCheck(uuid.UUID(user_id)))
+        log.warning("email check gave up; status unknown", extra={"user_id": user_id})
 
 
 @dramatiq.actor(periodic=cron("* * * * *"), max_retries=0, time_limit=120_000)
 async def requeue_stale_verifications() -> None:
-    count = await injector.get(RequeueStaleVerifications)()
+    count = await handlers().get(RequeueStaleChecks)()
     if count:
         log.info("re-enqueued stale email checks", extra={"count": count})
 
 
 @dramatiq.actor(periodic=cron("43 3 * * *"), max_retries=0, time_limit=600_000)
 async def delete_rejected_accounts() -> None:
-    count = await injector.get(DeleteRejectedAccounts)()
+    count = await handlers().get(DeleteRejectedAccounts)()
     log.info("deleted accounts whose address stayed rejected", extra={"count": count})
 
 
 @dramatiq.actor(periodic=cron("17 * * * *"), max_retries=0, time_limit=600_000)
 async def prune_bookkeeping() -> None:
-    pruned = await injector.get(PruneBookkeeping)()
+    pruned = await handlers().get(PruneBookkeeping)()
     log.info("pruned bookkeeping rows", extra=pruned)

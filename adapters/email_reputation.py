@@ -16,7 +16,7 @@ log = logging.getLogger("adapters.email_reputation")
 CHECKS = Counter("email_checks_total", "Email reputation checks by outcome.", ["outcome"])
 
 
-class AbstractApiEmailVerifier:
+class AbstractApiEmailReputation:
     """GET {base_url}?api_key=...&email=... answering
     {"deliverability": "DELIVERABLE"|"UNDELIVERABLE"|"RISKY"|"UNKNOWN",
      "is_valid_format": {"value": bool}, "is_disposable_email": {"value": bool}, ...}."""
@@ -74,7 +74,7 @@ def _verdict(body: Any) -> Verdict:
     raise ValueError(f"unexpected deliverability {deliverability!r}")
 
 
-class NullEmailVerifier:
+class NullEmailReputation:
     """The check turned off: every address is left `unchecked`."""
 
     async def check(self, email: str) -> Verdict:

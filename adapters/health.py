@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from aiokafka import AIOKafkaClient
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+Probe = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Readiness:
+    """Named probes, each raising when its service cannot be reached, and the outbox backlog
+    (read at scrape time for /metrics)."""
+
+    probes: dict[str, Probe]
+    timeout_seconds: float
+    outbox_backlog: Callable[[], Awaitable[int]]
 
 
 def postgres_probe(engine: AsyncEngine):  # type: ignore[no-untyped-def]

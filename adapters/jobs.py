@@ -31,10 +31,10 @@ class DramatiqJobs:
         self._broker = broker
         self._timeout = timeout_seconds
 
-    async def verify_email_later(self, user_id: uuid.UUID) -> None:
+    async def check_email_reputation_later(self, user_id: uuid.UUID) -> None:
         message: dramatiq.Message[None] = dramatiq.Message(
             queue_name="default",
-            actor_name="verify_email",
+            actor_name="check_email_reputation",
             args=(str(user_id),),
             kwargs={},
             options={"request_id": request_id.get()},
@@ -45,5 +45,9 @@ class DramatiqJobs:
         except Exception as error:
             log.error(
                 "could not enqueue; housekeeping will retry",
-                extra={"actor": "verify_email", "user_id": str(user_id), "error": repr(error)},
+                extra={
+                    "actor": "check_email_reputation",
+                    "user_id": str(user_id),
+                    "error": repr(error),
+                },
             )

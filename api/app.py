@@ -9,7 +9,8 @@ import falcon.asgi
 import orjson
 from injector import Injector
 
-from adapters.bootstrap import Lifecycle, Readiness
+from adapters.health import Readiness
+from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api import problems
 from api.auth import Authentication
@@ -30,11 +31,13 @@ from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
-from core.users.confirm_email import ConfirmEmailHandler, ResendVerificationHandler
+from core.users.confirm_email import ConfirmEmailHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
-from core.users.password_reset import RequestPasswordResetHandler, ResetPasswordHandler
 from core.users.register import RegisterUserHandler
+from core.users.request_password_reset import RequestPasswordResetHandler
+from core.users.resend_verification import ResendVerificationHandler
+from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 
 

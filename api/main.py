@@ -6,7 +6,7 @@ from typing import Any
 
 import falcon.asgi
 
-from adapters.bootstrap import web_injector
+from adapters.bootstrap.web import web_injector
 from adapters.logs import configure_logging
 from adapters.settings import Settings
 from api.app import create_app

@@ -9,18 +9,10 @@ import falcon.asgi
 from api import schemas
 from api.auth import current_user
 from api.body import load_body
-from core.users.confirm_email import (
-    ConfirmEmail,
-    ConfirmEmailHandler,
-    ResendVerification,
-    ResendVerificationHandler,
-)
-from core.users.password_reset import (
-    RequestPasswordReset,
-    RequestPasswordResetHandler,
-    ResetPassword,
-    ResetPasswordHandler,
-)
+from core.users.confirm_email import ConfirmEmail, ConfirmEmailHandler
+from core.users.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
+from core.users.resend_verification import ResendVerification, ResendVerificationHandler
+from core.users.reset_password import ResetPassword, ResetPasswordHandler
 
 _confirmation = schemas.EmailConfirmation()
 _forgotten = schemas.PasswordForgotten()

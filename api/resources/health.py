@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import falcon.asgi
 import prometheus_client
 
-from adapters.bootstrap import Readiness
+from adapters.health import Readiness
 from api.problems import Problem
 
 log = logging.getLogger("api.health")

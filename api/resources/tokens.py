@@ -5,11 +5,8 @@ import falcon.asgi
 from api import schemas
 from api.body import FORM, JSON, load_body
 from core.ports import TokenIssuer
-from core.tokens.issue_access_token import (
-    IssueAccessToken,
-    IssueAccessTokenHandler,
-    IssuedTokens,
-)
+from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
+from core.tokens.issued import IssuedTokens
 from core.tokens.refresh_access_token import RefreshAccessToken, RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTokenHandler
 

@@ -1,3 +1,5 @@
+"""Sign-in with a password: an access token and the refresh token of a new session."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +15,6 @@ from core.domain import (
 )
 from core.ports import (
     Clock,
-    IssuedToken,
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
@@ -21,6 +22,7 @@ from core.ports import (
     UnitOfWorkFactory,
     UserReader,
 )
+from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, store_refresh_token
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,53 +30,6 @@ class IssueAccessToken:
     login: str
     """The username or the email address."""
     password: str
-
-
-@dataclass(frozen=True, slots=True)
-class LoginLockout:
-    """Failed logins allowed per account before further attempts are refused for a while."""
-
-    rate: RateLimit
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshTokenPolicy:
-    ttl_seconds: int = 30 * 24 * 3600
-
-    @property
-    def ttl(self) -> timedelta:
-        return timedelta(seconds=self.ttl_seconds)
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedTokens:
-    """An access token and the refresh token that obtains its successor."""
-
-    access: IssuedToken
-    refresh_token: str
-    refresh_expires_in: int
-
-
-SIGN_IN_BLOCKED = (
-    "Sign-in is blocked: the reputation check rejected this account's email address "
-    "as undeliverable or disposable. Change it with PATCH /api/v1/users (an access "
-    "token you already hold still works for that) or contact support."
-)
-
-
-async def store_refresh_token(
-    uow: UnitOfWork,
-    token: RefreshToken,
-    secret: str,
-    tokens: TokenIssuer,
-    policy: RefreshTokenPolicy,
-) -> IssuedTokens | None:
-    """Store `token` and sign the access token that goes with it, at the same token version;
-    None when the user was deleted or changed the password meanwhile."""
-    if not await uow.refresh_tokens.add(token):
-        return None
-    access = tokens.issue(token.user_id, token.token_version)
-    return IssuedTokens(access, secret, policy.ttl_seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +46,14 @@ class IssueAccessTokenHandler:
     hasher: PasswordHasher
     tokens: TokenIssuer
     limiter: RateLimiter
-    lockout: LoginLockout
+    lockout: RateLimit
     clock: Clock
-    refresh: RefreshTokenPolicy
+    refresh_ttl: timedelta
 
     async def __call__(self, command: IssueAccessToken) -> IssuedTokens:
         user = await self.users.find_by_login(command.login)
         key = f"login-failures:{user.id if user else command.login.strip().lower()}"
-        attempt = await self.limiter.acquire(key, self.lockout.rate)
+        attempt = await self.limiter.acquire(key, self.lockout)
         if not attempt.allowed:
             raise RateLimited(
                 "Too many failed logins for this account. Try again later.",
@@ -115,11 +70,11 @@ class IssueAccessTokenHandler:
         new_hash = None
         if self.hasher.needs_rehash(user.password_hash):
             new_hash = await self.hasher.hash(command.password)
-        secret, refresh = RefreshToken.start(user, now=self.clock.now(), ttl=self.refresh.ttl)
+        secret, refresh = RefreshToken.start(user, now=self.clock.now(), ttl=self.refresh_ttl)
         async with self.uow() as uow:
             if new_hash is not None:
                 await self._rehash(uow, user, new_hash)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens, self.refresh)
+            issued = await store_refresh_token(uow, refresh, secret, self.tokens, self.refresh_ttl)
             if issued is None:
                 # The password was changed (or the account deleted) since we checked it.
                 raise InvalidCredentials()

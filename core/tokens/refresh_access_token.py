@@ -1,17 +1,14 @@
+"""Rotation: a refresh token for a new access token and its own successor."""
+
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.domain import Forbidden, InvalidRefreshToken, RefreshToken, refresh_token_hash
 from core.ports import Clock, TokenIssuer, UnitOfWork, UnitOfWorkFactory
-from core.tokens.issue_access_token import (
-    SIGN_IN_BLOCKED,
-    IssuedTokens,
-    RefreshTokenPolicy,
-    store_refresh_token,
-)
+from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, store_refresh_token
 
 log = logging.getLogger("core.tokens")
 
@@ -36,7 +33,7 @@ class RefreshAccessTokenHandler:
     uow: UnitOfWorkFactory
     tokens: TokenIssuer
     clock: Clock
-    refresh: RefreshTokenPolicy
+    refresh_ttl: timedelta
 
     async def __call__(self, command: RefreshAccessToken) -> IssuedTokens:
         now = self.clock.now()
@@ -59,8 +56,10 @@ class RefreshAccessTokenHandler:
             if user.email_status == "rejected":
                 raise Forbidden(SIGN_IN_BLOCKED)
             await uow.refresh_tokens.revoke(token.id, now)
-            secret, successor = token.successor(now=now, ttl=self.refresh.ttl)
-            issued = await store_refresh_token(uow, successor, secret, self.tokens, self.refresh)
+            secret, successor = token.successor(now=now, ttl=self.refresh_ttl)
+            issued = await store_refresh_token(
+                uow, successor, secret, self.tokens, self.refresh_ttl
+            )
             if issued is None:  # the password changed, or the account went, since we looked
                 raise InvalidRefreshToken()
             await uow.commit()

@@ -1,3 +1,5 @@
+"""Sign-out: revoke a refresh token and its family."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,3 +1,5 @@
+"""The caller deletes their own account."""
+
 from __future__ import annotations
 
 import uuid
@@ -5,7 +7,7 @@ from dataclasses import dataclass
 
 from core.domain import Forbidden, token_holder
 from core.events import UserEvent
-from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from core.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,17 +21,22 @@ class DeleteAccount:
 @dataclass(frozen=True, slots=True)
 class DeleteAccountHandler:
     """Delete the caller's account after re-checking the password. Its refresh tokens go
-    with it, and its access tokens name no user any more."""
+    with it, and its access tokens name no user any more. The password is checked before the
+    transaction opens (argon2 holds no database connection)."""
 
     uow: UnitOfWorkFactory
+    users: UserReader
     hasher: PasswordHasher
     clock: Clock
 
     async def __call__(self, command: DeleteAccount) -> None:
+        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        if not await self.hasher.verify(user.password_hash, command.password):
+            raise Forbidden("The password is wrong.")
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
-            if not await self.hasher.verify(user.password_hash, command.password):
-                raise Forbidden("The password is wrong.")
+            current = token_holder(await uow.users.get(user.id), command.token_version)
+            if current.password_hash != user.password_hash:
+                raise Forbidden("The password changed meanwhile; try again.")
             await uow.users.delete(user.id)
-            await uow.events.add(UserEvent.deleted(user, self.clock.now()))
+            await uow.events.add(UserEvent.deleted(current, self.clock.now()))
             await uow.commit()

@@ -1,3 +1,5 @@
+"""The caller reads their own profile."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,12 +1,14 @@
+"""Sign-up: a new account, and a mail that confirms its address."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from core.domain import User, check_password, check_username
-from core.email_check import EmailScreen
+from core.email_reputation.screen import EmailScreen
 from core.events import UserEvent
 from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory
-from core.users.confirm_email import request_verification
+from core.users.changes import request_verification
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,5 +47,5 @@ class RegisterUserHandler:
             await request_verification(uow, user, user.created_at)
             await uow.commit()
         if screening.retry_in_background:
-            await self.jobs.verify_email_later(user.id)
+            await self.jobs.check_email_reputation_later(user.id)
         return user

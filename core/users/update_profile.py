@@ -1,8 +1,9 @@
+"""The caller changes their username, email or password."""
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from core.domain import (
     Forbidden,
@@ -13,22 +14,9 @@ from core.domain import (
     normalise_email,
     token_holder,
 )
-from core.email_check import EmailScreen
-from core.events import UserEvent
-from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWork, UnitOfWorkFactory
-from core.users.confirm_email import request_verification
-
-
-async def save_changes(uow: UnitOfWork, before: User, after: User, now: datetime) -> None:
-    """In the caller's transaction: store a changed user and what follows from the change. A new
-    password retires every refresh token (access tokens go by the raised token version); a new
-    address gets a confirmation mail; and the user hears of every change."""
-    await uow.users.save(after)
-    if "password_hash" in after.changed:
-        await uow.refresh_tokens.revoke_all(after.id, now)
-    await uow.events.add(UserEvent.updated(before, after))
-    if "email" in after.changed:
-        await request_verification(uow, after, now)
+from core.email_reputation.screen import EmailScreen, Screening
+from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory, UserReader
+from core.users.changes import save_changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +34,13 @@ class UpdateProfile:
 class UpdateProfileHandler:
     """Change username, email or password. A new password needs the current one, and retires
     every token issued before it: access tokens by the user's token version, refresh tokens by
-    revocation. A new email is unverified until the token mailed to it comes back."""
+    revocation. A new email is unverified until the token mailed to it comes back.
+
+    The slow steps (argon2, the reputation service) run before the transaction opens, so a
+    burst of changes holds no database connection while it waits on them."""
 
     uow: UnitOfWorkFactory
+    users: UserReader
     hasher: PasswordHasher
     clock: Clock
     screen: EmailScreen
@@ -57,21 +49,24 @@ class UpdateProfileHandler:
     async def __call__(self, command: UpdateProfile) -> User:
         if command.username is not None:
             check_username(command.username)
-        new_hash = None
         if command.password is not None:
             check_password(command.password)
             if command.current_password is None:
                 raise InvalidInput({"current_password": ["Required to change the password."]})
-        screening = None
+        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        new_hash = None
+        if command.password is not None:
+            assert command.current_password is not None
+            if not await self.hasher.verify(user.password_hash, command.current_password):
+                raise Forbidden("The current password is wrong.")
+            new_hash = await self.hasher.hash(command.password)
+        screening: Screening | None = None
+        if command.email is not None and normalise_email(command.email) != user.email:
+            screening = await self.screen(command.email)
         async with self.uow() as uow:
+            # Read again in the transaction: the token version check also refuses a change
+            # whose password was checked against a hash that was replaced meanwhile.
             user = token_holder(await uow.users.get(command.user_id), command.token_version)
-            if command.password is not None:
-                assert command.current_password is not None
-                if not await self.hasher.verify(user.password_hash, command.current_password):
-                    raise Forbidden("The current password is wrong.")
-                new_hash = await self.hasher.hash(command.password)
-            if command.email is not None and normalise_email(command.email) != user.email:
-                screening = await self.screen(command.email)
             now = self.clock.now()
             updated = user.with_changes(
                 now=now,
@@ -83,6 +78,6 @@ class UpdateProfileHandler:
             if updated.changed:
                 await save_changes(uow, user, updated, now)
                 await uow.commit()
-        if screening is not None and screening.retry_in_background:
-            await self.jobs.verify_email_later(updated.id)
+        if screening is not None and screening.retry_in_background and "email" in updated.changed:
+            await self.jobs.check_email_reputation_later(updated.id)
         return updated

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from adapters.bootstrap import redis_client
 from adapters.clock import SystemClock
 from adapters.ratelimit import RedisSlidingWindowLimiter
+from adapters.redis_client import redis_client
 from core.domain import RateLimit
 from ops.bench.server import ROOT, web
 

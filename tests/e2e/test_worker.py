@@ -88,7 +88,9 @@ def _enqueue(settings: Settings, user_id: str) -> None:
     from adapters.jobs import DramatiqJobs, dramatiq_broker
 
     asyncio.run(
-        DramatiqJobs(dramatiq_broker(settings.redis_url)).verify_email_later(uuid.UUID(user_id))
+        DramatiqJobs(dramatiq_broker(settings.redis_url)).check_email_reputation_later(
+            uuid.UUID(user_id)
+        )
     )
 
 

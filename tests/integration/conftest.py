@@ -10,7 +10,8 @@ import pytest
 from injector import Injector
 from redis.asyncio import Redis
 
-from adapters.bootstrap import Lifecycle, web_injector
+from adapters.bootstrap.web import web_injector
+from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
 

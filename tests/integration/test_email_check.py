@@ -10,8 +10,9 @@ import orjson
 import pytest
 from redis.asyncio import Redis
 
-from adapters.bootstrap import Lifecycle, web_injector
+from adapters.bootstrap.web import web_injector
 from adapters.email_reputation import CHECKS
+from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
 from tests.fakes.email_reputation import FakeReputationService, serving
@@ -47,11 +48,11 @@ async def api_checked(settings: Settings, reputation) -> AsyncIterator[Api]:  # 
 
 
 async def _queued_checks(settings: Settings) -> list[str]:
-    """User ids of verify_email messages waiting in Dramatiq's default queue."""
+    """User ids of check_email_reputation messages waiting in Dramatiq's default queue."""
     async with Redis.from_url(settings.redis_url) as redis:
         messages = await redis.hvals("dramatiq:default.msgs")
     decoded = [orjson.loads(m) for m in messages]
-    return [m["args"][0] for m in decoded if m["actor_name"] == "verify_email"]
+    return [m["args"][0] for m in decoded if m["actor_name"] == "check_email_reputation"]
 
 
 async def test_a_deliverable_address_is_verified_at_sign_up(

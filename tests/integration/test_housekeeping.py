@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import orjson
+import pytest
 from injector import Injector
 from redis.asyncio import Redis
 
+from adapters.bootstrap.worker import worker_injector
+from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
-from core.housekeeping import (
-    DeleteRejectedAccounts,
-    HousekeepingPolicy,
-    PruneBookkeeping,
-    RequeueStaleVerifications,
-)
+from core.housekeeping.delete_rejected_accounts import DeleteRejectedAccounts
+from core.housekeeping.prune_bookkeeping import PruneBookkeeping
+from core.housekeeping.requeue_stale_checks import RequeueStaleChecks
 from tests.integration.conftest import Api
+
+
+@pytest.fixture
+async def worker(settings: Settings) -> AsyncIterator[Injector]:
+    """The worker process's wiring, where the housekeeping actors find their handlers."""
+    injector = worker_injector(settings)
+    yield injector
+    await injector.get(Lifecycle).close()
 
 
 async def test_stale_pending_checks_are_enqueued_once(
     api: Api,
     db,
-    injector: Injector,
+    worker: Injector,
     settings: Settings,  # type: ignore[no-untyped-def]
 ) -> None:
     await api.register(username="stale", email="stale@example.com")
@@ -31,7 +41,7 @@ async def test_stale_pending_checks_are_enqueued_once(
         " WHERE username = 'stale'"
     )
     await db.execute("UPDATE users SET email_status = 'pending' WHERE username = 'fresh'")
-    requeue = injector.get(RequeueStaleVerifications)
+    requeue = worker.get(RequeueStaleChecks)
     assert await requeue() == 1
     assert await requeue() == 0, "stamped: the next run leaves it to its job"
     async with Redis.from_url(settings.redis_url) as redis:
@@ -45,15 +55,16 @@ async def test_stale_pending_checks_are_enqueued_once(
 async def test_rejected_accounts_are_deleted_only_when_configured(
     api: Api,
     db,
-    injector: Injector,  # type: ignore[no-untyped-def]
+    worker: Injector,  # type: ignore[no-untyped-def]
 ) -> None:
     await api.register()
     await db.execute(
         "UPDATE users SET email_status = 'rejected', email_status_at = now() - interval '40 days'"
     )
-    assert await injector.get(DeleteRejectedAccounts)() == 0  # default: off
-    policy = dataclasses.replace(injector.get(HousekeepingPolicy), delete_rejected_after_days=30)
-    handler = dataclasses.replace(injector.get(DeleteRejectedAccounts), policy=policy)
+    assert await worker.get(DeleteRejectedAccounts)() == 0  # default: off
+    handler = dataclasses.replace(
+        worker.get(DeleteRejectedAccounts), rejected_for=timedelta(days=30)
+    )
     assert await handler() == 1
     assert (await (await db.execute("SELECT count(*) FROM users")).fetchone())[0] == 0
     events = await (await db.execute("SELECT type FROM outbox ORDER BY id")).fetchall()
@@ -64,7 +75,7 @@ async def test_rejected_accounts_are_deleted_only_when_configured(
     ], "a goodbye mail follows"
 
 
-async def test_old_bookkeeping_rows_are_pruned(api: Api, db, injector: Injector) -> None:  # type: ignore[no-untyped-def]
+async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -> None:  # type: ignore[no-untyped-def]
     await api.register()
     await api.register(username="other", email="other@example.com")
     await db.execute(
@@ -75,7 +86,7 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, injector: Injector)
         "INSERT INTO processed_events (event_id, processed_at) VALUES"
         " (gen_random_uuid(), now() - interval '8 days'), (gen_random_uuid(), now())"
     )
-    assert await injector.get(PruneBookkeeping)() == {
+    assert await worker.get(PruneBookkeeping)() == {
         "outbox": 1,
         "processed_events": 1,
         "refresh_tokens": 0,

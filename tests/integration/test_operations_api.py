@@ -9,7 +9,8 @@ import httpx
 import pytest
 from injector import Module, provider, singleton
 
-from adapters.bootstrap import Lifecycle, web_injector
+from adapters.bootstrap.web import web_injector
+from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
 from core.users.get_profile import GetProfile, GetProfileHandler

@@ -11,8 +11,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from adapters.bootstrap import Lifecycle, redis_client, web_injector
+from adapters.bootstrap.web import web_injector
+from adapters.lifecycle import Lifecycle
 from adapters.ratelimit import LIMITER_ERRORS, RedisSlidingWindowLimiter
+from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from api.app import create_app
 from core.domain import RateLimit, Unavailable

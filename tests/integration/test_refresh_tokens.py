@@ -15,7 +15,8 @@ import pytest
 from injector import Module, provider, singleton
 from joserfc import jwt
 
-from adapters.bootstrap import Lifecycle, web_injector
+from adapters.bootstrap.web import web_injector
+from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.tokens import load_keys
 from api.app import create_app

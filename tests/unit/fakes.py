@@ -25,7 +25,7 @@ from core.ports import (
     Admission,
     BackgroundJobs,
     Clock,
-    EmailVerifier,
+    EmailReputation,
     IssuedToken,
     PasswordHasher,
     RateLimiter,
@@ -268,9 +268,22 @@ class InMemoryUnitOfWorkFactory:
         return InMemoryUnitOfWork(self.store)
 
     @property
-    def reader(self) -> InMemoryUsers:
+    def reader(self) -> CommittedUsers:
         """Reads of what is committed, as queries see it."""
-        return InMemoryUsers(self.store.users)
+        return CommittedUsers(self.store)
+
+
+class CommittedUsers:
+    """The read side: always what the store holds now, committed by any unit of work."""
+
+    def __init__(self, store: UserStore) -> None:
+        self._store = store
+
+    async def get(self, user_id: uuid.UUID) -> User | None:
+        return await InMemoryUsers(self._store.users).get(user_id)
+
+    async def find_by_login(self, login: str) -> User | None:
+        return await InMemoryUsers(self._store.users).find_by_login(login)
 
 
 class FakeHasher:
@@ -350,7 +363,7 @@ class InMemoryRateLimiter:
         self.hits.pop(key, None)
 
 
-class FakeVerifier:
+class FakeEmailReputation:
     """Answers `verdicts[email]` (default: unchecked); an exception in there is raised."""
 
     def __init__(self, verdicts: dict[str, Verdict | Exception] | None = None) -> None:
@@ -367,7 +380,7 @@ class FakeJobs:
     def __init__(self) -> None:
         self.verifications: list[uuid.UUID] = []
 
-    async def verify_email_later(self, user_id: uuid.UUID) -> None:
+    async def check_email_reputation_later(self, user_id: uuid.UUID) -> None:
         self.verifications.append(user_id)
 
 
@@ -382,5 +395,5 @@ if TYPE_CHECKING:
     _tokens: TokenIssuer = FakeTokens()
     _clock: Clock = FixedClock(datetime(2026, 1, 1))
     _limiter: RateLimiter = InMemoryRateLimiter(_clock)
-    _verifier: EmailVerifier = FakeVerifier()
+    _verifier: EmailReputation = FakeEmailReputation()
     _jobs: BackgroundJobs = FakeJobs()

@@ -11,87 +11,25 @@ from core.domain import (
     AlreadyVerified,
     InvalidActionToken,
     InvalidInput,
-    RateLimit,
     RateLimited,
     RefreshToken,
     Unauthenticated,
     User,
 )
-from core.email_check import EmailScreen
 from core.events import UserEvent
 from core.mail.lifecycle import compose
-from core.users.confirm_email import (
-    ConfirmEmail,
-    ConfirmEmailHandler,
-    ResendLimit,
-    ResendVerification,
-    ResendVerificationHandler,
-)
-from core.users.password_reset import (
-    RequestPasswordReset,
-    RequestPasswordResetHandler,
-    ResetPassword,
-    ResetPasswordHandler,
-)
+from core.users.confirm_email import ConfirmEmail, ConfirmEmailHandler
 from core.users.register import RegisterUser, RegisterUserHandler
+from core.users.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
+from core.users.resend_verification import ResendVerification, ResendVerificationHandler
+from core.users.reset_password import ResetPassword, ResetPasswordHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
 from tests.unit.conftest import ALICE_PASSWORD
 from tests.unit.fakes import (
     FakeHasher,
-    FakeJobs,
     FixedClock,
-    InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
-
-
-@pytest.fixture
-def register(
-    uow: InMemoryUnitOfWorkFactory,
-    hasher: FakeHasher,
-    clock: FixedClock,
-    screen: EmailScreen,
-    jobs: FakeJobs,
-) -> RegisterUserHandler:
-    return RegisterUserHandler(uow=uow, hasher=hasher, clock=clock, screen=screen, jobs=jobs)
-
-
-@pytest.fixture
-def update(
-    uow: InMemoryUnitOfWorkFactory,
-    hasher: FakeHasher,
-    clock: FixedClock,
-    screen: EmailScreen,
-    jobs: FakeJobs,
-) -> UpdateProfileHandler:
-    return UpdateProfileHandler(uow=uow, hasher=hasher, clock=clock, screen=screen, jobs=jobs)
-
-
-@pytest.fixture
-def confirm(uow: InMemoryUnitOfWorkFactory, clock: FixedClock) -> ConfirmEmailHandler:
-    return ConfirmEmailHandler(uow=uow, clock=clock)
-
-
-@pytest.fixture
-def resend(uow: InMemoryUnitOfWorkFactory, clock: FixedClock) -> ResendVerificationHandler:
-    return ResendVerificationHandler(
-        uow=uow,
-        clock=clock,
-        limiter=InMemoryRateLimiter(clock),
-        limit=ResendLimit(RateLimit(3, 3600)),
-    )
-
-
-@pytest.fixture
-def forgot(uow: InMemoryUnitOfWorkFactory, clock: FixedClock) -> RequestPasswordResetHandler:
-    return RequestPasswordResetHandler(uow=uow, clock=clock)
-
-
-@pytest.fixture
-def reset(
-    uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock
-) -> ResetPasswordHandler:
-    return ResetPasswordHandler(uow=uow, hasher=hasher, clock=clock)
 
 
 def _tokens(uow: InMemoryUnitOfWorkFactory, event_type: str) -> list[str]:

@@ -12,19 +12,12 @@ from core.domain import (
     Forbidden,
     InvalidCredentials,
     InvalidRefreshToken,
-    RateLimit,
     Unauthenticated,
     User,
     refresh_token_hash,
 )
-from core.email_check import EmailScreen
-from core.tokens.issue_access_token import (
-    IssueAccessToken,
-    IssueAccessTokenHandler,
-    IssuedTokens,
-    LoginLockout,
-    RefreshTokenPolicy,
-)
+from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
+from core.tokens.issued import IssuedTokens
 from core.tokens.refresh_access_token import RefreshAccessToken, RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTokenHandler
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
@@ -32,54 +25,10 @@ from core.users.get_profile import GetProfile, GetProfileHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
 from tests.unit.conftest import ALICE_PASSWORD
 from tests.unit.fakes import (
-    FakeHasher,
-    FakeJobs,
     FakeTokens,
     FixedClock,
-    InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
-
-TTL = RefreshTokenPolicy(ttl_seconds=3600)
-
-
-@pytest.fixture
-def login(
-    uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher, tokens: FakeTokens, clock: FixedClock
-) -> IssueAccessTokenHandler:
-    return IssueAccessTokenHandler(
-        uow=uow,
-        users=uow.reader,
-        hasher=hasher,
-        tokens=tokens,
-        limiter=InMemoryRateLimiter(clock),
-        lockout=LoginLockout(RateLimit(5, 900)),
-        clock=clock,
-        refresh=TTL,
-    )
-
-
-@pytest.fixture
-def refresh(
-    uow: InMemoryUnitOfWorkFactory, tokens: FakeTokens, clock: FixedClock
-) -> RefreshAccessTokenHandler:
-    return RefreshAccessTokenHandler(uow=uow, tokens=tokens, clock=clock, refresh=TTL)
-
-
-@pytest.fixture
-def revoke(uow: InMemoryUnitOfWorkFactory, clock: FixedClock) -> RevokeRefreshTokenHandler:
-    return RevokeRefreshTokenHandler(uow=uow, clock=clock)
-
-
-@pytest.fixture
-def update(
-    uow: InMemoryUnitOfWorkFactory,
-    hasher: FakeHasher,
-    clock: FixedClock,
-    screen: EmailScreen,
-    jobs: FakeJobs,
-) -> UpdateProfileHandler:
-    return UpdateProfileHandler(uow=uow, hasher=hasher, clock=clock, screen=screen, jobs=jobs)
 
 
 async def _login(login: IssueAccessTokenHandler) -> IssuedTokens:
@@ -212,6 +161,7 @@ async def test_a_password_change_retires_every_token_issued_before_it(
     uow: InMemoryUnitOfWorkFactory,
     tokens: FakeTokens,
     alice: User,
+    profile: GetProfileHandler,
 ) -> None:
     sessions = [await _login(login), await _login(login)]
     old_claims = tokens.verify(sessions[0].access.token)
@@ -222,7 +172,6 @@ async def test_a_password_change_retires_every_token_issued_before_it(
     for session in sessions:
         with pytest.raises(InvalidRefreshToken):
             await refresh(RefreshAccessToken(session.refresh_token))
-    profile = GetProfileHandler(uow.reader)
     with pytest.raises(Unauthenticated):
         await profile(GetProfile(alice.id, old_claims.token_version))
     assert await profile(GetProfile(alice.id, old_claims.token_version + 1))
@@ -246,8 +195,7 @@ async def test_other_changes_keep_the_tokens(
 async def test_a_stale_access_token_can_neither_change_nor_delete_the_account(
     update: UpdateProfileHandler,
     uow: InMemoryUnitOfWorkFactory,
-    hasher: FakeHasher,
-    clock: FixedClock,
+    delete: DeleteAccountHandler,
     alice: User,
 ) -> None:
     uow.store.users[alice.id] = replace(alice, token_version=3)
@@ -255,9 +203,7 @@ async def test_a_stale_access_token_can_neither_change_nor_delete_the_account(
     with pytest.raises(Unauthenticated):
         await update(UpdateProfile(alice.id, username="mallory", token_version=2))
     with pytest.raises(Unauthenticated):
-        await DeleteAccountHandler(uow=uow, hasher=hasher, clock=clock)(
-            DeleteAccount(alice.id, ALICE_PASSWORD, token_version=2)
-        )
+        await delete(DeleteAccount(alice.id, ALICE_PASSWORD, token_version=2))
     assert uow.store.users[alice.id].username == "alice"
     assert uow.store.commits == 0
 
@@ -265,16 +211,13 @@ async def test_a_stale_access_token_can_neither_change_nor_delete_the_account(
 async def test_deleting_the_account_deletes_its_refresh_tokens(
     login: IssueAccessTokenHandler,
     refresh: RefreshAccessTokenHandler,
-    hasher: FakeHasher,
+    delete: DeleteAccountHandler,
     uow: InMemoryUnitOfWorkFactory,
-    clock: FixedClock,
     alice: User,
 ) -> None:
     issued = await _login(login)
 
-    await DeleteAccountHandler(uow=uow, hasher=hasher, clock=clock)(
-        DeleteAccount(alice.id, ALICE_PASSWORD, token_version=0)
-    )
+    await delete(DeleteAccount(alice.id, ALICE_PASSWORD, token_version=0))
 
     assert not uow.store.refresh_tokens
     with pytest.raises(InvalidRefreshToken):

@@ -6,46 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from core.domain import InvalidCredentials, RateLimit, RateLimited, User
-from core.tokens.issue_access_token import (
-    IssueAccessToken,
-    IssueAccessTokenHandler,
-    LoginLockout,
-    RefreshTokenPolicy,
-)
+from core.domain import InvalidCredentials, RateLimited, User
+from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
 from tests.unit.conftest import ALICE_PASSWORD
 from tests.unit.fakes import (
     FakeHasher,
     FakeTokens,
     FixedClock,
-    InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
-
-
-@pytest.fixture
-def limiter(clock: FixedClock) -> InMemoryRateLimiter:
-    return InMemoryRateLimiter(clock)
-
-
-@pytest.fixture
-def login(
-    uow: InMemoryUnitOfWorkFactory,
-    hasher: FakeHasher,
-    tokens: FakeTokens,
-    limiter: InMemoryRateLimiter,
-    clock: FixedClock,
-) -> IssueAccessTokenHandler:
-    return IssueAccessTokenHandler(
-        uow=uow,
-        users=uow.reader,
-        hasher=hasher,
-        tokens=tokens,
-        limiter=limiter,
-        lockout=LoginLockout(RateLimit(5, 900)),
-        clock=clock,
-        refresh=RefreshTokenPolicy(),
-    )
 
 
 @pytest.mark.parametrize("name", ["alice", "ALICE", "alice@example.com", "Alice@Example.COM"])

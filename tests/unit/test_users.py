@@ -8,51 +8,20 @@ from datetime import timedelta
 import pytest
 
 from core.domain import Conflict, Forbidden, InvalidInput, Unauthenticated, User
-from core.email_check import EmailScreen
+from core.email_reputation.check import CheckEmailReputation, CheckEmailReputationHandler
 from core.ports import EmailCheckMisconfigured, EmailCheckUnavailable
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.get_profile import GetProfile, GetProfileHandler
 from core.users.register import RegisterUser, RegisterUserHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
-from core.users.verify_email import VerifyEmail, VerifyEmailHandler
 from tests.unit.conftest import ALICE_PASSWORD, START
 from tests.unit.fakes import (
+    FakeEmailReputation,
     FakeHasher,
     FakeJobs,
-    FakeVerifier,
     FixedClock,
     InMemoryUnitOfWorkFactory,
 )
-
-
-@pytest.fixture
-def register(
-    uow: InMemoryUnitOfWorkFactory,
-    hasher: FakeHasher,
-    clock: FixedClock,
-    screen: EmailScreen,
-    jobs: FakeJobs,
-) -> RegisterUserHandler:
-    return RegisterUserHandler(uow=uow, hasher=hasher, clock=clock, screen=screen, jobs=jobs)
-
-
-@pytest.fixture
-def update(
-    uow: InMemoryUnitOfWorkFactory,
-    hasher: FakeHasher,
-    clock: FixedClock,
-    screen: EmailScreen,
-    jobs: FakeJobs,
-) -> UpdateProfileHandler:
-    return UpdateProfileHandler(uow=uow, hasher=hasher, clock=clock, screen=screen, jobs=jobs)
-
-
-@pytest.fixture
-def delete(
-    uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher, clock: FixedClock
-) -> DeleteAccountHandler:
-    return DeleteAccountHandler(uow=uow, hasher=hasher, clock=clock)
-
 
 # Registration
 
@@ -119,17 +88,15 @@ async def test_registration_with_an_invalid_field_names_it_and_stores_nothing(
 # Profile
 
 
-async def test_profile_is_the_callers_own(uow: InMemoryUnitOfWorkFactory, alice: User) -> None:
-    profile = await GetProfileHandler(uow.reader)(GetProfile(alice.id))
-
-    assert profile == alice
+async def test_profile_is_the_callers_own(profile: GetProfileHandler, alice: User) -> None:
+    assert await profile(GetProfile(alice.id)) == alice
 
 
 async def test_profile_of_a_user_who_is_gone_is_unauthenticated(
-    uow: InMemoryUnitOfWorkFactory,
+    profile: GetProfileHandler,
 ) -> None:
     with pytest.raises(Unauthenticated):
-        await GetProfileHandler(uow.reader)(GetProfile(uuid.uuid4()))
+        await profile(GetProfile(uuid.uuid4()))
 
 
 # Profile updates
@@ -283,13 +250,16 @@ async def test_deletion_with_a_wrong_password_is_forbidden_and_keeps_the_account
 
 
 async def test_deletion_with_the_password_removes_the_account(
-    delete: DeleteAccountHandler, uow: InMemoryUnitOfWorkFactory, alice: User
+    delete: DeleteAccountHandler,
+    profile: GetProfileHandler,
+    uow: InMemoryUnitOfWorkFactory,
+    alice: User,
 ) -> None:
     await delete(DeleteAccount(alice.id, ALICE_PASSWORD))
 
     assert alice.id not in uow.store.users
     with pytest.raises(Unauthenticated):
-        await GetProfileHandler(uow.reader)(GetProfile(alice.id))
+        await profile(GetProfile(alice.id))
 
 
 async def test_each_change_records_one_lifecycle_event(
@@ -333,27 +303,27 @@ async def test_a_refused_change_records_no_event(
 
 
 async def test_a_passing_failure_of_the_check_queues_a_background_check(
-    register: RegisterUserHandler, verifier: FakeVerifier, jobs: FakeJobs
+    register: RegisterUserHandler, reputation: FakeEmailReputation, jobs: FakeJobs
 ) -> None:
-    verifier.verdicts["slow@example.com"] = EmailCheckUnavailable("timeout")
+    reputation.verdicts["slow@example.com"] = EmailCheckUnavailable("timeout")
     user = await register(RegisterUser("slowpoke", "slow@example.com", "a-good-password"))
     assert user.email_status == "pending"
     assert jobs.verifications == [user.id]
 
 
 async def test_a_misconfigured_check_queues_nothing(
-    register: RegisterUserHandler, verifier: FakeVerifier, jobs: FakeJobs
+    register: RegisterUserHandler, reputation: FakeEmailReputation, jobs: FakeJobs
 ) -> None:
-    verifier.verdicts["a@example.com"] = EmailCheckMisconfigured("401")
+    reputation.verdicts["a@example.com"] = EmailCheckMisconfigured("401")
     user = await register(RegisterUser("keyless", "a@example.com", "a-good-password"))
     assert user.email_status == "pending"
     assert jobs.verifications == []
 
 
 async def test_a_refused_address_stores_nothing(
-    register: RegisterUserHandler, verifier: FakeVerifier, uow: InMemoryUnitOfWorkFactory
+    register: RegisterUserHandler, reputation: FakeEmailReputation, uow: InMemoryUnitOfWorkFactory
 ) -> None:
-    verifier.verdicts["gone@example.com"] = "undeliverable"
+    reputation.verdicts["gone@example.com"] = "undeliverable"
     with pytest.raises(InvalidInput) as error:
         await register(RegisterUser("goner", "gone@example.com", "a-good-password"))
     assert "email" in error.value.errors
@@ -364,14 +334,13 @@ async def test_a_refused_address_stores_nothing(
 async def test_the_background_check_does_not_judge_an_address_changed_meanwhile(
     register: RegisterUserHandler,
     update: UpdateProfileHandler,
-    verifier: FakeVerifier,
+    reputation: FakeEmailReputation,
+    check_reputation: CheckEmailReputationHandler,
     uow: InMemoryUnitOfWorkFactory,
-    clock: FixedClock,
 ) -> None:
-    verifier.verdicts["first@example.com"] = EmailCheckUnavailable("timeout")
+    reputation.verdicts["first@example.com"] = EmailCheckUnavailable("timeout")
     user = await register(RegisterUser("mover", "first@example.com", "a-good-password"))
-    verify = VerifyEmailHandler(uow=uow, verifier=verifier, clock=clock)
-    verifier.verdicts["first@example.com"] = "undeliverable"
+    reputation.verdicts["first@example.com"] = "undeliverable"
     await update(UpdateProfile(user.id, email="second@example.com"))
-    assert await verify(VerifyEmail(user.id)) is None
+    assert await check_reputation(CheckEmailReputation(user.id)) is None
     assert uow.store.users[user.id].email_status == "unchecked"

@@ -6,9 +6,9 @@ import logging
 from dataclasses import dataclass
 
 from core.domain import InvalidInput
-from core.ports import EmailCheckMisconfigured, EmailCheckUnavailable, EmailVerifier, Verdict
+from core.ports import EmailCheckMisconfigured, EmailCheckUnavailable, EmailReputation, Verdict
 
-log = logging.getLogger("core.email_check")
+log = logging.getLogger("core.email_reputation")
 
 STATUS_OF_VERDICT: dict[Verdict, str] = {
     "deliverable": "verified_ok",
@@ -40,11 +40,11 @@ class EmailScreen:
     service that fails leaves the address pending; a misconfigured service (bad API key) is
     an operator's problem: logged, and not retried in a hot loop (housekeeping tries later)."""
 
-    verifier: EmailVerifier
+    reputation: EmailReputation
 
     async def __call__(self, email: str) -> Screening:
         try:
-            verdict = await self.verifier.check(email)
+            verdict = await self.reputation.check(email)
         except EmailCheckMisconfigured as error:
             log.error("email check misconfigured", extra={"error": error.detail})
             return Screening("pending", retry_in_background=False)

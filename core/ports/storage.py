@@ -1,15 +1,13 @@
-"""What the use cases need from the outside world. Adapters implement these; tests fake them."""
+"""Ports of the database: repositories, the unit of work, and the rows kept for a while."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Protocol, Self
 
-from core.domain import ActionPurpose, ActionToken, DomainError, RateLimit, RefreshToken, User
+from core.domain import ActionPurpose, ActionToken, RefreshToken, User
 from core.events import UserEvent
 
 
@@ -143,140 +141,12 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
-class PasswordHasher(Protocol):
-    """Slow, salted password hashing. Implementations keep the CPU work off the event loop."""
-
-    async def hash(self, password: str) -> str: ...
-
-    async def verify(self, password_hash: str, password: str) -> bool: ...
-
-    async def verify_dummy(self, password: str) -> None:
-        """Spend the time of one verification, so unknown users cost what known ones do."""
-        ...
-
-    def needs_rehash(self, password_hash: str) -> bool: ...
-
-
-@dataclass(frozen=True, slots=True)
-class IssuedToken:
-    token: str
-    expires_in: int
-
-
-@dataclass(frozen=True, slots=True)
-class AccessClaims:
-    """What a valid access token says about its bearer."""
-
-    user_id: uuid.UUID
-    token_version: int
-    """The user's token version when the token was signed (its `ver` claim). The token speaks
-    for the user only while this is still the user's version: a password change raises it."""
-
-
-class TokenIssuer(Protocol):
-    """Signs access tokens for a user and checks them back."""
-
-    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken: ...
-
-    def verify(self, token: str) -> AccessClaims:
-        """The claims of a valid token; raises Unauthenticated otherwise. Whether the token
-        version is still current is for the caller to compare with the user row."""
-        ...
-
-    def public_keys(self) -> Mapping[str, object]:
-        """The JSON Web Key Set that verifies the tokens."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """The outcome of one attempt against a rate limit."""
-
-    allowed: bool
-    limit: int
-    remaining: int
-    reset_seconds: int
-    """Seconds until the oldest counted attempt leaves the window, freeing a slot."""
-
-
-class RateLimiter(Protocol):
-    """A sliding-window counter per key. Refused attempts are not counted."""
-
-    async def acquire(self, key: str, rate: RateLimit) -> Admission:
-        """Count one attempt if the key is under its limit, atomically."""
-        ...
-
-    async def acquire_all(self, checks: Sequence[tuple[str, RateLimit]]) -> list[Admission]:
-        """Count one attempt against every key, atomically, only if each is under its limit;
-        each admission's `allowed` says whether that key had room."""
-        ...
-
-    async def reset(self, key: str) -> None:
-        """Forget every attempt counted for the key."""
-        ...
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-
-class EmailCheckUnavailable(DomainError):
-    """The reputation service failed for a passing reason; try again later."""
-
-
-class EmailCheckMisconfigured(DomainError):
-    """The reputation service refused our credentials: an operator must fix the settings."""
-
-
-@dataclass(frozen=True, slots=True)
-class Mail:
-    to: str
-    subject: str
-    text: str
-    html: str
-    message_id: str
-    """Stable per event and recipient, so a resent mail can be recognised as the same."""
-
-
-class MailSender(Protocol):
-    """Delivers mail to an SMTP server.
-
-    Raises MailServerUnavailable when the server cannot be reached (nothing is wrong with the
-    mail: try again later) and MailRejected when the server refuses this mail.
-    """
-
-    async def send(self, mail: Mail) -> None: ...
-
-
 class ProcessedEvents(Protocol):
     """Events whose mail was sent, so a redelivered event sends nothing twice."""
 
     async def seen(self, event_id: uuid.UUID) -> bool: ...
 
     async def mark(self, event_id: uuid.UUID) -> None: ...
-
-
-Verdict = Literal[
-    "deliverable", "undeliverable", "disposable", "invalid_format", "unknown", "unchecked"
-]
-
-
-class EmailVerifier(Protocol):
-    """An email reputation service.
-
-    Raises EmailCheckUnavailable when it fails for a passing reason (timeout, network, quota,
-    5xx, an answer that is not what it documents) and EmailCheckMisconfigured when it refuses
-    our credentials.
-    """
-
-    async def check(self, email: str) -> Verdict: ...
-
-
-class BackgroundJobs(Protocol):
-    """Work handed to the worker. Enqueueing is best effort: state in the database is the
-    record, and housekeeping enqueues again what was lost."""
-
-    async def verify_email_later(self, user_id: uuid.UUID) -> None: ...
 
 
 class Bookkeeping(Protocol):

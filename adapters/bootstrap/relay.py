@@ -1,0 +1,28 @@
+"""The relay process: outbox -> Kafka (`actors.relay`)."""
+
+from __future__ import annotations
+
+from injector import Injector, Module, provider, singleton
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.bootstrap.common import BaseModule, DatabaseModule
+from adapters.relay import OutboxRelay, kafka_producer
+from adapters.settings import Settings
+
+
+class RelayModule(Module):
+    @singleton
+    @provider
+    def relay(self, settings: Settings, engine: AsyncEngine) -> OutboxRelay:
+        return OutboxRelay(
+            engine,
+            lambda: kafka_producer(settings.kafka_bootstrap_servers),
+            settings.events_topic,
+            batch_size=settings.relay_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+            publish_timeout_seconds=settings.relay_publish_timeout_seconds,
+        )
+
+
+def relay_injector(settings: Settings, *overrides: Module) -> Injector:
+    return Injector([BaseModule(settings), DatabaseModule(), RelayModule(), *overrides])

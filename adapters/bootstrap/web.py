@@ -1,0 +1,130 @@
+"""The web process: the Falcon API (`api.main`)."""
+
+from __future__ import annotations
+
+from injector import Injector, Module, provider, singleton
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters import health
+from adapters.bootstrap.common import (
+    BaseModule,
+    DatabaseModule,
+    EmailReputationModule,
+    HandlersModule,
+    handler_values,
+)
+from adapters.lifecycle import Lifecycle
+from adapters.passwords import Argon2Hasher
+from adapters.ratelimit import RedisSlidingWindowLimiter
+from adapters.redis_client import redis_client
+from adapters.settings import Settings
+from adapters.sql.users import SqlUserReader, reader_pool
+from adapters.tokens import JwtTokens, load_keys
+from core.ports import Clock, PasswordHasher, RateLimiter, TokenIssuer, UserReader
+from core.tokens.issue_access_token import IssueAccessTokenHandler
+from core.tokens.refresh_access_token import RefreshAccessTokenHandler
+from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.confirm_email import ConfirmEmailHandler
+from core.users.delete_account import DeleteAccountHandler
+from core.users.get_profile import GetProfileHandler
+from core.users.register import RegisterUserHandler
+from core.users.request_password_reset import RequestPasswordResetHandler
+from core.users.resend_verification import ResendVerificationHandler
+from core.users.reset_password import ResetPasswordHandler
+from core.users.update_profile import UpdateProfileHandler
+
+WEB_HANDLERS = (
+    RegisterUserHandler,
+    GetProfileHandler,
+    UpdateProfileHandler,
+    DeleteAccountHandler,
+    IssueAccessTokenHandler,
+    RefreshAccessTokenHandler,
+    RevokeRefreshTokenHandler,
+    ConfirmEmailHandler,
+    ResendVerificationHandler,
+    RequestPasswordResetHandler,
+    ResetPasswordHandler,
+)
+
+
+class WebModule(Module):
+    """What only the web process uses: the read pool, Redis for the limiter, argon2, the
+    signing keys, and the readiness probes."""
+
+    @singleton
+    @provider
+    def user_reader(self, settings: Settings, lifecycle: Lifecycle) -> UserReader:
+        pool = reader_pool(
+            settings.database_url, settings.db_pool_size, settings.db_timeout_seconds
+        )
+        lifecycle.closers.append(pool.close)
+        return SqlUserReader(pool)
+
+    @singleton
+    @provider
+    def redis(self, settings: Settings, lifecycle: Lifecycle) -> Redis:
+        client = redis_client(settings.redis_url, settings.readiness_timeout_seconds)
+        lifecycle.closers.append(client.aclose)
+        return client
+
+    @singleton
+    @provider
+    def rate_limiter(self, settings: Settings, redis: Redis, clock: Clock) -> RateLimiter:
+        return RedisSlidingWindowLimiter(
+            redis,
+            clock,
+            timeout_seconds=settings.rate_limit_timeout_seconds,
+            fail_open=settings.rate_limit_fail_open,
+        )
+
+    @singleton
+    @provider
+    def hasher(self, settings: Settings, lifecycle: Lifecycle) -> PasswordHasher:
+        hasher = Argon2Hasher(settings.argon2_profile, settings.hash_concurrency)
+
+        async def close() -> None:
+            hasher.close()
+
+        lifecycle.closers.append(close)
+        return hasher
+
+    @singleton
+    @provider
+    def tokens(self, settings: Settings, clock: Clock) -> TokenIssuer:
+        return JwtTokens(
+            load_keys(settings.jwt_key_dir),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl_seconds=settings.jwt_ttl_seconds,
+            clock=clock,
+        )
+
+    @singleton
+    @provider
+    def readiness(self, settings: Settings, engine: AsyncEngine, redis: Redis) -> health.Readiness:
+        timeout = settings.readiness_timeout_seconds
+        return health.Readiness(
+            probes={
+                "postgres": health.postgres_probe(engine),
+                "redis": health.redis_probe(redis),
+                "kafka": health.kafka_probe(settings.kafka_bootstrap_servers, timeout),
+            },
+            timeout_seconds=timeout,
+            outbox_backlog=health.outbox_backlog(engine),
+        )
+
+
+def web_injector(settings: Settings, *overrides: Module) -> Injector:
+    """The web process. Tests pass modules that rebind single ports to fakes."""
+    return Injector(
+        [
+            BaseModule(settings),
+            DatabaseModule(),
+            EmailReputationModule(),
+            WebModule(),
+            HandlersModule(WEB_HANDLERS, handler_values(settings)),
+            *overrides,
+        ]
+    )

@@ -1,0 +1,83 @@
+"""Ports of credentials: password hashing, signed access tokens, rate limits."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from core.domain import RateLimit
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing. Implementations keep the CPU work off the event loop."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+    async def verify_dummy(self, password: str) -> None:
+        """Spend the time of one verification, so unknown users cost what known ones do."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a valid access token says about its bearer."""
+
+    user_id: uuid.UUID
+    token_version: int
+    """The user's token version when the token was signed (its `ver` claim). The token speaks
+    for the user only while this is still the user's version: a password change raises it."""
+
+
+class TokenIssuer(Protocol):
+    """Signs access tokens for a user and checks them back."""
+
+    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken: ...
+
+    def verify(self, token: str) -> AccessClaims:
+        """The claims of a valid token; raises Unauthenticated otherwise. Whether the token
+        version is still current is for the caller to compare with the user row."""
+        ...
+
+    def public_keys(self) -> Mapping[str, object]:
+        """The JSON Web Key Set that verifies the tokens."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The outcome of one attempt against a rate limit."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int
+    """Seconds until the oldest counted attempt leaves the window, freeing a slot."""
+
+
+class RateLimiter(Protocol):
+    """A sliding-window counter per key. Refused attempts are not counted."""
+
+    async def acquire(self, key: str, rate: RateLimit) -> Admission:
+        """Count one attempt if the key is under its limit, atomically."""
+        ...
+
+    async def acquire_all(self, checks: Sequence[tuple[str, RateLimit]]) -> list[Admission]:
+        """Count one attempt against every key, atomically, only if each is under its limit;
+        each admission's `allowed` says whether that key had room."""
+        ...
+
+    async def reset(self, key: str) -> None:
+        """Forget every attempt counted for the key."""
+        ...

@@ -1,0 +1,35 @@
+"""What a sign-in and a refresh hand out, and the step both take to hand it out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.domain import RefreshToken
+from core.ports import IssuedToken, TokenIssuer, UnitOfWork
+
+SIGN_IN_BLOCKED = (
+    "Sign-in is blocked: the reputation check rejected this account's email address "
+    "as undeliverable or disposable. Change it with PATCH /api/v1/users (an access "
+    "token you already hold still works for that) or contact support."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTokens:
+    """An access token and the refresh token that obtains its successor."""
+
+    access: IssuedToken
+    refresh_token: str
+    refresh_expires_in: int
+
+
+async def store_refresh_token(
+    uow: UnitOfWork, token: RefreshToken, secret: str, tokens: TokenIssuer, ttl: timedelta
+) -> IssuedTokens | None:
+    """Store `token` and sign the access token that goes with it, at the same token version;
+    None when the user was deleted or changed the password meanwhile."""
+    if not await uow.refresh_tokens.add(token):
+        return None
+    access = tokens.issue(token.user_id, token.token_version)
+    return IssuedTokens(access, secret, int(ttl.total_seconds()))

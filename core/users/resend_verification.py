@@ -1,0 +1,42 @@
+"""A fresh confirmation mail for the caller's address."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.domain import AlreadyVerified, RateLimit, RateLimited, token_holder
+from core.ports import Clock, RateLimiter, UnitOfWorkFactory
+from core.users.changes import request_verification
+
+
+@dataclass(frozen=True, slots=True)
+class ResendVerification:
+    user_id: uuid.UUID
+    token_version: int | None = None
+    """The `ver` of the caller's access token (the API always sends it); None checks none."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResendVerificationHandler:
+    """Mail a fresh confirmation token to the caller's address; older unused ones stop working.
+    At most `resend_limit` of them per user."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    limiter: RateLimiter
+    resend_limit: RateLimit
+
+    async def __call__(self, command: ResendVerification) -> None:
+        async with self.uow() as uow:
+            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            if user.email_verified:
+                raise AlreadyVerified()
+            attempt = await self.limiter.acquire(f"verify-resend:{user.id}", self.resend_limit)
+            if not attempt.allowed:
+                raise RateLimited(
+                    "Too many confirmation mails asked for. Try again later.",
+                    retry_after=attempt.reset_seconds,
+                )
+            await request_verification(uow, user, self.clock.now())
+            await uow.commit()

@@ -1,0 +1,46 @@
+"""Forgotten passwords, second step: the mailed token sets a new password."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.domain import InvalidActionToken, action_token_hash, check_password
+from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from core.users.changes import save_changes
+
+
+@dataclass(frozen=True, slots=True)
+class ResetPassword:
+    token: str
+    new_password: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResetPasswordHandler:
+    """Set a new password with a mailed reset token. It counts as a password change: every
+    token issued before it is retired, and the user is told. The token is used up, as is every
+    other reset token of the user; it works only while the account still has the address it was
+    sent to."""
+
+    uow: UnitOfWorkFactory
+    hasher: PasswordHasher
+    clock: Clock
+
+    async def __call__(self, command: ResetPassword) -> None:
+        check_password(command.new_password)
+        now = self.clock.now()
+        async with self.uow() as uow:
+            token = await uow.action_tokens.use(
+                action_token_hash(command.token), "reset_password", now
+            )
+            if token is None:
+                raise InvalidActionToken()
+            user = await uow.users.get(token.user_id)
+            if user is None or user.email != token.email:
+                raise InvalidActionToken()
+            # Hashed only for a good token, so garbage tokens cost no argon2 time.
+            new_hash = await self.hasher.hash(command.new_password)
+            updated = user.with_changes(now=now, password_hash=new_hash)
+            await save_changes(uow, user, updated, now)
+            await uow.action_tokens.invalidate(user.id, "reset_password", now)
+            await uow.commit()
