@@ -24,7 +24,8 @@ from adapters.settings import Settings
 from adapters.smtp import SmtpMailer
 from adapters.sql.bookkeeping import SqlBookkeeping
 from adapters.sql.processed import SqlProcessedEvents
-from adapters.sql.users import SqlUnitOfWork, SqlUserReader, reader_pool
+from adapters.sql.uow import SqlUnitOfWork
+from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
 from core.email_check import EmailScreen
 from core.housekeeping import (
