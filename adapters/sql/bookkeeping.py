@@ -1,3 +1,5 @@
+"""Pruning of rows the service no longer needs: published outbox, old records, expired tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -5,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.errors import outage_as_unavailable
 from adapters.sql.tables import action_tokens, outbox, processed_events, refresh_tokens
-from adapters.sql.users import outage_as_unavailable
 
 
 class SqlBookkeeping:

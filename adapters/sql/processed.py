@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.sql.errors import outage_as_unavailable
 from adapters.sql.tables import processed_events
-from adapters.sql.users import outage_as_unavailable
 
 
 class SqlProcessedEvents:

@@ -1,0 +1,33 @@
+"""The event outbox: lifecycle events written in the transaction of the change they record."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.logs import request_id as current_request_id
+from adapters.sql.tables import outbox
+from core.events import UserEvent
+
+
+class SqlOutbox:
+    """Writes events into the outbox table, inside the unit of work's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, event: UserEvent) -> None:
+        if event.request_id is None:
+            # The id of the request being served, so one signup can be followed to its mail.
+            event = dataclasses.replace(event, request_id=current_request_id.get())
+        await self._conn.execute(
+            insert(outbox).values(
+                event_id=event.id,
+                type=event.type,
+                user_id=event.user_id,
+                payload=event.to_json(),
+                occurred_at=event.occurred_at,
+            )
+        )

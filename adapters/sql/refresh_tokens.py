@@ -1,0 +1,82 @@
+"""Refresh tokens: one row per issued token, by the hash of its secret, in token families."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.tables import refresh_tokens, users
+from core.domain import RefreshToken
+
+_COLUMNS = (
+    refresh_tokens.c.id,
+    refresh_tokens.c.family_id,
+    refresh_tokens.c.user_id,
+    refresh_tokens.c.token_hash,
+    refresh_tokens.c.token_version,
+    refresh_tokens.c.created_at,
+    refresh_tokens.c.expires_at,
+    refresh_tokens.c.revoked_at,
+)
+
+
+class SqlRefreshTokens:
+    """Refresh tokens inside the unit of work's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def add(self, token: RefreshToken) -> bool:
+        # One statement checks the user and inserts, so a password change committed after the
+        # login read the user cannot be outlived by this token.
+        current = exists().where(
+            users.c.id == token.user_id, users.c.token_version == token.token_version
+        )
+        row = select(
+            *(literal(getattr(token, c.name), c.type).label(c.name) for c in _COLUMNS)
+        ).where(current)
+        statement = (
+            insert(refresh_tokens)
+            .from_select([c.name for c in _COLUMNS], row)
+            .returning(refresh_tokens.c.id)
+        )
+        try:
+            # A user deleted by a transaction still running when ours checked fails the foreign
+            # key instead; the savepoint keeps our transaction usable.
+            async with self._conn.begin_nested():
+                result = await self._conn.execute(statement)
+                return result.first() is not None
+        except IntegrityError:
+            return False
+
+    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+        result = await self._conn.execute(
+            select(*_COLUMNS).where(refresh_tokens.c.token_hash == token_hash).with_for_update()
+        )
+        row = result.first()
+        return RefreshToken(**row._mapping) if row else None
+
+    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.id == token_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
+        await self._conn.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
