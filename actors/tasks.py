@@ -93,11 +93,21 @@ async def give_up_email_check(message_data: dict[str, Any], retry_info: dict[str
         log.warning("email check gave up; status unknown", extra={"user_id": user_id})
 
 
-@dramatiq.actor(periodic=cron("* * * * *"), max_retries=0, time_limit=120_000)
-async def requeue_stale_verifications() -> None:
+async def _requeue_stale() -> None:
     count = await handlers().get(RequeueStaleChecks)()
     if count:
         log.info("re-enqueued stale email checks", extra={"count": count})
+
+
+@dramatiq.actor(periodic=cron("* * * * *"), max_retries=0, time_limit=120_000)
+async def requeue_stale_email_checks() -> None:
+    await _requeue_stale()
+
+
+# Its name before, kept for messages still queued; remove with `verify_email`.
+@dramatiq.actor(actor_name="requeue_stale_verifications", max_retries=0, time_limit=120_000)
+async def requeue_stale_verifications() -> None:
+    await _requeue_stale()
 
 
 @dramatiq.actor(periodic=cron("43 3 * * *"), max_retries=0, time_limit=600_000)

@@ -20,12 +20,12 @@ MAILDEV = "http://127.0.0.1:1080"
 
 
 class MailDev:
-    def messages(self) -> list[dict]:  # type: ignore[type-arg]
+    def messages(self) -> list[dict]:
         response = httpx.get(f"{MAILDEV}/api/email", timeout=5)
         response.raise_for_status()
-        return response.json()  # type: ignore[no-any-return]
+        return response.json()
 
-    def to(self, address: str, subject: str | None = None) -> list[dict]:  # type: ignore[type-arg]
+    def to(self, address: str, subject: str | None = None) -> list[dict]:
         return [
             m
             for m in self.messages()
@@ -35,8 +35,8 @@ class MailDev:
 
     def wait_for(
         self, address: str, subject: str, count: int = 1, timeout: float = 30
-    ) -> list[dict]:  # type: ignore[type-arg]
-        return wait_until(  # type: ignore[no-any-return]
+    ) -> list[dict]:
+        return wait_until(
             lambda: (found := self.to(address, subject)) and len(found) >= count and found,
             timeout,
             f"{count} mail(s) '{subject}' to {address}",

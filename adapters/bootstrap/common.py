@@ -26,7 +26,7 @@ from adapters.jobs import DramatiqJobs, dramatiq_broker
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.sql.engine import create_engine
-from adapters.sql.users import SqlUnitOfWork
+from adapters.sql.uow import SqlUnitOfWork
 from core.email_reputation.screen import EmailScreen
 from core.ports import BackgroundJobs, Clock, EmailReputation, UnitOfWorkFactory
 

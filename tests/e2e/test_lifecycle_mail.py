@@ -69,7 +69,7 @@ def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
     assert len(system.mail.to(new_address, "Your account changed")) == 1
 
 
-def _token_in(mail: dict, page: str) -> str:  # type: ignore[type-arg]
+def _token_in(mail: dict, page: str) -> str:
     match = re.search(rf"/{page}\?token=(\S+)", mail["text"])
     assert match, mail["text"]
     return unquote(match.group(1))

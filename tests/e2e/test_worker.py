@@ -30,7 +30,7 @@ def reputation() -> Iterator[tuple[FakeReputationService, str]]:
 
 
 @pytest.fixture(scope="module")
-def worker_env(settings: Settings, migrated: str, reputation) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def worker_env(settings: Settings, migrated: str, reputation) -> dict[str, str]:
     return environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
@@ -94,7 +94,7 @@ def _enqueue(settings: Settings, user_id: str) -> None:
     )
 
 
-def _dead_letters(settings: Settings) -> list[dict]:  # type: ignore[type-arg]
+def _dead_letters(settings: Settings) -> list[dict]:
     client = redis.Redis.from_url(settings.redis_url)
     ids = client.zrange("dramatiq:default.XQ", 0, -1)
     messages = client.hmget("dramatiq:default.XQ.msgs", ids) if ids else []
@@ -104,7 +104,7 @@ def _dead_letters(settings: Settings) -> list[dict]:  # type: ignore[type-arg]
 def test_a_flaky_service_is_retried_with_backoff_until_it_answers(
     worker: Process,
     settings: Settings,
-    reputation,  # type: ignore[no-untyped-def]
+    reputation,
 ) -> None:
     service, _ = reputation
     user_id, email = _pending_user(settings, "flaky")
@@ -119,7 +119,7 @@ def test_a_flaky_service_is_retried_with_backoff_until_it_answers(
 def test_exhausted_retries_go_to_the_dead_letter_queue_as_unknown(
     worker: Process,
     settings: Settings,
-    reputation,  # type: ignore[no-untyped-def]
+    reputation,
 ) -> None:
     service, _ = reputation
     user_id, email = _pending_user(settings, "broken")
@@ -152,7 +152,7 @@ def test_scheduler_requeues_stale_checks(
         wait_until(lambda: _status(settings, user_id) == "verified_ok", 75, "the requeued check")
         log = scheduler.output()
         for actor in (
-            "requeue_stale_verifications",
+            "requeue_stale_email_checks",
             "prune_bookkeeping",
             "delete_rejected_accounts",
         ):

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 def _answer(
     deliverability: str = "DELIVERABLE", valid: bool = True, disposable: bool = False
-) -> dict:  # type: ignore[type-arg]
+) -> dict:
     return {
         "deliverability": deliverability,
         "quality_score": "0.90",

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.ratelimit import LIMITER_ERRORS
 from tests.fault.conftest import services
-from tests.integration.conftest import Api
+from tests.integration.api_client import Api
 
 
 def _redis_answers() -> bool:

@@ -14,6 +14,7 @@ from adapters.bootstrap.web import web_injector
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
+from tests.integration.api_client import Api
 
 
 def _plain_dsn(url: str) -> str:
@@ -44,62 +45,17 @@ async def db(migrated: str) -> AsyncIterator[psycopg.AsyncConnection]:
 
 
 @pytest.fixture(scope="session")
-def app(settings: Settings, injector: Injector):  # type: ignore[no-untyped-def]
+def app(settings: Settings, injector: Injector):
     return create_app(settings, injector)
 
 
 @pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 
 
-class Api:
-    """Small steps a test takes as a user of the API would."""
-
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self.client = client
-
-    async def register(
-        self,
-        username: str = "alice",
-        email: str = "alice@example.com",
-        password: str = "s3cret-pass",
-    ) -> httpx.Response:
-        return await self.client.post(
-            "/api/v1/users", json={"username": username, "email": email, "password": password}
-        )
-
-    async def login(self, username: str = "alice", password: str = "s3cret-pass") -> httpx.Response:
-        return await self.client.post(
-            "/api/v1/token/access", json={"username": username, "password": password}
-        )
-
-    async def token(self, username: str = "alice", password: str = "s3cret-pass") -> str:
-        response = await self.login(username, password)
-        assert response.status_code == 200, response.text
-        return str(response.json()["access_token"])
-
-    async def signed_up(self, **kwargs: str) -> dict[str, str]:
-        """Register and log in; returns the bearer header."""
-        response = await self.register(**kwargs)
-        assert response.status_code == 201, response.text
-        username = kwargs.get("username", "alice")
-        token = await self.token(username, kwargs.get("password", "s3cret-pass"))
-        return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
 def api(client: httpx.AsyncClient) -> Api:
     return Api(client)
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert {"type", "title", "detail", "request_id"} <= body.keys()
-    assert body["request_id"] == response.headers["x-request-id"]
-    return body  # type: ignore[no-any-return]

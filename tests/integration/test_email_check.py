@@ -16,7 +16,7 @@ from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
 from tests.fakes.email_reputation import FakeReputationService, serving
-from tests.integration.conftest import Api, assert_problem
+from tests.integration.api_client import Api, assert_problem
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ async def _api(settings: Settings, url: str, key: str = "test-key") -> AsyncIter
 
 
 @pytest.fixture
-async def api_checked(settings: Settings, reputation) -> AsyncIterator[Api]:  # type: ignore[no-untyped-def]
+async def api_checked(settings: Settings, reputation) -> AsyncIterator[Api]:
     async for api in _api(settings, reputation[1]):
         yield api
 
@@ -76,11 +76,11 @@ async def test_refused_addresses_are_422_and_nothing_is_stored(
     api_checked: Api,
     db,
     local: str,
-    message: str,  # type: ignore[no-untyped-def]
+    message: str,
 ) -> None:
     response = await api_checked.register(email=f"{local}@example.com")
     problem = assert_problem(response, 422)
-    assert message in problem["errors"]["email"][0]  # type: ignore[index]
+    assert message in problem["errors"]["email"][0]
     assert (await (await db.execute("SELECT count(*) FROM users")).fetchone())[0] == 0
     assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 0
 
@@ -104,7 +104,7 @@ async def test_an_unknown_verdict_is_kept_as_unknown(api_checked: Api) -> None:
 async def test_a_refused_api_key_is_logged_counted_and_not_retried_at_once(
     settings: Settings,
     reputation,
-    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = CHECKS.labels(outcome="misconfigured")._value.get()
     async for api in _api(settings, reputation[1], key="bad-key"):
@@ -128,7 +128,7 @@ async def test_a_new_address_is_checked_too(api_checked: Api) -> None:
     assert moved.json()["email_status"] == "pending"
 
 
-async def test_a_rejected_address_blocks_sign_in_until_it_changes(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_rejected_address_blocks_sign_in_until_it_changes(api: Api, db) -> None:
     auth = await api.signed_up()
     await db.execute("UPDATE users SET email_status = 'rejected'")
     refused = await api.login()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 
-from tests.integration.conftest import Api, assert_problem
+from tests.integration.api_client import Api, assert_problem
 from tests.integration.tokens_mailed import verification_token
 
 VERIFY = "/api/v1/users/verify-email"
@@ -18,7 +18,7 @@ async def _verified(api: Api, auth: dict[str, str]) -> bool:
     return bool(response.json()["email_verified"])
 
 
-async def test_sign_up_mails_a_token_that_verifies_the_address_once(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_sign_up_mails_a_token_that_verifies_the_address_once(api: Api, db) -> None:
     auth = await api.signed_up()
     token = await verification_token(db)
     assert not await _verified(api, auth)
@@ -44,7 +44,7 @@ async def test_sign_up_mails_a_token_that_verifies_the_address_once(api: Api, db
     assert_problem(await api.client.post(VERIFY, json={"token": token}), 400)
 
 
-async def test_expired_forged_and_wrong_purpose_tokens_are_refused(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_expired_forged_and_wrong_purpose_tokens_are_refused(api: Api, db) -> None:
     auth = await api.signed_up()
     token = await verification_token(db)
     await api.client.post("/api/v1/password/forgot", json={"email": "alice@example.com"})
@@ -64,7 +64,7 @@ async def test_expired_forged_and_wrong_purpose_tokens_are_refused(api: Api, db)
     assert_problem(await api.client.post(VERIFY, json={}), 422)
 
 
-async def test_a_token_for_an_address_changed_away_from_fails(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_token_for_an_address_changed_away_from_fails(api: Api, db) -> None:
     auth = await api.signed_up()
     old = await verification_token(db)
     changed = await api.client.patch(
@@ -79,7 +79,7 @@ async def test_a_token_for_an_address_changed_away_from_fails(api: Api, db) -> N
     assert await _verified(api, auth)
 
 
-async def test_a_token_of_another_user_verifies_only_that_user(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_token_of_another_user_verifies_only_that_user(api: Api, db) -> None:
     alice = await api.signed_up()
     bob = await api.signed_up(username="bob", email="bob@example.com")
     assert (
@@ -91,7 +91,7 @@ async def test_a_token_of_another_user_verifies_only_that_user(api: Api, db) -> 
     assert not await _verified(api, alice)
 
 
-async def test_resend_replaces_the_older_token_and_is_capped_per_user(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_resend_replaces_the_older_token_and_is_capped_per_user(api: Api, db) -> None:
     auth = await api.signed_up()
     old = await verification_token(db)
 
@@ -119,7 +119,7 @@ async def test_resend_needs_a_token(api: Api) -> None:
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_two_concurrent_uses_of_one_token_verify_once(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_two_concurrent_uses_of_one_token_verify_once(api: Api, db) -> None:
     await api.signed_up()
     token = await verification_token(db)
     responses = await asyncio.gather(

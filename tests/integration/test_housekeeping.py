@@ -17,7 +17,7 @@ from adapters.settings import Settings
 from core.housekeeping.delete_rejected_accounts import DeleteRejectedAccounts
 from core.housekeeping.prune_bookkeeping import PruneBookkeeping
 from core.housekeeping.requeue_stale_checks import RequeueStaleChecks
-from tests.integration.conftest import Api
+from tests.integration.api_client import Api
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ async def test_stale_pending_checks_are_enqueued_once(
     api: Api,
     db,
     worker: Injector,
-    settings: Settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
 ) -> None:
     await api.register(username="stale", email="stale@example.com")
     await api.register(username="fresh", email="fresh@example.com")
@@ -55,7 +55,7 @@ async def test_stale_pending_checks_are_enqueued_once(
 async def test_rejected_accounts_are_deleted_only_when_configured(
     api: Api,
     db,
-    worker: Injector,  # type: ignore[no-untyped-def]
+    worker: Injector,
 ) -> None:
     await api.register()
     await db.execute(
@@ -75,7 +75,7 @@ async def test_rejected_accounts_are_deleted_only_when_configured(
     ], "a goodbye mail follows"
 
 
-async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -> None:  # type: ignore[no-untyped-def]
+async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -> None:
     await api.register()
     await api.register(username="other", email="other@example.com")
     await db.execute(

@@ -14,7 +14,7 @@ from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
 from core.users.get_profile import GetProfile, GetProfileHandler
-from tests.integration.conftest import Api, assert_problem
+from tests.integration.api_client import Api, assert_problem
 
 
 async def _client_for(settings: Settings, *overrides: Module) -> AsyncIterator[httpx.AsyncClient]:
@@ -50,7 +50,7 @@ async def test_healthz_and_readyz_when_everything_runs(client: httpx.AsyncClient
 async def test_readyz_names_what_is_down(nothing_reachable: httpx.AsyncClient) -> None:
     response = await nothing_reachable.get("/readyz")
     problem = assert_problem(response, 503)
-    assert set(problem["errors"]) == {"postgres", "redis", "kafka"}  # type: ignore[call-overload]
+    assert set(problem["errors"]) == {"postgres", "redis", "kafka"}
     assert "postgres" in str(problem["detail"])
     assert (await nothing_reachable.get("/healthz")).status_code == 200
 
@@ -78,7 +78,7 @@ class _BrokenProfile(Module):
     @singleton
     @provider
     def handler(self) -> GetProfileHandler:
-        return _Broken()  # type: ignore[return-value]
+        return _Broken()
 
 
 async def test_unexpected_errors_are_500_without_internals(settings: Settings) -> None:

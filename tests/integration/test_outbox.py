@@ -12,15 +12,15 @@ from injector import Injector
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.relay import OutboxRelay, kafka_producer
-from tests.integration.conftest import Api
+from tests.integration.api_client import Api
 
 
-async def _outbox(db) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+async def _outbox(db) -> list[dict]:
     rows = await (await db.execute("SELECT payload FROM outbox ORDER BY id")).fetchall()
     return [row[0] for row in rows]
 
 
-async def test_each_change_writes_one_event_in_its_transaction(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_each_change_writes_one_event_in_its_transaction(api: Api, db) -> None:
     auth = await api.signed_up()
     await api.client.patch(
         "/api/v1/users",
@@ -43,7 +43,7 @@ async def test_each_change_writes_one_event_in_its_transaction(api: Api, db) -> 
     assert "password_hash" not in str(updated)
 
 
-async def test_refused_changes_write_no_event(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_refused_changes_write_no_event(api: Api, db) -> None:
     await api.register()
     await api.register(username="ALICE", email="other@example.com")  # 409
     await api.register(username="x", email="bad")  # 422
@@ -53,7 +53,7 @@ async def test_refused_changes_write_no_event(api: Api, db) -> None:  # type: ig
 async def test_two_relays_publish_each_event_exactly_once(
     client: httpx.AsyncClient,
     injector: Injector,
-    db,  # type: ignore[no-untyped-def]
+    db,
 ) -> None:
     api = Api(client)
     for i in range(30):
@@ -92,7 +92,7 @@ async def test_two_relays_publish_each_event_exactly_once(
     )
     await consumer.start()
     try:
-        seen: list[dict] = []  # type: ignore[type-arg]
+        seen: list[dict] = []
         async with asyncio.timeout(20):
             while len(seen) < 60:  # a welcome and a confirmation event per sign-up
                 for records in (await consumer.getmany(timeout_ms=500)).values():

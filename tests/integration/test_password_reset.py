@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.integration.conftest import Api, assert_problem
+from tests.integration.api_client import Api, assert_problem
 from tests.integration.tokens_mailed import reset_token, verification_token
 
 FORGOT = "/api/v1/password/forgot"
 RESET = "/api/v1/password/reset"
 
 
-async def _count(db, table: str) -> int:  # type: ignore[no-untyped-def]
+async def _count(db, table: str) -> int:
     return int((await (await db.execute(f"SELECT count(*) FROM {table}")).fetchone())[0])
 
 
-async def test_forgot_answers_the_same_for_known_and_unknown_addresses(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_forgot_answers_the_same_for_known_and_unknown_addresses(api: Api, db) -> None:
     await api.register()
     before = await _count(db, "outbox")
 
@@ -38,7 +38,7 @@ async def test_forgot_answers_the_same_for_known_and_unknown_addresses(api: Api,
     assert len(token) >= 43
 
 
-async def test_reset_sets_the_password_and_ends_every_session(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_reset_sets_the_password_and_ends_every_session(api: Api, db) -> None:
     await api.register()
     session = (await api.login()).json()
     old_auth = {"Authorization": f"Bearer {session['access_token']}"}
@@ -68,7 +68,7 @@ async def test_reset_sets_the_password_and_ends_every_session(api: Api, db) -> N
     )
 
 
-async def test_expired_forged_and_wrong_purpose_tokens_are_refused(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_expired_forged_and_wrong_purpose_tokens_are_refused(api: Api, db) -> None:
     await api.register()
     verify = await verification_token(db)
     await api.client.post(FORGOT, json={"email": "alice@example.com"})
@@ -100,7 +100,7 @@ async def test_expired_forged_and_wrong_purpose_tokens_are_refused(api: Api, db)
     ).status_code == 204
 
 
-async def test_a_token_mailed_to_an_address_changed_away_from_fails(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_token_mailed_to_an_address_changed_away_from_fails(api: Api, db) -> None:
     auth = await api.signed_up()
     await api.client.post(FORGOT, json={"email": "alice@example.com"})
     token = await reset_token(db)
@@ -112,7 +112,7 @@ async def test_a_token_mailed_to_an_address_changed_away_from_fails(api: Api, db
     assert (await api.login()).status_code == 200
 
 
-async def test_a_newer_request_retires_the_older_token(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_newer_request_retires_the_older_token(api: Api, db) -> None:
     await api.register()
     await api.client.post(FORGOT, json={"email": "alice@example.com"})
     older = await reset_token(db)
@@ -126,7 +126,7 @@ async def test_a_newer_request_retires_the_older_token(api: Api, db) -> None:  #
     ).status_code == 204
 
 
-async def test_two_concurrent_resets_with_one_token_change_the_password_once(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_two_concurrent_resets_with_one_token_change_the_password_once(api: Api, db) -> None:
     await api.register()
     await api.client.post(FORGOT, json={"email": "alice@example.com"})
     token = await reset_token(db)

@@ -18,7 +18,7 @@ from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from api.app import create_app
 from core.domain import RateLimit, Unavailable
-from tests.integration.conftest import Api, assert_problem
+from tests.integration.api_client import Api, assert_problem
 
 
 class MovableClock:
@@ -40,7 +40,7 @@ async def redis(settings: Settings) -> AsyncIterator[Redis]:
 
 
 async def _client(settings: Settings, **changes: object) -> AsyncIterator[httpx.AsyncClient]:
-    changed = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    changed = dataclasses.replace(settings, **changes)
     injector = web_injector(changed)
     transport = httpx.ASGITransport(app=create_app(changed, injector), client=("127.0.0.1", 1))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:

@@ -22,7 +22,7 @@ from adapters.tokens import load_keys
 from api.app import create_app
 from core.domain import RateLimit, RefreshToken, User
 from core.ports import Clock, UnitOfWorkFactory
-from tests.integration.conftest import Api, assert_problem
+from tests.integration.api_client import Api, assert_problem
 
 PASSWORD = "s3cret-pass"
 
@@ -30,7 +30,7 @@ PASSWORD = "s3cret-pass"
 async def _session(api: Api, username: str = "alice", password: str = PASSWORD) -> dict[str, str]:
     response = await api.login(username, password)
     assert response.status_code == 200, response.text
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def _bearer(session: dict[str, str]) -> dict[str, str]:
@@ -47,15 +47,15 @@ async def _refused(client: httpx.AsyncClient, refresh_token: str) -> None:
     assert response.headers["www-authenticate"] == 'Bearer error="invalid_grant"'
 
 
-async def _stored(db) -> list[tuple]:  # type: ignore[no-untyped-def, type-arg]
+async def _stored(db) -> list[tuple]:
     cursor = await db.execute(
         "SELECT token_hash, family_id, revoked_at IS NOT NULL"
         " FROM refresh_tokens ORDER BY created_at"
     )
-    return await cursor.fetchall()  # type: ignore[no-any-return]
+    return await cursor.fetchall()
 
 
-async def test_login_returns_a_refresh_token_stored_only_as_its_sha256(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_login_returns_a_refresh_token_stored_only_as_its_sha256(api: Api, db) -> None:
     await api.register()
 
     session = await _session(api)
@@ -72,7 +72,7 @@ async def test_login_returns_a_refresh_token_stored_only_as_its_sha256(api: Api,
 
 async def test_refresh_returns_a_new_pair_and_the_old_refresh_token_is_used_up(
     api: Api,
-    db,  # type: ignore[no-untyped-def]
+    db,
 ) -> None:
     await api.register()
     session = await _session(api)
@@ -119,7 +119,7 @@ async def test_refresh_with_an_oauth2_refresh_grant_form(api: Api) -> None:
         "/api/v1/token/refresh",
         data={"grant_type": "password", "refresh_token": response.json()["refresh_token"]},
     )
-    assert "grant_type" in assert_problem(wrong_grant, 422)["errors"]  # type: ignore[operator]
+    assert "grant_type" in assert_problem(wrong_grant, 422)["errors"]
 
 
 async def test_logout_revokes_the_refresh_token(api: Api) -> None:
@@ -150,10 +150,10 @@ async def test_revoking_an_unknown_or_dead_token_answers_the_same(api: Api) -> N
     )
     assert form.status_code == 200
     missing = await api.client.post("/api/v1/token/revoke", json={})
-    assert "refresh_token" in assert_problem(missing, 422)["errors"]  # type: ignore[operator]
+    assert "refresh_token" in assert_problem(missing, 422)["errors"]
 
 
-async def test_an_expired_refresh_token_is_refused(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_an_expired_refresh_token_is_refused(api: Api, db) -> None:
     await api.register()
     session = await _session(api)
     await db.execute("UPDATE refresh_tokens SET expires_at = now() - interval '1 second'")
@@ -251,7 +251,7 @@ async def test_two_concurrent_refreshes_of_one_token_let_exactly_one_through(api
 
 async def test_a_refresh_token_row_stays_locked_until_its_use_commits(
     api: Api,
-    injector,  # type: ignore[no-untyped-def]
+    injector,
 ) -> None:
     await api.register()
     token_hash = hashlib.sha256((await _session(api))["refresh_token"].encode()).hexdigest()
@@ -275,7 +275,7 @@ async def test_a_refresh_token_row_stays_locked_until_its_use_commits(
     assert seen.revoked_at is not None
 
 
-async def test_a_password_change_logs_out_every_session(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_password_change_logs_out_every_session(api: Api, db) -> None:
     await api.register()
     sessions = [await _session(api) for _ in range(2)]
     refreshed = (await _refresh(api.client, sessions[1]["refresh_token"])).json()
@@ -321,7 +321,7 @@ async def test_a_profile_change_without_a_new_password_keeps_the_sessions(api: A
     assert (await _refresh(api.client, session["refresh_token"])).status_code == 200
 
 
-async def test_deleting_the_account_deletes_its_refresh_tokens(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_deleting_the_account_deletes_its_refresh_tokens(api: Api, db) -> None:
     await api.register()
     session = await _session(api)
     await _session(api)
@@ -390,8 +390,8 @@ async def test_a_token_without_a_version_claim_counts_as_version_zero(
 
 async def test_refresh_tokens_only_outlive_a_password_change_they_know(
     api: Api,
-    db,  # type: ignore[no-untyped-def]
-    injector,  # type: ignore[no-untyped-def]
+    db,
+    injector,
 ) -> None:
     await api.register()
     row = await (await db.execute("SELECT id FROM users")).fetchone()

@@ -19,7 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 from adapters.settings import Settings
 from adapters.tokens import JwtTokens, load_keys
 from core.ports import UnitOfWorkFactory
-from tests.integration.conftest import Api, assert_problem
+from tests.integration.api_client import Api, assert_problem
 
 
 class _At:
@@ -87,7 +87,7 @@ async def test_login_with_an_oauth2_password_grant_form(api: Api) -> None:
         "/api/v1/token/access",
         data={"grant_type": "client_credentials", "username": "alice", "password": "x"},
     )
-    assert "grant_type" in assert_problem(response, 422)["errors"]  # type: ignore[operator]
+    assert "grant_type" in assert_problem(response, 422)["errors"]
 
 
 async def test_wrong_password_and_unknown_user_fail_alike(api: Api) -> None:
@@ -106,9 +106,7 @@ async def test_wrong_password_and_unknown_user_fail_alike(api: Api) -> None:
 async def test_token_claims_and_header(api: Api, settings: Settings) -> None:
     await api.register()
     token = await api.token()
-    keys = KeySet.import_key_set(
-        (await api.client.get("/.well-known/jwks.json")).json()  # type: ignore[arg-type]
-    )
+    keys = KeySet.import_key_set((await api.client.get("/.well-known/jwks.json")).json())
     decoded = jwt.decode(token, keys, algorithms=["RS256"])
     assert decoded.header["alg"] == "RS256"
     assert decoded.header["kid"] == load_keys(settings.jwt_key_dir)[-1].kid
@@ -206,7 +204,7 @@ async def test_tampered_and_garbage_tokens_are_rejected(api: Api) -> None:
     assert_problem(response, 401)
 
 
-async def test_login_rehashes_a_password_hashed_with_old_parameters(api: Api, db) -> None:  # type: ignore[no-untyped-def]
+async def test_login_rehashes_a_password_hashed_with_old_parameters(api: Api, db) -> None:
     await api.register()
     old = argon2.PasswordHasher(time_cost=2, memory_cost=16, parallelism=1).hash("s3cret-pass")
     await db.execute("UPDATE users SET password_hash = %s", (old,))
@@ -216,7 +214,7 @@ async def test_login_rehashes_a_password_hashed_with_old_parameters(api: Api, db
     assert (await api.login()).status_code == 200
 
 
-async def test_rehash_does_not_undo_a_password_changed_meanwhile(api: Api, db, injector) -> None:  # type: ignore[no-untyped-def]
+async def test_rehash_does_not_undo_a_password_changed_meanwhile(api: Api, db, injector) -> None:
     await api.register()
     row = await (await db.execute("SELECT id, password_hash FROM users")).fetchone()
     user_id, read_by_slow_login = row
@@ -233,4 +231,4 @@ async def test_control_characters_in_the_login_name_are_422(client: httpx.AsyncC
         response = await client.post(
             "/api/v1/token/access", json={"username": name, "password": "whatever1"}
         )
-        assert "username" in assert_problem(response, 422)["errors"]  # type: ignore[operator]
+        assert "username" in assert_problem(response, 422)["errors"]

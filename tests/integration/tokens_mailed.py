@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-async def mailed_token(db, event_type: str, email: str) -> str:  # type: ignore[no-untyped-def]
+async def mailed_token(db, event_type: str, email: str) -> str:
     row = await (
         await db.execute(
             "SELECT payload->>'token' FROM outbox WHERE type = %s AND payload->>'email' = %s"
@@ -15,9 +15,9 @@ async def mailed_token(db, event_type: str, email: str) -> str:  # type: ignore[
     return str(row[0])
 
 
-async def verification_token(db, email: str = "alice@example.com") -> str:  # type: ignore[no-untyped-def]
+async def verification_token(db, email: str = "alice@example.com") -> str:
     return await mailed_token(db, "user.verification_requested", email)
 
 
-async def reset_token(db, email: str = "alice@example.com") -> str:  # type: ignore[no-untyped-def]
+async def reset_token(db, email: str = "alice@example.com") -> str:
     return await mailed_token(db, "user.password_reset_requested", email)

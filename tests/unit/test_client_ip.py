@@ -32,5 +32,5 @@ PROXIES = parse_networks(["10.0.0.0/8", "127.0.0.1"])
         ("10.0.0.2", "2001:db8::1", PROXIES, "2001:db8::1"),
     ],
 )
-def test_client_ip(peer: str, forwarded_for: str | None, trusted: tuple, expected: str) -> None:  # type: ignore[type-arg]
+def test_client_ip(peer: str, forwarded_for: str | None, trusted: tuple, expected: str) -> None:
     assert client_ip(peer, forwarded_for, trusted) == expected

@@ -1,0 +1,51 @@
+"""What integration tests share: a client that takes the steps a user of the API takes, and
+the check that an error is a well-formed problem."""
+
+from __future__ import annotations
+
+import httpx
+
+
+class Api:
+    """Small steps a test takes as a user of the API would."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def register(
+        self,
+        username: str = "alice",
+        email: str = "alice@example.com",
+        password: str = "s3cret-pass",
+    ) -> httpx.Response:
+        return await self.client.post(
+            "/api/v1/users", json={"username": username, "email": email, "password": password}
+        )
+
+    async def login(self, username: str = "alice", password: str = "s3cret-pass") -> httpx.Response:
+        return await self.client.post(
+            "/api/v1/token/access", json={"username": username, "password": password}
+        )
+
+    async def token(self, username: str = "alice", password: str = "s3cret-pass") -> str:
+        response = await self.login(username, password)
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    async def signed_up(self, **kwargs: str) -> dict[str, str]:
+        """Register and log in; returns the bearer header."""
+        response = await self.register(**kwargs)
+        assert response.status_code == 201, response.text
+        username = kwargs.get("username", "alice")
+        token = await self.token(username, kwargs.get("password", "s3cret-pass"))
+        return {"Authorization": f"Bearer {token}"}
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail", "request_id"} <= body.keys()
+    assert body["request_id"] == response.headers["x-request-id"]
+    return body
