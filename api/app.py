@@ -123,8 +123,9 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     readiness = injector.get(Readiness)
     app.add_route("/readyz", Ready(readiness))
     app.add_route("/metrics", Metrics(readiness.outbox_backlog))
-    app.add_route("/openapi.json", docs.OpenApi(build_spec()))
     app.add_route("/docs", docs.swagger_page())
     app.add_route("/redoc", docs.redoc_page())
     app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))
+    # Last: the document is walked from the routes added above.
+    app.add_route("/openapi.json", docs.OpenApi(build_spec(app)))
     return app

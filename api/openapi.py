@@ -1,43 +1,163 @@
-"""The OpenAPI 3.1 document, generated from the marshmallow schemas."""
+"""The OpenAPI 3.1 document, walked from the routes the app serves.
+
+Each resource declares its operations beside its responders, in a class attribute `openapi` keyed
+by lower-case HTTP method; request and response shapes are the marshmallow schemas of `api.schemas`.
+The rule for what the document covers: a routed resource either declares `openapi` (it is part of
+the API contract) or says `openapi = None` (pages, the document itself, metrics: served, but not a
+contract for clients); a resource that says neither, or whose declared methods are not the ones it
+responds to, stops the build. Static routes (/docs/static) serve files, not operations, and are
+never walked.
+
+Regenerate the committed copy with `.venv/bin/python -m api.openapi > docs/openapi.json`.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import sys
+from collections.abc import Iterator
 from typing import Any
 
+import falcon
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
+from falcon.routing.compiled import CompiledRouterNode
+from marshmallow import Schema
 
 from api import schemas
 
-PROBLEM = {"application/problem+json": {"schema": "Problem"}}
+REGENERATE = ".venv/bin/python -m api.openapi > docs/openapi.json"
+
+Operation = dict[str, Any]
+Operations = dict[str, Operation]
+"""An OpenAPI operation object per lower-case HTTP method."""
 
 
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": PROBLEM}
+def problem(description: str) -> dict[str, Any]:
+    """A response carrying application/problem+json."""
+    content = {"application/problem+json": {"schema": schemas.Problem}}
+    return {"description": description, "content": content}
 
 
-def _json(schema: str) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
+def json_response(description: str, schema: type[Schema]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _json_or_form(schema: str) -> dict[str, Any]:
-    return {
-        "application/json": {"schema": schema},
-        "application/x-www-form-urlencoded": {"schema": schema},
-    }
+def json_body(schema: type[Schema], *, form: bool = False) -> dict[str, Any]:
+    """A required request body: JSON, or also an urlencoded form of the same fields."""
+    media = (
+        ("application/json", "application/x-www-form-urlencoded") if form else ("application/json",)
+    )
+    return {"required": True, "content": {name: {"schema": schema} for name in media}}
 
 
-_COMMON = {
-    "400": _problem("Malformed body"),
-    "413": _problem("Body too large"),
-    "415": _problem("Unsupported media type"),
-    "422": _problem("Invalid fields"),
+BODY_PROBLEMS = {
+    "400": problem("Malformed body"),
+    "413": problem("Body too large"),
+    "415": problem("Unsupported media type"),
+    "422": problem("Invalid fields"),
 }
-_AUTH = {"401": _problem("Missing, invalid or expired token")}
+"""What any responder that reads a body can answer."""
+
+_RATE_HEADERS = {
+    name: {"description": description, "schema": {"type": "integer"}}
+    for name, description in (
+        ("Retry-After", "Seconds to wait"),
+        ("RateLimit-Limit", "Requests allowed in the window"),
+        ("RateLimit-Remaining", "Requests left in the window"),
+        ("RateLimit-Reset", "Seconds until a slot frees"),
+    )
+}
+
+# Every /api/v1 operation is rate limited and needs the database.
+_API_V1_RESPONSES = {
+    "429": {
+        **problem("Too many requests (per address, per user, or failed logins)"),
+        "headers": _RATE_HEADERS,
+    },
+    "503": {
+        **problem("A service the request needs is unavailable"),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+}
+# The Authentication middleware checks a bearer token for the methods in `auth_required`.
 _BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+_UNAUTHENTICATED = problem("Missing, invalid or expired token")
+
+# Falcon's field expressions: {name} or {name:converter(args)}; OpenAPI spells them {name}.
+_FIELD = re.compile(r"\{(\w+)(?::(\w+)[^}]*)?\}")
+_CONVERTED = {
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "uuid": {"type": "string", "format": "uuid"},
+}
 
 
-def build_spec() -> dict[str, Any]:
+def openapi_path(uri_template: str) -> str:
+    return _FIELD.sub(r"{\1}", uri_template)
+
+
+def _path_parameters(uri_template: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": _CONVERTED.get(kind, {"type": "string"}),
+        }
+        for name, kind in _FIELD.findall(uri_template)
+    ]
+
+
+_UNDECLARED: Any = object()
+
+
+def _routes(nodes: list[CompiledRouterNode]) -> Iterator[CompiledRouterNode]:
+    """The nodes that hold a resource, in the order the routes were added (depth first)."""
+    for node in nodes:
+        if node.resource is not None:
+            yield node
+        yield from _routes(node.children)
+
+
+def _operations(node: CompiledRouterNode) -> Operations | None:
+    resource, template = node.resource, str(node.uri_template)
+    name = type(resource).__name__
+    declared: Operations | None = getattr(resource, "openapi", _UNDECLARED)
+    if declared is _UNDECLARED:
+        raise LookupError(
+            f"{name} at {template} declares no `openapi`: declare its operations, "
+            "or `openapi = None` if the route is not part of the API contract"
+        )
+    if declared is None:
+        return None
+    # The responders Falcon routes to; its defaults (405, OPTIONS) are not bound to the resource.
+    served = {
+        method.lower()
+        for method, responder in (node.method_map or {}).items()
+        if getattr(responder, "__self__", None) is resource
+    }
+    if served != declared.keys():
+        raise LookupError(
+            f"{name} at {template} serves {sorted(served)} but declares {sorted(declared)}"
+        )
+    operations = {}
+    for method, operation in declared.items():
+        responses = dict(operation["responses"])
+        extra: Operation = {}
+        if method.upper() in getattr(resource, "auth_required", ()):
+            extra["security"] = _BEARER
+            responses.setdefault("401", _UNAUTHENTICATED)
+        if template.startswith("/api/v1/"):
+            for status, response in _API_V1_RESPONSES.items():
+                responses.setdefault(status, response)
+        operations[method] = {**operation, **extra, "responses": responses}
+    return operations
+
+
+def build_spec(app: falcon.App[Any, Any]) -> dict[str, Any]:
+    """The document of every route `app` has when called, but those outside the contract."""
     spec = APISpec(
         title="Accounts API",
         version="1.0.0",
@@ -51,280 +171,53 @@ def build_spec() -> dict[str, Any]:
     spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    for name in (
-        "UserCreate",
-        "UserUpdate",
-        "UserDelete",
-        "User",
-        "TokenRequest",
-        "RefreshRequest",
-        "RevokeRequest",
-        "Token",
-        "EmailConfirmation",
-        "PasswordForgotten",
-        "PasswordReset",
-        "Problem",
-    ):
-        spec.components.schema(name, schema=getattr(schemas, name))
-
-    spec.path(
-        path="/api/v1/users",
-        operations={
-            "post": {
-                "tags": ["users"],
-                "summary": "Register",
-                "operationId": "registerUser",
-                "requestBody": {"required": True, "content": _json("UserCreate")},
-                "responses": {
-                    "201": {"description": "Created", "content": _json("User")},
-                    "409": _problem("Username or email already registered"),
-                    **_COMMON,
-                },
-            },
-            "get": {
-                "tags": ["users"],
-                "summary": "Own profile",
-                "operationId": "getProfile",
-                "security": _BEARER,
-                "responses": {"200": {"description": "OK", "content": _json("User")}, **_AUTH},
-            },
-            "patch": {
-                "tags": ["users"],
-                "summary": "Update own profile",
-                "description": "A new password needs `current_password`.\n"
-                "A new email is unverified.",
-                "operationId": "updateProfile",
-                "security": _BEARER,
-                "requestBody": {"required": True, "content": _json("UserUpdate")},
-                "responses": {
-                    "200": {"description": "Updated", "content": _json("User")},
-                    "403": _problem("Current password is wrong"),
-                    "409": _problem("Username or email already registered"),
-                    **_COMMON,
-                    **_AUTH,
-                },
-            },
-            "delete": {
-                "tags": ["users"],
-                "summary": "Delete own account",
-                "operationId": "deleteAccount",
-                "security": _BEARER,
-                "requestBody": {"required": True, "content": _json("UserDelete")},
-                "responses": {
-                    "204": {"description": "Deleted"},
-                    "403": _problem("Password is wrong"),
-                    **_COMMON,
-                    **_AUTH,
-                },
-            },
-        },
-    )
-    spec.path(
-        path="/api/v1/users/verify-email",
-        operations={
-            "post": {
-                "tags": ["users"],
-                "summary": "Confirm the email address with the token mailed to it",
-                "description": "The token works once, for 24 hours, and only while the account "
-                "still has the address it was mailed to.",
-                "operationId": "verifyEmail",
-                "requestBody": {"required": True, "content": _json("EmailConfirmation")},
-                "responses": {
-                    "204": {"description": "The address is verified"},
-                    **_COMMON,
-                    "400": _problem(
-                        "Malformed body, or the token is invalid, expired or already used"
-                    ),
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/api/v1/users/verify-email/resend",
-        operations={
-            "post": {
-                "tags": ["users"],
-                "summary": "Mail a fresh confirmation token to the own address",
-                "description": "Tokens mailed before stop working. At most a few per hour.",
-                "operationId": "resendVerification",
-                "security": _BEARER,
-                "responses": {
-                    "202": {"description": "A confirmation mail is on its way"},
-                    "409": _problem("The address is already verified"),
-                    **_AUTH,
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/api/v1/password/forgot",
-        operations={
-            "post": {
-                "tags": ["password"],
-                "summary": "Mail a password reset token",
-                "description": "Always 202, whether or not an account has this address; if one "
-                "has, a token valid for 30 minutes is mailed to it.",
-                "operationId": "forgotPassword",
-                "requestBody": {"required": True, "content": _json("PasswordForgotten")},
-                "responses": {
-                    "202": {"description": "Accepted"},
-                    **_COMMON,
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/api/v1/password/reset",
-        operations={
-            "post": {
-                "tags": ["password"],
-                "summary": "Set a new password with a mailed reset token",
-                "description": "Ends every session: refresh tokens are revoked and access "
-                "tokens issued before are refused.",
-                "operationId": "resetPassword",
-                "requestBody": {"required": True, "content": _json("PasswordReset")},
-                "responses": {
-                    "204": {"description": "The password is changed"},
-                    **_COMMON,
-                    "400": _problem(
-                        "Malformed body, or the token is invalid, expired or already used"
-                    ),
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/api/v1/token/access",
-        operations={
-            "post": {
-                "tags": ["tokens"],
-                "summary": "Log in: password for an access token and a refresh token",
-                "operationId": "issueAccessToken",
-                "requestBody": {"required": True, "content": _json_or_form("TokenRequest")},
-                "responses": {
-                    "200": {"description": "Tokens", "content": _json("Token")},
-                    "401": _problem("Wrong username or password"),
-                    "403": _problem("Sign-in blocked: the email address was rejected"),
-                    **_COMMON,
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/api/v1/token/refresh",
-        operations={
-            "post": {
-                "tags": ["tokens"],
-                "summary": "Refresh token for a new access token and refresh token",
-                "description": "The refresh token presented is used up. Presenting a used or "
-                "revoked one again revokes every token descended from the same login.",
-                "operationId": "refreshAccessToken",
-                "requestBody": {"required": True, "content": _json_or_form("RefreshRequest")},
-                "responses": {
-                    "200": {"description": "Tokens", "content": _json("Token")},
-                    "401": _problem("Refresh token unknown, expired, revoked or already used"),
-                    "403": _problem("Sign-in blocked: the email address was rejected"),
-                    **_COMMON,
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/api/v1/token/revoke",
-        operations={
-            "post": {
-                "tags": ["tokens"],
-                "summary": "Log out: revoke a refresh token and every token of its login",
-                "description": "Succeeds whether or not the token exists (RFC 7009).",
-                "operationId": "revokeRefreshToken",
-                "requestBody": {"required": True, "content": _json_or_form("RevokeRequest")},
-                "responses": {"200": {"description": "Revoked, or not a live token"}, **_COMMON},
-            }
-        },
-    )
-    spec.path(
-        path="/.well-known/jwks.json",
-        operations={
-            "get": {
-                "tags": ["tokens"],
-                "summary": "Public keys that verify access tokens (JWKS)",
-                "operationId": "jwks",
-                "responses": {
-                    "200": {
-                        "description": "JSON Web Key Set",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
-                },
-            }
-        },
-    )
-    spec.path(
-        path="/healthz",
-        operations={
-            "get": {
-                "tags": ["operations"],
-                "summary": "Liveness",
-                "operationId": "healthz",
-                "responses": {"200": {"description": "Alive"}},
-            }
-        },
-    )
-    spec.path(
-        path="/readyz",
-        operations={
-            "get": {
-                "tags": ["operations"],
-                "summary": "Readiness of Postgres, Redis, Kafka",
-                "operationId": "readyz",
-                "responses": {
-                    "200": {"description": "Ready"},
-                    "503": _problem("A dependency is unreachable"),
-                },
-            }
-        },
-    )
-    document = spec.to_dict()
-    _add_shared_responses(document)
-    # Rules marshmallow checks in code (validates_schema), stated for clients in JSON Schema.
-    document["components"]["schemas"]["UserUpdate"].update(
-        {
-            "anyOf": [{"required": [name]} for name in ("username", "email", "password")],
-            "dependentRequired": {"password": ["current_password"]},
-        }
-    )
-    return document
-
-
-_RATE_HEADERS = {
-    name: {"description": description, "schema": {"type": "integer"}}
-    for name, description in (
-        ("RateLimit-Limit", "Requests allowed in the window"),
-        ("RateLimit-Remaining", "Requests left in the window"),
-        ("RateLimit-Reset", "Seconds until a slot frees"),
-    )
-}
-
-
-def _add_shared_responses(document: dict[str, Any]) -> None:
-    """Every /api/v1 operation is rate limited and needs the database."""
-    # Added after apispec resolved schema names, so the reference is spelled out.
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    limited = {
-        "description": "Too many requests (per address, per user, or failed logins)",
-        "content": problem,
-        "headers": {
-            "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}},
-            **_RATE_HEADERS,
-        },
+    # Rules marshmallow checks in code (validates_schema), stated for clients in JSON Schema;
+    # lazy: listed only if an operation refers to the schema.
+    user_update_rules = {
+        "anyOf": [{"required": [name]} for name in ("username", "email", "password")],
+        "dependentRequired": {"password": ["current_password"]},
     }
-    unavailable = {
-        "description": "A service the request needs is unavailable",
-        "content": problem,
-        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-    }
-    for path, operations in document["paths"].items():
-        if not path.startswith("/api/v1/"):
-            continue
-        for operation in operations.values():
-            operation["responses"].setdefault("429", limited)
-            operation["responses"].setdefault("503", unavailable)
+    spec.components.schema("UserUpdate", user_update_rules, schema=schemas.UserUpdate, lazy=True)
+    # Falcon's own inspector (falcon.inspect) walks the same tree, but names no resources.
+    for node in _routes(app._router._roots):
+        operations = _operations(node)
+        if operations is not None:
+            template = str(node.uri_template)
+            spec.path(
+                path=openapi_path(template),
+                operations=operations,
+                parameters=_path_parameters(template),
+            )
+    return spec.to_dict()
+
+
+def render(document: dict[str, Any]) -> str:
+    """The text of docs/openapi.json."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    """Print the document of the app as `create_app` wires it. No service is contacted: building
+    the app only constructs clients; a throwaway key stands in for the signing keys."""
+    import asyncio
+    import dataclasses
+    import tempfile
+    from pathlib import Path
+
+    # Imported here, not above: api.app imports this module.
+    from adapters.bootstrap.web import web_injector
+    from adapters.lifecycle import Lifecycle
+    from adapters.settings import Settings
+    from adapters.tokens import new_key_pem
+    from api.app import create_app
+
+    with tempfile.TemporaryDirectory() as keys:
+        (Path(keys) / "20260101T000000Z.pem").write_bytes(new_key_pem())
+        settings = dataclasses.replace(Settings.from_env(read_dotenv=False), jwt_key_dir=Path(keys))
+        injector = web_injector(settings)
+        sys.stdout.write(render(build_spec(create_app(settings, injector))))
+        asyncio.run(injector.get(Lifecycle).close())
+
+
+if __name__ == "__main__":
+    main()

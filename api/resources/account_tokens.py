@@ -3,12 +3,15 @@ password."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import falcon
 import falcon.asgi
 
 from api import schemas
 from api.auth import current_user
 from api.body import load_body
+from api.openapi import BODY_PROBLEMS, Operations, json_body, problem
 from core.users.confirm_email import ConfirmEmail, ConfirmEmailHandler
 from core.users.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
 from core.users.resend_verification import ResendVerification, ResendVerificationHandler
@@ -17,12 +20,28 @@ from core.users.reset_password import ResetPassword, ResetPasswordHandler
 _confirmation = schemas.EmailConfirmation()
 _forgotten = schemas.PasswordForgotten()
 _reset = schemas.PasswordReset()
+# A mailed token that does not work is answered like a malformed body.
+_TOKEN_PROBLEMS = {
+    **BODY_PROBLEMS,
+    "400": problem("Malformed body, or the token is invalid, expired or already used"),
+}
 
 
 class EmailVerification:
     """/api/v1/users/verify-email: the token mailed to the address marks it verified."""
 
     rate_limit_group = "users"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["users"],
+            "summary": "Confirm the email address with the token mailed to it",
+            "description": "The token works once, for 24 hours, and only while the account "
+            "still has the address it was mailed to.",
+            "operationId": "verifyEmail",
+            "requestBody": json_body(schemas.EmailConfirmation),
+            "responses": {"204": {"description": "The address is verified"}, **_TOKEN_PROBLEMS},
+        }
+    }
 
     def __init__(self, *, confirm: ConfirmEmailHandler, max_body_bytes: int) -> None:
         self._confirm = confirm
@@ -39,6 +58,18 @@ class EmailVerificationResend:
 
     rate_limit_group = "users"
     auth_required = frozenset({"POST"})
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["users"],
+            "summary": "Mail a fresh confirmation token to the own address",
+            "description": "Tokens mailed before stop working. At most a few per hour.",
+            "operationId": "resendVerification",
+            "responses": {
+                "202": {"description": "A confirmation mail is on its way"},
+                "409": problem("The address is already verified"),
+            },
+        }
+    }
 
     def __init__(self, *, resend: ResendVerificationHandler) -> None:
         self._resend = resend
@@ -54,6 +85,17 @@ class PasswordForgot:
     belongs to an account."""
 
     rate_limit_group = "users"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["password"],
+            "summary": "Mail a password reset token",
+            "description": "Always 202, whether or not an account has this address; if one "
+            "has, a token valid for 30 minutes is mailed to it.",
+            "operationId": "forgotPassword",
+            "requestBody": json_body(schemas.PasswordForgotten),
+            "responses": {"202": {"description": "Accepted"}, **BODY_PROBLEMS},
+        }
+    }
 
     def __init__(self, *, request_reset: RequestPasswordResetHandler, max_body_bytes: int) -> None:
         self._request_reset = request_reset
@@ -69,6 +111,17 @@ class PasswordResetResource:
     """/api/v1/password/reset: a mailed reset token and a new password."""
 
     rate_limit_group = "users"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["password"],
+            "summary": "Set a new password with a mailed reset token",
+            "description": "Ends every session: refresh tokens are revoked and access "
+            "tokens issued before are refused.",
+            "operationId": "resetPassword",
+            "requestBody": json_body(schemas.PasswordReset),
+            "responses": {"204": {"description": "The password is changed"}, **_TOKEN_PROBLEMS},
+        }
+    }
 
     def __init__(self, *, reset: ResetPasswordHandler, max_body_bytes: int) -> None:
         self._reset = reset

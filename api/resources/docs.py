@@ -24,6 +24,8 @@ _REDOC_PAGE = """<!doctype html>
 
 
 class OpenApi:
+    openapi = None  # the document does not describe itself
+
     def __init__(self, spec: dict[str, object]) -> None:
         self._body = orjson.dumps(spec)
 
@@ -33,6 +35,8 @@ class OpenApi:
 
 
 class Page:
+    openapi = None  # HTML for people reading the document
+
     def __init__(self, html: str) -> None:
         self._html = html
 

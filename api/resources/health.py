@@ -3,11 +3,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 import falcon.asgi
 import prometheus_client
 
 from adapters.health import Readiness
+from api.openapi import Operations, problem
 from api.problems import Problem
 
 log = logging.getLogger("api.health")
@@ -16,12 +18,33 @@ log = logging.getLogger("api.health")
 class Health:
     """/healthz: the process is alive and serving."""
 
+    openapi: ClassVar[Operations] = {
+        "get": {
+            "tags": ["operations"],
+            "summary": "Liveness",
+            "operationId": "healthz",
+            "responses": {"200": {"description": "Alive"}},
+        }
+    }
+
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         resp.media = {"status": "ok"}
 
 
 class Ready:
     """/readyz: every service the API needs answers within the readiness timeout."""
+
+    openapi: ClassVar[Operations] = {
+        "get": {
+            "tags": ["operations"],
+            "summary": "Readiness of Postgres, Redis, Kafka",
+            "operationId": "readyz",
+            "responses": {
+                "200": {"description": "Ready"},
+                "503": problem("A dependency is unreachable"),
+            },
+        }
+    }
 
     def __init__(self, readiness: Readiness) -> None:
         self._readiness = readiness
@@ -58,6 +81,8 @@ OUTBOX_BACKLOG = prometheus_client.Gauge(
 
 class Metrics:
     """/metrics: Prometheus text exposition of this process's counters and histograms."""
+
+    openapi = None  # for the monitoring scraper, not for API clients
 
     def __init__(self, outbox_backlog: Callable[[], Awaitable[int]]) -> None:
         self._outbox_backlog = outbox_backlog

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 import falcon.asgi
 
 from api import schemas
 from api.body import FORM, JSON, load_body
+from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
 from core.ports import TokenIssuer
 from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
 from core.tokens.issued import IssuedTokens
@@ -13,6 +16,8 @@ from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTo
 _request = schemas.TokenRequest()
 _refresh = schemas.RefreshRequest()
 _revoke = schemas.RevokeRequest()
+_tokens = json_response("Tokens", schemas.Token)
+_sign_in_blocked = problem("Sign-in blocked: the email address was rejected")
 
 
 def _token_response(resp: falcon.asgi.Response, issued: IssuedTokens) -> None:
@@ -29,6 +34,20 @@ class AccessToken:
     """/api/v1/token/access: a password (JSON or OAuth2 password-grant form) for a token pair."""
 
     rate_limit_group = "token"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["tokens"],
+            "summary": "Log in: password for an access token and a refresh token",
+            "operationId": "issueAccessToken",
+            "requestBody": json_body(schemas.TokenRequest, form=True),
+            "responses": {
+                "200": _tokens,
+                "401": problem("Wrong username or password"),
+                "403": _sign_in_blocked,
+                **BODY_PROBLEMS,
+            },
+        }
+    }
 
     def __init__(self, *, issue: IssueAccessTokenHandler, max_body_bytes: int) -> None:
         self._issue = issue
@@ -47,6 +66,22 @@ class TokenRefresh:
     token pair; the refresh token presented is used up."""
 
     rate_limit_group = "token"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["tokens"],
+            "summary": "Refresh token for a new access token and refresh token",
+            "description": "The refresh token presented is used up. Presenting a used or "
+            "revoked one again revokes every token descended from the same login.",
+            "operationId": "refreshAccessToken",
+            "requestBody": json_body(schemas.RefreshRequest, form=True),
+            "responses": {
+                "200": _tokens,
+                "401": problem("Refresh token unknown, expired, revoked or already used"),
+                "403": _sign_in_blocked,
+                **BODY_PROBLEMS,
+            },
+        }
+    }
 
     def __init__(self, *, refresh: RefreshAccessTokenHandler, max_body_bytes: int) -> None:
         self._refresh = refresh
@@ -62,6 +97,16 @@ class TokenRevocation:
     the same whether or not the token existed (RFC 7009)."""
 
     rate_limit_group = "token"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["tokens"],
+            "summary": "Log out: revoke a refresh token and every token of its login",
+            "description": "Succeeds whether or not the token exists (RFC 7009).",
+            "operationId": "revokeRefreshToken",
+            "requestBody": json_body(schemas.RevokeRequest, form=True),
+            "responses": {"200": {"description": "Revoked, or not a live token"}, **BODY_PROBLEMS},
+        }
+    }
 
     def __init__(self, *, revoke: RevokeRefreshTokenHandler, max_body_bytes: int) -> None:
         self._revoke = revoke
@@ -76,6 +121,20 @@ class TokenRevocation:
 
 class Jwks:
     """/.well-known/jwks.json: the public keys that verify our access tokens."""
+
+    openapi: ClassVar[Operations] = {
+        "get": {
+            "tags": ["tokens"],
+            "summary": "Public keys that verify access tokens (JWKS)",
+            "operationId": "jwks",
+            "responses": {
+                "200": {
+                    "description": "JSON Web Key Set",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    }
 
     def __init__(self, tokens: TokenIssuer) -> None:
         self._tokens = tokens

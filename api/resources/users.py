@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 import falcon
 import falcon.asgi
 
 from api import schemas
 from api.auth import current_user
 from api.body import load_body
+from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.get_profile import GetProfile, GetProfileHandler
 from core.users.register import RegisterUser, RegisterUserHandler
@@ -15,6 +18,7 @@ _create = schemas.UserCreate()
 _update = schemas.UserUpdate()
 _delete = schemas.UserDelete()
 _user = schemas.User()
+_taken = problem("Username or email already registered")
 
 
 class Users:
@@ -22,6 +26,49 @@ class Users:
 
     rate_limit_group = "users"
     auth_required = frozenset({"GET", "PATCH", "DELETE"})
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["users"],
+            "summary": "Register",
+            "operationId": "registerUser",
+            "requestBody": json_body(schemas.UserCreate),
+            "responses": {
+                "201": json_response("Created", schemas.User),
+                "409": _taken,
+                **BODY_PROBLEMS,
+            },
+        },
+        "get": {
+            "tags": ["users"],
+            "summary": "Own profile",
+            "operationId": "getProfile",
+            "responses": {"200": json_response("OK", schemas.User)},
+        },
+        "patch": {
+            "tags": ["users"],
+            "summary": "Update own profile",
+            "description": "A new password needs `current_password`.\nA new email is unverified.",
+            "operationId": "updateProfile",
+            "requestBody": json_body(schemas.UserUpdate),
+            "responses": {
+                "200": json_response("Updated", schemas.User),
+                "403": problem("Current password is wrong"),
+                "409": _taken,
+                **BODY_PROBLEMS,
+            },
+        },
+        "delete": {
+            "tags": ["users"],
+            "summary": "Delete own account",
+            "operationId": "deleteAccount",
+            "requestBody": json_body(schemas.UserDelete),
+            "responses": {
+                "204": {"description": "Deleted"},
+                "403": problem("Password is wrong"),
+                **BODY_PROBLEMS,
+            },
+        },
+    }
 
     def __init__(
         self,
