@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
 
@@ -26,13 +27,16 @@ def reputation() -> Iterator[tuple[FakeReputationService, str]]:
         yield service, url
 
 
-async def _api(settings: Settings, url: str, key: str = "test-key") -> AsyncIterator[Api]:
+async def _api(
+    settings: Settings, url: str, key: str = "test-key", **changes: object
+) -> AsyncIterator[Api]:
     checked = dataclasses.replace(
         settings,
         email_check_enabled=True,
         email_check_url=url,
         email_check_api_key=key,
         email_check_timeout_seconds=1.0,
+        **changes,  # type: ignore[arg-type]
     )
     injector = web_injector(checked)
     transport = httpx.ASGITransport(app=create_app(checked, injector))
@@ -147,3 +151,25 @@ async def test_profile_shows_email_status(api: Api) -> None:
     auth = await api.signed_up()
     profile = await api.client.get("/api/v1/users", headers=auth)
     assert profile.json()["email_status"] == "unchecked"
+
+
+async def test_slow_checks_of_many_email_changes_do_not_exhaust_the_database_pool(
+    api: Api, settings: Settings, reputation
+) -> None:
+    """30 concurrent email changes whose check takes the full 1 s timeout, on a write pool of
+    2 (+2 overflow) connections that waits at most 0.5 s for one: nobody gets a 503, because no
+    request holds a connection while it waits for the reputation service."""
+    headers = []
+    for n in range(30):
+        headers.append(await api.signed_up(username=f"mover{n}", email=f"mover{n}@example.com"))
+    async for checked in _api(settings, reputation[1], db_pool_size=2, db_timeout_seconds=0.5):
+        responses = await asyncio.gather(
+            *(
+                checked.client.patch(
+                    "/api/v1/users", headers=h, json={"email": f"slow{n}@example.com"}
+                )
+                for n, h in enumerate(headers)
+            )
+        )
+    assert [r.status_code for r in responses] == [200] * 30, [r.text for r in responses]
+    assert {r.json()["email_status"] for r in responses} == {"pending"}
