@@ -10,7 +10,7 @@ import dramatiq
 from dramatiq.middleware import Middleware
 from prometheus_client import Counter, Histogram, start_http_server
 
-log = logging.getLogger("actors.tasks")
+log = logging.getLogger("actors.job_metrics")
 
 JOBS = Counter(
     "dramatiq_jobs_total", "Messages processed, by actor and outcome.", ["actor", "outcome"]

@@ -13,7 +13,7 @@ from prometheus_client import Counter
 from adapters.logs import request_id
 from core.domain import MailServerUnavailable, Unavailable
 from core.events import UserEvent
-from core.mail.lifecycle import SendLifecycleMailHandler
+from core.mail.lifecycle import NoMailForEvent, SendLifecycleMailHandler
 
 log = logging.getLogger("actors.mailer")
 
@@ -30,7 +30,8 @@ DeadLetter = Callable[[bytes, bytes | None, str], Awaitable[None]]
 class MailDelivery:
     """At-least-once delivery of one record, made exactly-once by the processed-events record.
 
-    - A record that is not a lifecycle event goes to the DLQ at once.
+    - A record that is not a lifecycle event, or an event type with no mail, goes to the DLQ
+      at once.
     - While the mail server or the database cannot be reached, the same event is retried
       with capped exponential backoff for as long as it takes: an outage is nobody's fault,
       and the offset is only committed once the mail went out.
@@ -81,6 +82,13 @@ class MailDelivery:
                 )
                 await self.sleep(outage_wait)
                 outage_wait = min(outage_wait * 2, self.max_backoff_seconds)
+            except NoMailForEvent as error:
+                log.error(
+                    "event with no mail sent to the DLQ", extra={**extra, "error": repr(error)}
+                )
+                DEAD_LETTERS.labels(reason="no_mail").inc()
+                await self.dead_letter(raw, key, repr(error))
+                return
             except Exception as error:
                 FAILED.inc()
                 failures += 1

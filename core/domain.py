@@ -24,10 +24,6 @@ class DomainError(Exception):
         self.detail = detail
 
 
-class NotFound(DomainError):
-    pass
-
-
 class Conflict(DomainError):
     """A unique value is already taken; `field` names it, never the account holding it."""
 
@@ -139,15 +135,6 @@ def check_password(password: str) -> None:
         )
 
 
-# What the email reputation check said of the current address:
-#   unchecked    the check is turned off
-#   pending      not decided yet (the service failed); a background job keeps trying
-#   verified_ok  deliverable
-#   rejected     undeliverable or disposable: signing in is refused until the address changes
-#   unknown      the service could not tell, or never answered within the retries
-EMAIL_STATUSES = ("unchecked", "pending", "verified_ok", "rejected", "unknown")
-
-
 @dataclass(frozen=True, slots=True)
 class User:
     id: uuid.UUID
@@ -158,6 +145,12 @@ class User:
     created_at: datetime
     updated_at: datetime
     email_status: str = "unchecked"
+    """What the email reputation check said of the current address:
+      unchecked    the check is turned off
+      pending      not decided yet (the service failed); a background job keeps trying
+      verified_ok  deliverable
+      rejected     undeliverable or disposable: signing in is refused until the address changes
+      unknown      the service could not tell, or never answered within the retries"""
     email_status_at: datetime | None = None
     token_version: int = 0
     """Raised by every password change. Access and refresh tokens carry the version they were

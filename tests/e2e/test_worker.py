@@ -15,9 +15,10 @@ import psycopg
 import pytest
 import redis
 
+from adapters.passwords import PROFILES
 from adapters.settings import Settings
 from tests.fakes.email_reputation import FakeReputationService, serving
-from tests.processes import Process, environment, free_port, wait_until
+from tests.processes import Process, environment, free_port, wait_for_http, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -61,19 +62,35 @@ def worker(
     process.stop()
 
 
+@pytest.fixture(scope="module")
+def web(worker_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web process beside the worker, on the same database; yields its base URL."""
+    port = free_port()
+    env = {**worker_env, "WEB_PORT": str(port)}
+    process = Process("web", env, tmp_path_factory.mktemp("web") / "web.log").start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(base, process)
+        yield base
+    finally:
+        process.stop()
+
+
 def _dsn(settings: Settings) -> str:
     return settings.database_url.replace("postgresql+psycopg://", "postgresql://")
 
 
-def _pending_user(settings: Settings, local: str) -> tuple[str, str]:
-    """A user whose address awaits its check, as sign-up leaves it when the service failed."""
+def _pending_user(settings: Settings, local: str, password: str | None = None) -> tuple[str, str]:
+    """A user whose address awaits its check, as sign-up leaves it when the service failed;
+    one who can sign in when given a `password`."""
+    password_hash = PROFILES["cheapest"].hash(password) if password else "x"
     user_id, email = str(uuid.uuid4()), f"{local}-{uuid.uuid4().hex[:6]}@example.com"
     with psycopg.connect(_dsn(settings), autocommit=True) as conn:
         conn.execute(
             "INSERT INTO users (id, username, email, password_hash, created_at, updated_at,"
             " email_status, email_status_at)"
-            " VALUES (%s, %s, %s, 'x', now(), now(), 'pending', now())",
-            (user_id, f"w{uuid.uuid4().hex[:10]}", email),
+            " VALUES (%s, %s, %s, %s, now(), now(), 'pending', now())",
+            (user_id, f"w{uuid.uuid4().hex[:10]}", email, password_hash),
         )
     return user_id, email
 
@@ -131,10 +148,23 @@ def test_exhausted_retries_go_to_the_dead_letter_queue_as_unknown(
     assert dead[0]["options"]["retries"] >= 3
 
 
-def test_a_background_rejection_blocks_sign_in(worker: Process, settings: Settings) -> None:
-    user_id, _ = _pending_user(settings, "undeliverable")
-    _enqueue(settings, user_id)
-    wait_until(lambda: _status(settings, user_id) == "rejected", 30, "rejected")
+def test_a_background_rejection_blocks_sign_in(
+    worker: Process, web: str, settings: Settings
+) -> None:
+    password = "worker-e2e-pass"
+    user_id, email = _pending_user(settings, "undeliverable", password)
+    credentials = {"username": email, "password": password}
+    with httpx.Client(base_url=web, timeout=10) as client:
+        # While the check is pending the owner may sign in.
+        assert client.post("/api/v1/token/access", data=credentials).status_code == 200
+        _enqueue(settings, user_id)
+        wait_until(lambda: _status(settings, user_id) == "rejected", 30, "rejected")
+        refused = client.post("/api/v1/token/access", data=credentials)
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    detail = refused.json()["detail"]
+    assert "Sign-in is blocked" in detail
+    assert "rejected this account's email address" in detail
 
 
 def test_scheduler_requeues_stale_checks(

@@ -10,8 +10,8 @@ import pytest
 
 from actors.mail_delivery import MailDelivery
 from core.domain import MailRejected, MailServerUnavailable, Unavailable
-from core.events import UserEvent
-from core.mail.lifecycle import SendLifecycleMailHandler, compose
+from core.events import EVENT_TYPES, UserEvent
+from core.mail.lifecycle import NoMailForEvent, SendLifecycleMailHandler, compose
 from core.ports import Mail
 
 
@@ -65,6 +65,16 @@ def _event(**changes: object) -> UserEvent:
         "user.created", uuid.uuid4(), "dora@example.com", "dora", datetime(2026, 1, 1, tzinfo=UTC)
     )
     return UserEvent(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})
+
+
+# The one mail each event type sends (its template names its Message-ID).
+TEMPLATE_OF = {
+    "user.created": "welcome",
+    "user.updated": "changed",
+    "user.deleted": "goodbye",
+    "user.verification_requested": "verify_email",
+    "user.password_reset_requested": "reset_password",
+}
 
 
 def _raw(event: UserEvent) -> bytes:
@@ -126,6 +136,34 @@ def test_an_email_change_also_tells_the_old_address() -> None:
         ("old@example.com", "Your account no longer uses this address"),
     ]
     assert len({m.message_id for m in mails}) == 2
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES)
+def test_every_event_type_has_its_own_mail(event_type: str) -> None:
+    (mail,) = compose(_event(type=event_type, token="secret"))
+    assert mail.message_id.endswith(f".{TEMPLATE_OF[event_type]}@accounts>")
+
+
+def test_an_event_type_without_a_mail_is_a_clear_error() -> None:
+    with pytest.raises(NoMailForEvent) as raised:
+        compose(_event(type="user.suspended"))
+    assert "no mail is defined for event type 'user.suspended'" in str(raised.value)
+
+
+async def test_an_event_type_without_a_mail_goes_to_the_dlq_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A type added to EVENT_TYPES (so the record parses) before anyone wrote its mail.
+    monkeypatch.setattr("core.events.EVENT_TYPES", (*EVENT_TYPES, "user.suspended"))
+    h = Harness()
+    event = _event(type="user.suspended")
+    await h.deliver(_raw(event))
+    assert h.smtp.sent == []
+    assert h.sleeps == []
+    assert len(h.dead) == 1
+    assert h.dead[0][0] == _raw(event)
+    assert "no mail is defined for event type 'user.suspended'" in h.dead[0][1]
+    assert event.id not in h.processed.ids
 
 
 def test_html_is_escaped() -> None:
