@@ -1,0 +1,127 @@
+"""Users and the rules their fields obey."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from core.domain.errors import InvalidInput, Unauthenticated
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+STALE_TOKEN = "The access token was issued before the password changed. Log in again."
+
+
+def normalise_email(email: str) -> str:
+    # Addresses are stored and compared lower-case so that case never splits an account in two.
+    return email.strip().lower()
+
+
+def check_username(username: str) -> None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidInput(
+            {"username": ["Must be 3-32 characters of letters, digits, '_', '.' or '-'."]}
+        )
+
+
+def check_password(password: str) -> None:
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise InvalidInput(
+            {"password": [f"Must be {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters long."]}
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: uuid.UUID
+    username: str
+    email: str
+    password_hash: str
+    email_verified: bool
+    created_at: datetime
+    updated_at: datetime
+    email_status: str = "unchecked"
+    """What the email reputation check said of the current address:
+      unchecked    the check is turned off
+      pending      not decided yet (the service failed); a background job keeps trying
+      verified_ok  deliverable
+      rejected     undeliverable or disposable: signing in is refused until the address changes
+      unknown      the service could not tell, or never answered within the retries"""
+    email_status_at: datetime | None = None
+    token_version: int = 0
+    """Raised by every password change. Access and refresh tokens carry the version they were
+    issued at, so a change retires every token issued before it."""
+    changed: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        username: str,
+        email: str,
+        password_hash: str,
+        now: datetime,
+        email_status: str = "unchecked",
+    ) -> User:
+        return cls(
+            id=uuid.uuid4(),
+            username=username,
+            email=normalise_email(email),
+            password_hash=password_hash,
+            email_verified=False,
+            created_at=now,
+            updated_at=now,
+            email_status=email_status,
+            email_status_at=now,
+        )
+
+    def with_changes(
+        self,
+        *,
+        now: datetime,
+        username: str | None = None,
+        email: str | None = None,
+        password_hash: str | None = None,
+        email_status: str = "unchecked",
+    ) -> User:
+        """Return the user with the given fields changed; `changed` names what really differs.
+
+        `email_status` is what the reputation check said of a new address."""
+        changes: dict[str, object] = {}
+        if username is not None and username != self.username:
+            changes["username"] = username
+        if email is not None and normalise_email(email) != self.email:
+            changes["email"] = normalise_email(email)
+            # A new address has not been confirmed by anyone yet.
+            changes["email_verified"] = False
+            changes["email_status"] = email_status
+            changes["email_status_at"] = now
+        if password_hash is not None:
+            changes["password_hash"] = password_hash
+            changes["token_version"] = self.token_version + 1
+        if not changes:
+            return replace(self, changed=frozenset())
+        names = frozenset(changes) - {
+            "email_verified",
+            "email_status",
+            "email_status_at",
+            "token_version",
+        }
+        return replace(self, **changes, updated_at=now, changed=names)  # type: ignore[arg-type]
+
+    def accepts_token_version(self, version: int | None) -> bool:
+        """Whether a token issued at `version` still speaks for this user (None: no token)."""
+        return version is None or version == self.token_version
+
+
+def token_holder(user: User | None, token_version: int | None) -> User:
+    """The user an access token speaks for; Unauthenticated when the account is gone or the
+    token predates the user's last password change."""
+    if user is None:
+        raise Unauthenticated("The account of this token no longer exists.")
+    if not user.accepts_token_version(token_version):
+        raise Unauthenticated(STALE_TOKEN)
+    return user
