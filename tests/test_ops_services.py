@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "ops" / "services"
 SERVICES_D = ROOT / "ops" / "services.d"
 # What ops/services calls for each service it manages.
-COMMANDS = ("start", "stop", "status", "connections")
+COMMANDS = ("install", "start", "stop", "status", "connections")
 
 
 def all_services() -> list[str]:

@@ -14,7 +14,7 @@ KAFKA_PID="$KAFKA_DIR/kafka.pid"
 KAFKA_CLUSTER_ID="$KAFKA_DIR/cluster-id"
 KAFKA_START_TIMEOUT=60
 
-kafka_install() {
+install_kafka() {
   if ! command -v java >/dev/null 2>&1; then
     apt_install openjdk-17-jre-headless
   fi
@@ -28,9 +28,11 @@ kafka_install() {
   local tmp="$KAFKA_DIR/libs.tmp"
   rm -rf "$tmp"
   mkdir -p "$tmp"
-  mvn -B -q -f "$KAFKA_CONF_SRC/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$tmp" >"$KAFKA_DIR/mvn.log" 2>&1 9>&- ||
-    { tail -n 40 "$KAFKA_DIR/mvn.log" >&2; die "kafka: mvn dependency:copy-dependencies failed (log: $KAFKA_DIR/mvn.log)"; }
+  # Maven's own lines, one per file as it downloads, show the progress; mvn.log keeps them.
+  {
+    mvn -B -f "$KAFKA_CONF_SRC/pom.xml" dependency:copy-dependencies \
+      -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 | tee "$KAFKA_DIR/mvn.log"
+  } 9>&- || die "kafka: mvn dependency:copy-dependencies failed (log: $KAFKA_DIR/mvn.log)"
   touch "$tmp/.complete"
   rm -rf "$KAFKA_LIBS"
   mv "$tmp" "$KAFKA_LIBS"
@@ -75,7 +77,6 @@ start_kafka() {
   reuse_spawned kafka "$KAFKA_PID" kafka.Kafka kafka_answers "port $KAFKA_PORT" \
     "does not answer on port $KAFKA_PORT" && return 0
   require_free_ports kafka "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
-  kafka_install
   kafka_write_config
   kafka_format
   say "kafka: starting…"

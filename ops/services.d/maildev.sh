@@ -15,7 +15,11 @@ maildev_healthy() {
   curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$MAILDEV_WEB_PORT/api/healthz" 2>/dev/null
 }
 
-maildev_install() {
+install_maildev() {
+  # Its health check (maildev_healthy) asks the web UI with curl, which a minimal system lacks.
+  if ! command -v curl >/dev/null 2>&1; then
+    apt_install curl
+  fi
   if [ -x "$MAILDEV_BIN" ]; then
     return 0
   fi
@@ -24,9 +28,11 @@ maildev_install() {
   fi
   say "maildev: installing maildev@$MAILDEV_VERSION with npm into ${MAILDEV_DIR#"$ROOT"/}…"
   mkdir -p "$MAILDEV_DIR"
+  # npm's own output, straight to the terminal: its progress while it works (a pipe would hide
+  # it), what it added, and on failure the error and where npm kept its full log.
   npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
-    --prefix "$MAILDEV_DIR" "maildev@$MAILDEV_VERSION" >"$MAILDEV_DIR/npm-install.log" 2>&1 9>&- ||
-    { tail -n 30 "$MAILDEV_DIR/npm-install.log" >&2; die "maildev: npm install failed"; }
+    --prefix "$MAILDEV_DIR" "maildev@$MAILDEV_VERSION" 9>&- ||
+    die "maildev: npm install failed"
   [ -x "$MAILDEV_BIN" ] || die "maildev: $MAILDEV_BIN missing after npm install"
 }
 
@@ -40,7 +46,6 @@ start_maildev() {
   reuse_spawned maildev "$MAILDEV_PID" maildev maildev_healthy \
     "smtp $MAILDEV_SMTP_PORT, web $MAILDEV_WEB_PORT" "is not healthy" && return 0
   require_free_ports maildev "$MAILDEV_SMTP_PORT" "$MAILDEV_WEB_PORT"
-  maildev_install
   say "maildev: starting…"
   [ -f "$MAILDEV_LOG" ] && mv -f "$MAILDEV_LOG" "$MAILDEV_LOG.1"
   # Mail is kept in memory (a restart empties it), but MailDev still writes each .eml under

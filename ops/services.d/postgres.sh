@@ -49,7 +49,7 @@ pg_check_access() {
   fi
 }
 
-pg_install() {
+install_postgres() {
   if [ ! -x "$PG_BIN/initdb" ]; then
     apt_install postgresql
     [ -x "$PG_BIN/initdb" ] || die "postgres: $PG_BIN/initdb still missing after installing postgresql"
@@ -109,7 +109,6 @@ EOF
 }
 
 start_postgres() {
-  pg_install
   if pg_is_ours_running; then
     pg_setup_app
     say "postgres: already running (pid $(pg_pid), port $PG_PORT), reused"

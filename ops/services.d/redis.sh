@@ -11,14 +11,13 @@ redis_ping() {
   [ "$(timeout 2 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]
 }
 
-redis_install() {
+install_redis() {
   if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
     apt_install redis-server
   fi
 }
 
 start_redis() {
-  redis_install
   mkdir -p "$REDIS_DIR"
   local pid
   pid="$(live_pid "$REDIS_PID" redis-server)"
