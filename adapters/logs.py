@@ -14,6 +14,47 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
 
+class RetryLoopFilter(logging.Filter):
+    """Thins out the lines a library's reconnect loop writes on every attempt: the first line of
+    a streak passes, then one after 10 s, 20 s, 40 s... (at most every `max_gap` s) with the
+    number of lines left out; a streak ends after `quiet` s without such a line."""
+
+    def __init__(
+        self, loggers: str, messages: tuple[str, ...], max_gap: float = 300, quiet: float = 60
+    ) -> None:
+        super().__init__()
+        self._loggers = loggers
+        self._messages = messages
+        self._max_gap = max_gap
+        self._quiet = quiet
+        self._streaks: dict[
+            str, list[float]
+        ] = {}  # key -> [last seen, next allowed, gap, left out]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self._loggers):
+            return True
+        message = record.getMessage()
+        prefix = next((m for m in self._messages if message.startswith(m)), None)
+        if prefix is None:
+            return True
+        key = f"{record.name}:{prefix}"
+        now = record.created
+        streak = self._streaks.get(key)
+        if streak is None or now - streak[0] > self._quiet:
+            self._streaks[key] = [now, now + 10, 10, 0]
+            return True
+        streak[0] = now
+        if now < streak[1]:
+            streak[3] += 1
+            return False
+        record.left_out = int(streak[3])
+        streak[2] = min(streak[2] * 2, self._max_gap)
+        streak[1] = now + streak[2]
+        streak[3] = 0
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -54,3 +95,10 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     # The API writes its own access log, with the request id and duration.
     logging.getLogger("uvicorn.access").disabled = True
+    # Dramatiq's consumer threads log two lines every 3 s while the broker is away.
+    handler.addFilter(
+        RetryLoopFilter(
+            "dramatiq.worker.ConsumerThread",
+            ("Consumer encountered a connection error", "Restarting consumer in"),
+        )
+    )
