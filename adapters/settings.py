@@ -66,8 +66,10 @@ class Settings:
     retention_days: int
     dashboard_user: str
     metrics_host: str
+    web_metrics_port: int
     worker_metrics_port: int
     consumer_metrics_port: int
+    relay_metrics_port: int
     dashboard_password: str | None
     public_base_url: str
     """Where links in mails point (the pages /verify-email and /reset-password)."""
@@ -141,8 +143,10 @@ class Settings:
             retention_days=env.int("RETENTION_DAYS", 7),
             dashboard_user=env.str("DASHBOARD_USER", "admin"),
             metrics_host=env.str("METRICS_HOST", "127.0.0.1"),
+            web_metrics_port=env.int("WEB_METRICS_PORT", 9190),
             worker_metrics_port=env.int("WORKER_METRICS_PORT", 9191),
             consumer_metrics_port=env.int("CONSUMER_METRICS_PORT", 9192),
+            relay_metrics_port=env.int("RELAY_METRICS_PORT", 9193),
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
             public_base_url=env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         )

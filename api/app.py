@@ -24,7 +24,7 @@ from api.resources.account_tokens import (
     PasswordForgot,
     PasswordResetResource,
 )
-from api.resources.health import Health, Metrics, Ready
+from api.resources.health import Health, Ready
 from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
 from core.ports import RateLimiter, TokenIssuer
@@ -120,9 +120,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     )
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
-    readiness = injector.get(Readiness)
-    app.add_route("/readyz", Ready(readiness))
-    app.add_route("/metrics", Metrics(readiness.outbox_backlog))
+    app.add_route("/readyz", Ready(injector.get(Readiness)))
     app.add_route("/docs", docs.swagger_page())
     app.add_route("/redoc", docs.redoc_page())
     app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))

@@ -3,8 +3,8 @@
 Each resource declares its operations beside its responders, in a class attribute `openapi` keyed
 by lower-case HTTP method; request and response shapes are the marshmallow schemas of `api.schemas`.
 The rule for what the document covers: a routed resource either declares `openapi` (it is part of
-the API contract) or says `openapi = None` (pages, the document itself, metrics: served, but not a
-contract for clients); a resource that says neither, or whose declared methods are not the ones it
+the API contract) or says `openapi = None` (pages, the document itself: served, but not a contract
+for clients); a resource that says neither, or whose declared methods are not the ones it
 responds to, stops the build. Static routes (/docs/static) serve files, not operations, and are
 never walked.
 

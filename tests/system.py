@@ -47,7 +47,9 @@ class MailDev:
 @dataclass
 class System:
     base: str
+    web_metrics: str
     consumer_metrics: str
+    relay_metrics: str
     topic: str
     web: Process
     relay: Process
@@ -72,7 +74,7 @@ class System:
 def running_system(settings: Settings, logs: Path) -> Iterator[System]:
     run = uuid.uuid4().hex[:8]
     port = free_port()
-    metrics_port = free_port()
+    metrics_ports = {name: free_port() for name in ("web", "consumer", "relay")}
     topic = f"email_notifications_test_{run}"
     env = environment(
         DATABASE_URL=settings.database_url,
@@ -86,12 +88,16 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",
-        CONSUMER_METRICS_PORT=str(metrics_port),
+        WEB_METRICS_PORT=str(metrics_ports["web"]),
+        CONSUMER_METRICS_PORT=str(metrics_ports["consumer"]),
+        RELAY_METRICS_PORT=str(metrics_ports["relay"]),
         RELAY_PUBLISH_TIMEOUT_SECONDS="3",
     )
     system = System(
         base=f"http://127.0.0.1:{port}",
-        consumer_metrics=f"http://127.0.0.1:{metrics_port}/metrics",
+        web_metrics=f"http://127.0.0.1:{metrics_ports['web']}/metrics",
+        consumer_metrics=f"http://127.0.0.1:{metrics_ports['consumer']}/metrics",
+        relay_metrics=f"http://127.0.0.1:{metrics_ports['relay']}/metrics",
         topic=topic,
         web=Process("web", env, logs / "web.log"),
         relay=Process("relay", env, logs / "relay.log"),

@@ -1,8 +1,9 @@
-"""The web process: the Falcon API (`api.main`)."""
+"""The web process: the Falcon API (`api.main`) and its metrics exporter (`api.serve`)."""
 
 from __future__ import annotations
 
 from injector import Injector, Module, provider, singleton
+from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,10 +16,13 @@ from adapters.bootstrap.common import (
     handler_values,
 )
 from adapters.lifecycle import Lifecycle
+from adapters.metrics import ScrapeTimeGauge, exported_registry
 from adapters.passwords import Argon2Hasher
 from adapters.ratelimit import RedisSlidingWindowLimiter
 from adapters.redis_client import redis_client
 from adapters.settings import Settings
+from adapters.sql.engine import scrape_engine
+from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
 from core.ports import Clock, PasswordHasher, RateLimiter, TokenIssuer, UserReader
@@ -112,7 +116,6 @@ class WebModule(Module):
                 "kafka": health.kafka_probe(settings.kafka_bootstrap_servers, timeout),
             },
             timeout_seconds=timeout,
-            outbox_backlog=health.outbox_backlog(engine),
         )
 
 
@@ -128,3 +131,16 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             *overrides,
         ]
     )
+
+
+def web_metrics(settings: Settings) -> CollectorRegistry:
+    """What the web's metrics port serves: the requests of every worker, added up, and the
+    outbox backlog, counted in PostgreSQL when Prometheus scrapes."""
+    engine = scrape_engine(settings.database_url, settings.readiness_timeout_seconds)
+    backlog = ScrapeTimeGauge(
+        "outbox_backlog",
+        "Outbox events not yet published to Kafka (read at scrape time).",
+        (),
+        lambda: {(): unpublished_count(engine)},
+    )
+    return exported_registry(backlog)
