@@ -70,6 +70,12 @@ class Settings:
     consumer_metrics_port: int
     dashboard_password: str | None
     public_base_url: str
+    mail_quota: RateLimit
+    """Confirmation and reset mails one address may receive per window."""
+    familiar_address_days: int
+    """A network that signed in successfully stays familiar (never locked out) this long."""
+    action_token_key_file: Path
+    """The key that derives mailed tokens' secrets from their ids (web and consumer)."""
     """Where links in mails point (the pages /verify-email and /reset-password)."""
 
     @classmethod
@@ -145,4 +151,7 @@ class Settings:
             consumer_metrics_port=env.int("CONSUMER_METRICS_PORT", 9192),
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
             public_base_url=env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            mail_quota=RateLimit.parse(env.str("MAIL_QUOTA", "3/3600")),
+            familiar_address_days=env.int("FAMILIAR_ADDRESS_DAYS", 30),
+            action_token_key_file=Path(env.str("ACTION_TOKEN_KEY_FILE", ".keys/action-tokens.key")),
         )

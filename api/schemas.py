@@ -30,15 +30,18 @@ class UserUpdate(Schema):
     current_password = fields.String(
         load_only=True,
         validate=validate.Length(1, 1024),
-        metadata={"description": "Required when `password` is given."},
+        metadata={"description": "Required when `email` or `password` is given."},
     )
 
     @validates_schema
     def _something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.keys() & {"username", "email", "password"}:
             raise ValidationError("Give at least one of username, email, password.")
-        if "password" in data and "current_password" not in data:
-            raise ValidationError("Required to change the password.", field_name="current_password")
+        if data.keys() & {"email", "password"} and "current_password" not in data:
+            raise ValidationError(
+                "Required to change the email address or the password.",
+                field_name="current_password",
+            )
 
 
 class UserDelete(Schema):
@@ -50,6 +53,14 @@ class User(Schema):
     username = fields.String(required=True)
     email = fields.String(required=True)
     email_verified = fields.Boolean(required=True)
+    pending_email = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "An address asked for and not confirmed yet (null when none). It "
+            "is no sign-in, recovery or mail address until the link mailed to it is opened."
+        },
+    )
     email_status = fields.String(
         required=True,
         metadata={
@@ -115,6 +126,10 @@ _action_token = fields.String(
 
 
 class EmailConfirmation(Schema):
+    token = _action_token
+
+
+class EmailChangeCancellation(Schema):
     token = _action_token
 
 

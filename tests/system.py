@@ -78,6 +78,7 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
         JWT_KEY_DIR=str(settings.jwt_key_dir),
+        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
         WEB_PORT=str(port),
         EVENTS_TOPIC=topic,
         MAIL_CONSUMER_GROUP=f"mailer_test_{run}",

@@ -20,6 +20,7 @@ from injector import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.action_token_secrets import HmacActionTokenSecrets, load_action_token_key
 from adapters.clock import SystemClock
 from adapters.email_reputation import AbstractApiEmailReputation, NullEmailReputation
 from adapters.jobs import DramatiqJobs, dramatiq_broker
@@ -28,20 +29,32 @@ from adapters.settings import Settings
 from adapters.sql.engine import create_engine
 from adapters.sql.uow import SqlUnitOfWork
 from core.email_reputation.screen import EmailScreen
-from core.ports import BackgroundJobs, Clock, EmailReputation, UnitOfWorkFactory
+from core.lockout import LoginLockout
+from core.mail.quota import MailQuota
+from core.ports import (
+    ActionTokenSecrets,
+    BackgroundJobs,
+    Clock,
+    EmailReputation,
+    UnitOfWorkFactory,
+)
+
+# Core's services that handlers take as fields, built like the handlers.
+CORE_SERVICES: tuple[type, ...] = (EmailScreen, LoginLockout, MailQuota)
 
 
 def handler_values(settings: Settings) -> dict[str, object]:
     """The plain settings handlers take, by field name. Every other field of a handler is a
     port (or another core service) that the injector provides."""
     return {
-        "lockout": settings.login_lockout,
+        "failed_sign_ins": settings.login_lockout,
         "resend_limit": settings.verify_resend_limit,
         "refresh_ttl": timedelta(seconds=settings.refresh_token_ttl_seconds),
         "stale_after": timedelta(minutes=settings.stale_pending_minutes),
         "rejected_for": timedelta(days=settings.delete_rejected_after_days),
         "retention": timedelta(days=settings.retention_days),
         "public_base_url": settings.public_base_url,
+        "mail_quota": settings.mail_quota,
     }
 
 
@@ -75,7 +88,7 @@ class HandlersModule(Module):
         self._values = values
 
     def configure(self, binder: Binder) -> None:
-        for cls in (EmailScreen, *self._handlers):
+        for cls in (*CORE_SERVICES, *self._handlers):
             binder.bind(
                 cls,
                 to=CallableProvider(lambda cls=cls: _build(binder.injector, cls, self._values)),
@@ -137,3 +150,12 @@ class EmailReputationModule(Module):
     @provider
     def jobs(self, broker: dramatiq.Broker) -> BackgroundJobs:
         return DramatiqJobs(broker)
+
+
+class ActionTokenSecretsModule(Module):
+    """The key mailed tokens' secrets derive from: the web issues them, the consumer mails them."""
+
+    @singleton
+    @provider
+    def action_token_secrets(self, settings: Settings) -> ActionTokenSecrets:
+        return HmacActionTokenSecrets(load_action_token_key(settings.action_token_key_file))

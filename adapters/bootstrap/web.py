@@ -8,12 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters import health
 from adapters.bootstrap.common import (
+    ActionTokenSecretsModule,
     BaseModule,
     DatabaseModule,
     EmailReputationModule,
     HandlersModule,
     handler_values,
 )
+from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.lifecycle import Lifecycle
 from adapters.passwords import Argon2Hasher
 from adapters.ratelimit import RedisSlidingWindowLimiter
@@ -21,10 +23,18 @@ from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
-from core.ports import Clock, PasswordHasher, RateLimiter, TokenIssuer, UserReader
+from core.ports import (
+    Clock,
+    FamiliarAddresses,
+    PasswordHasher,
+    RateLimiter,
+    TokenIssuer,
+    UserReader,
+)
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.cancel_email_change import CancelEmailChangeHandler
 from core.users.confirm_email import ConfirmEmailHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
@@ -43,6 +53,7 @@ WEB_HANDLERS = (
     RefreshAccessTokenHandler,
     RevokeRefreshTokenHandler,
     ConfirmEmailHandler,
+    CancelEmailChangeHandler,
     ResendVerificationHandler,
     RequestPasswordResetHandler,
     ResetPasswordHandler,
@@ -77,6 +88,13 @@ class WebModule(Module):
             clock,
             timeout_seconds=settings.rate_limit_timeout_seconds,
             fail_open=settings.rate_limit_fail_open,
+        )
+
+    @singleton
+    @provider
+    def familiar_addresses(self, settings: Settings, redis: Redis) -> FamiliarAddresses:
+        return RedisFamiliarAddresses(
+            redis, settings.familiar_address_days, settings.rate_limit_timeout_seconds
         )
 
     @singleton
@@ -124,6 +142,7 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             DatabaseModule(),
             EmailReputationModule(),
             WebModule(),
+            ActionTokenSecretsModule(),
             HandlersModule(WEB_HANDLERS, handler_values(settings)),
             *overrides,
         ]

@@ -34,6 +34,8 @@ users = Table(
     Column("email_status", Text, nullable=False, server_default="unchecked"),
     Column("email_status_at", DateTime(timezone=True)),
     Column("token_version", Integer, nullable=False, server_default="0"),
+    Column("pending_email", Text),
+    Column("pending_email_status", Text),
 )
 # Uniqueness is case-insensitive and decided here, by the database, so that concurrent
 # registrations cannot both succeed.

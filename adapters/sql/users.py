@@ -30,6 +30,8 @@ _COLUMNS = (
     users.c.email_status,
     users.c.email_status_at,
     users.c.token_version,
+    users.c.pending_email,
+    users.c.pending_email_status,
 )
 
 
@@ -59,13 +61,9 @@ class SqlUserRepository:
         return User(**row._mapping) if row else None
 
     async def save(self, user: User) -> None:
+        # Only what changed: a concurrent write to another column (the background reputation
+        # check, a rehash at sign-in) is not undone by this one.
         values = {name: getattr(user, name) for name in user.changed}
-        if "email" in values:
-            values["email_verified"] = user.email_verified
-            values["email_status"] = user.email_status
-            values["email_status_at"] = user.email_status_at
-        if "password_hash" in values:
-            values["token_version"] = user.token_version
         values["updated_at"] = user.updated_at
         await self._write(update(users).where(users.c.id == user.id).values(**values))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -74,39 +75,54 @@ def action_token_hash(secret: str) -> str:
     return refresh_token_hash(secret)
 
 
-ActionPurpose = Literal["verify_email", "reset_password"]
+ActionPurpose = Literal[
+    "verify_email", "reset_password", "cancel_email_change", "revert_email_change"
+]
 ACTION_TOKEN_TTL: dict[ActionPurpose, timedelta] = {
     "verify_email": timedelta(hours=24),
     "reset_password": timedelta(minutes=30),
+    # Mailed to the old address when a change is asked for, and when it is confirmed.
+    "cancel_email_change": timedelta(days=7),
+    "revert_email_change": timedelta(days=7),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class ActionToken:
-    """A single-use token mailed to `email` to prove its owner is there: confirming the address,
-    or resetting the password. Only the hash of its secret is stored, like a refresh token's."""
+    """A single-use token mailed to `email` to prove its owner is there: confirming an address,
+    resetting the password, cancelling or reverting an email change. Only the hash of its secret
+    is stored, like a refresh token's; the secret is derived from the id (see `issue`)."""
 
     id: uuid.UUID
     user_id: uuid.UUID
     purpose: ActionPurpose
     token_hash: str
     email: str
-    """The address the token was sent to; it is good only while the account still has it."""
+    """The address the token was sent to."""
     expires_at: datetime
     created_at: datetime
     used_at: datetime | None = None
 
     @classmethod
-    def issue(cls, user: User, purpose: ActionPurpose, *, now: datetime) -> tuple[str, ActionToken]:
-        """A token for the user's current address; returns the secret (mailed once) and the row."""
-        secret = secrets.token_urlsafe(32)
-        token = cls(
-            id=uuid.uuid4(),
+    def issue(
+        cls,
+        user: User,
+        purpose: ActionPurpose,
+        *,
+        now: datetime,
+        secret_for: Callable[[uuid.UUID], str],
+        email: str | None = None,
+    ) -> ActionToken:
+        """A token for `email` (the user's current address by default). Its secret is
+        `secret_for(id)`, a keyed derivation only the web and mail processes can compute, so the
+        id can travel to the mailer through the outbox and Kafka without opening anything."""
+        token_id = uuid.uuid4()
+        return cls(
+            id=token_id,
             user_id=user.id,
             purpose=purpose,
-            token_hash=action_token_hash(secret),
-            email=user.email,
+            token_hash=action_token_hash(secret_for(token_id)),
+            email=email or user.email,
             expires_at=now + ACTION_TOKEN_TTL[purpose],
             created_at=now,
         )
-        return secret, token

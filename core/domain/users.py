@@ -52,9 +52,16 @@ class User:
       unknown      the service could not tell, or never answered within the retries"""
     email_status_at: datetime | None = None
     token_version: int = 0
-    """Raised by every password change. Access and refresh tokens carry the version they were
-    issued at, so a change retires every token issued before it."""
+    """Raised by every password change and whenever every session must end. Access and refresh
+    tokens carry the version they were issued at, so raising it retires every token issued
+    before (and, being part of the lockout's keys, lifts every sign-in lock of the account)."""
+    pending_email: str | None = None
+    """An address asked for and mailed a confirmation: no login, recovery or mail address until
+    the token mailed to it comes back."""
+    pending_email_status: str | None = None
+    """What the reputation check said of `pending_email`; it becomes `email_status`."""
     changed: frozenset[str] = field(default=frozenset(), compare=False)
+    """The stored fields that differ from the row as it was loaded: what `save` writes."""
 
     @classmethod
     def register(
@@ -87,30 +94,74 @@ class User:
         password_hash: str | None = None,
         email_status: str = "unchecked",
     ) -> User:
-        """Return the user with the given fields changed; `changed` names what really differs.
+        """The user with the given fields changed; `changed` names what really differs.
 
-        `email_status` is what the reputation check said of a new address."""
+        A new email does not replace the current one: it becomes `pending_email` (with
+        `email_status`, what the reputation check said of it) until its owner confirms it.
+        Asking for the current address again drops a pending change."""
         changes: dict[str, object] = {}
         if username is not None and username != self.username:
             changes["username"] = username
-        if email is not None and normalise_email(email) != self.email:
-            changes["email"] = normalise_email(email)
-            # A new address has not been confirmed by anyone yet.
-            changes["email_verified"] = False
-            changes["email_status"] = email_status
-            changes["email_status_at"] = now
+        if email is not None:
+            address = normalise_email(email)
+            if address != self.email:
+                changes["pending_email"] = address
+                changes["pending_email_status"] = email_status
+            elif self.pending_email is not None:
+                changes["pending_email"] = None
+                changes["pending_email_status"] = None
         if password_hash is not None:
             changes["password_hash"] = password_hash
             changes["token_version"] = self.token_version + 1
-        if not changes:
+        return self._changed(changes, now)
+
+    def with_pending_email_confirmed(self, now: datetime) -> User:
+        """The pending address becomes the account's, confirmed by its owner."""
+        assert self.pending_email is not None
+        return self._changed(
+            {
+                "email": self.pending_email,
+                "email_verified": True,
+                "email_status": self.pending_email_status or "unchecked",
+                "email_status_at": now,
+                "pending_email": None,
+                "pending_email_status": None,
+            },
+            now,
+        )
+
+    def with_email_change_cancelled(self, now: datetime) -> User:
+        """No pending address, and every session ended: someone else asked for the change."""
+        return self._changed(
+            {
+                "pending_email": None,
+                "pending_email_status": None,
+                "token_version": self.token_version + 1,
+            },
+            now,
+        )
+
+    def with_email_reverted(self, email: str, now: datetime) -> User:
+        """Back to an address the account had, which its owner has just shown they read (so it is
+        deliverable); every session ended."""
+        return self._changed(
+            {
+                "email": email,
+                "email_verified": True,
+                "email_status": "verified_ok",
+                "email_status_at": now,
+                "pending_email": None,
+                "pending_email_status": None,
+                "token_version": self.token_version + 1,
+            },
+            now,
+        )
+
+    def _changed(self, changes: dict[str, object], now: datetime) -> User:
+        differs = {name: value for name, value in changes.items() if getattr(self, name) != value}
+        if not differs:
             return replace(self, changed=frozenset())
-        names = frozenset(changes) - {
-            "email_verified",
-            "email_status",
-            "email_status_at",
-            "token_version",
-        }
-        return replace(self, **changes, updated_at=now, changed=names)  # type: ignore[arg-type]
+        return replace(self, **differs, updated_at=now, changed=frozenset(differs))  # type: ignore[arg-type]
 
     def accepts_token_version(self, version: int | None) -> bool:
         """Whether a token issued at `version` still speaks for this user (None: no token)."""

@@ -4,7 +4,9 @@ One import path for every port; the modules group them by what stands behind the
 
 from core.ports.security import (
     AccessClaims,
+    ActionTokenSecrets,
     Admission,
+    FamiliarAddresses,
     IssuedToken,
     PasswordHasher,
     RateLimiter,
@@ -35,6 +37,7 @@ from core.ports.storage import (
 __all__ = [
     "AccessClaims",
     "ActionTokenRepository",
+    "ActionTokenSecrets",
     "Admission",
     "BackgroundJobs",
     "Bookkeeping",
@@ -43,6 +46,7 @@ __all__ = [
     "EmailCheckUnavailable",
     "EmailReputation",
     "EventOutbox",
+    "FamiliarAddresses",
     "IssuedToken",
     "Mail",
     "MailSender",

@@ -81,3 +81,22 @@ class RateLimiter(Protocol):
     async def reset(self, key: str) -> None:
         """Forget every attempt counted for the key."""
         ...
+
+    async def give_back(self, key: str) -> None:
+        """Uncount the key's most recent attempt (one that turned out not to count)."""
+        ...
+
+
+class ActionTokenSecrets(Protocol):
+    """The secret of a mailed single-use token, derived from its id with a key that only the
+    processes that issue and mail tokens hold."""
+
+    def secret_for(self, token_id: uuid.UUID) -> str: ...
+
+
+class FamiliarAddresses(Protocol):
+    """Client networks that signed in to an account successfully in the recent past."""
+
+    async def seen(self, user_id: uuid.UUID, network: str) -> bool: ...
+
+    async def remember(self, user_id: uuid.UUID, network: str) -> None: ...

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from core.domain import User, check_password, check_username
 from core.email_reputation.screen import EmailScreen
 from core.events import UserEvent
-from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory
+from core.mail.quota import MailQuota
+from core.ports import (
+    ActionTokenSecrets,
+    BackgroundJobs,
+    Clock,
+    PasswordHasher,
+    UnitOfWorkFactory,
+)
 from core.users.changes import request_verification
 
 
@@ -20,14 +27,17 @@ class RegisterUser:
 
 @dataclass(frozen=True, slots=True)
 class RegisterUserHandler:
-    """Create an account, and mail a token that confirms its address. A taken username or email
-    raises Conflict, decided by the database."""
+    """Create an account, and mail a token that confirms its address (unless the address has
+    had its quota of such mails: it can ask again later). A taken username or email raises
+    Conflict, decided by the database."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
     screen: EmailScreen
     jobs: BackgroundJobs
+    quota: MailQuota
+    secrets: ActionTokenSecrets
 
     async def __call__(self, command: RegisterUser) -> User:
         check_username(command.username)
@@ -41,10 +51,12 @@ class RegisterUserHandler:
             now=self.clock.now(),
             email_status=screening.status,
         )
+        mail_allowed = await self.quota.take(user.email)
         async with self.uow() as uow:
             await uow.users.add(user)
             await uow.events.add(UserEvent.created(user))
-            await request_verification(uow, user, user.created_at)
+            if mail_allowed:
+                await request_verification(uow, user, user.created_at, self.secrets)
             await uow.commit()
         if screening.retry_in_background:
             await self.jobs.check_email_reputation_later(user.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.domain import InvalidActionToken, action_token_hash, check_password
-from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from core.ports import ActionTokenSecrets, Clock, PasswordHasher, UnitOfWorkFactory
 from core.users.changes import save_changes
 
 
@@ -20,11 +20,12 @@ class ResetPasswordHandler:
     """Set a new password with a mailed reset token. It counts as a password change: every
     token issued before it is retired, and the user is told. The token is used up, as is every
     other reset token of the user; it works only while the account still has the address it was
-    sent to."""
+    sent to. The raised token version also lifts every sign-in lock of the account."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    secrets: ActionTokenSecrets
 
     async def __call__(self, command: ResetPassword) -> None:
         check_password(command.new_password)
@@ -41,6 +42,6 @@ class ResetPasswordHandler:
             # Hashed only for a good token, so garbage tokens cost no argon2 time.
             new_hash = await self.hasher.hash(command.new_password)
             updated = user.with_changes(now=now, password_hash=new_hash)
-            await save_changes(uow, user, updated, now)
+            await save_changes(uow, user, updated, now, self.secrets)
             await uow.action_tokens.invalidate(user.id, "reset_password", now)
             await uow.commit()

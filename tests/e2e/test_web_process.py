@@ -26,6 +26,7 @@ def web(settings: Settings, migrated: str, tmp_path: Path) -> Iterator[tuple[str
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
         JWT_KEY_DIR=str(settings.jwt_key_dir),
+        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
         WEB_PORT=str(port),
     )
     process = Process("web", env, tmp_path / "web.log").start()

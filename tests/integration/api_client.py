@@ -32,6 +32,19 @@ class Api:
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
+    async def change_email(
+        self, headers: dict[str, str], email: str, password: str = "s3cret-pass"
+    ) -> httpx.Response:
+        """Ask for a new address, re-entering the password as the API requires."""
+        return await self.client.patch(
+            "/api/v1/users",
+            json={"email": email, "current_password": password},
+            headers=headers,
+        )
+
+    async def confirm_email(self, token: str) -> httpx.Response:
+        return await self.client.post("/api/v1/users/verify-email", json={"token": token})
+
     async def signed_up(self, **kwargs: str) -> dict[str, str]:
         """Register and log in; returns the bearer header."""
         response = await self.register(**kwargs)

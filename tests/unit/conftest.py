@@ -17,9 +17,11 @@ from adapters.settings import Settings
 from core.domain import User
 from core.email_reputation.check import CheckEmailReputationHandler
 from core.ports import (
+    ActionTokenSecrets,
     BackgroundJobs,
     Clock,
     EmailReputation,
+    FamiliarAddresses,
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
@@ -38,11 +40,13 @@ from core.users.resend_verification import ResendVerificationHandler
 from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 from tests.unit.fakes import (
+    FakeActionTokenSecrets,
     FakeEmailReputation,
     FakeHasher,
     FakeJobs,
     FakeTokens,
     FixedClock,
+    InMemoryFamiliarAddresses,
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
@@ -64,6 +68,10 @@ class FakePorts(Module):
     limiter: InMemoryRateLimiter
     reputation: FakeEmailReputation
     jobs: FakeJobs
+    secrets: FakeActionTokenSecrets = dataclasses.field(default_factory=FakeActionTokenSecrets)
+    familiar: InMemoryFamiliarAddresses = dataclasses.field(
+        default_factory=InMemoryFamiliarAddresses
+    )
 
     def configure(self, binder: Binder) -> None:
         bindings: list[tuple[type, object]] = [
@@ -75,6 +83,8 @@ class FakePorts(Module):
             (RateLimiter, self.limiter),
             (EmailReputation, self.reputation),
             (BackgroundJobs, self.jobs),
+            (ActionTokenSecrets, self.secrets),
+            (FamiliarAddresses, self.familiar),
         ]
         for port, fake in bindings:
             binder.bind(port, to=InstanceProvider(fake))
@@ -116,6 +126,16 @@ def jobs() -> FakeJobs:
 
 
 @pytest.fixture
+def secrets() -> FakeActionTokenSecrets:
+    return FakeActionTokenSecrets()
+
+
+@pytest.fixture
+def familiar() -> InMemoryFamiliarAddresses:
+    return InMemoryFamiliarAddresses()
+
+
+@pytest.fixture
 def handlers(
     uow: InMemoryUnitOfWorkFactory,
     hasher: FakeHasher,
@@ -124,9 +144,11 @@ def handlers(
     limiter: InMemoryRateLimiter,
     reputation: FakeEmailReputation,
     jobs: FakeJobs,
+    secrets: FakeActionTokenSecrets,
+    familiar: InMemoryFamiliarAddresses,
 ) -> Injector:
     """Every handler of the web and worker processes, wired as they wire them."""
-    fakes = FakePorts(uow, hasher, tokens, clock, limiter, reputation, jobs)
+    fakes = FakePorts(uow, hasher, tokens, clock, limiter, reputation, jobs, secrets, familiar)
     every = HandlersModule((*WEB_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS))
     return Injector([fakes, every])
 

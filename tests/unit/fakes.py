@@ -362,6 +362,10 @@ class InMemoryRateLimiter:
     async def reset(self, key: str) -> None:
         self.hits.pop(key, None)
 
+    async def give_back(self, key: str) -> None:
+        if self.hits.get(key):
+            self.hits[key].pop()
+
 
 class FakeEmailReputation:
     """Answers `verdicts[email]` (default: unchecked); an exception in there is raised."""
@@ -397,3 +401,21 @@ if TYPE_CHECKING:
     _limiter: RateLimiter = InMemoryRateLimiter(_clock)
     _verifier: EmailReputation = FakeEmailReputation()
     _jobs: BackgroundJobs = FakeJobs()
+
+
+class FakeActionTokenSecrets:
+    """Secrets that look like what they are; derived from the id, as the real ones are."""
+
+    def secret_for(self, token_id: uuid.UUID) -> str:
+        return f"secret-of-{token_id}"
+
+
+class InMemoryFamiliarAddresses:
+    def __init__(self) -> None:
+        self.known: set[tuple[uuid.UUID, str]] = set()
+
+    async def seen(self, user_id: uuid.UUID, network: str) -> bool:
+        return (user_id, network) in self.known
+
+    async def remember(self, user_id: uuid.UUID, network: str) -> None:
+        self.known.add((user_id, network))

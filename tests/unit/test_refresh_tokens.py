@@ -186,7 +186,11 @@ async def test_other_changes_keep_the_tokens(
 ) -> None:
     issued = await _login(login)
 
-    await update(UpdateProfile(alice.id, username="alice.w", email="w@example.com"))
+    await update(
+        UpdateProfile(
+            alice.id, username="alice.w", email="w@example.com", current_password=ALICE_PASSWORD
+        )
+    )
 
     assert uow.store.users[alice.id].token_version == alice.token_version
     assert await refresh(RefreshAccessToken(issued.refresh_token))
