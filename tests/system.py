@@ -20,6 +20,15 @@ MAILDEV = "http://127.0.0.1:1080"
 
 
 class MailDev:
+    def link(self, mail: dict, page: str) -> str:
+        """The token of the link to `page` in a mail, as a person clicking it would send it."""
+        from urllib.parse import parse_qs, urlsplit
+
+        for word in mail["text"].split():
+            if f"/{page}?token=" in word:
+                return parse_qs(urlsplit(word).query)["token"][0]
+        raise AssertionError(f"no /{page} link in {mail['subject']!r}")
+
     def messages(self) -> list[dict]:
         response = httpx.get(f"{MAILDEV}/api/email", timeout=5)
         response.raise_for_status()
@@ -69,7 +78,9 @@ class System:
 
 
 @contextmanager
-def running_system(settings: Settings, logs: Path) -> Iterator[System]:
+def running_system(settings: Settings, logs: Path, **more_env: str) -> Iterator[System]:
+    """web, relay and consumer as the Procfile starts them, with test settings (and
+    `more_env` on top)."""
     run = uuid.uuid4().hex[:8]
     port = free_port()
     metrics_port = free_port()
@@ -89,6 +100,7 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         RELAY_POLL_SECONDS="0.1",
         CONSUMER_METRICS_PORT=str(metrics_port),
         RELAY_PUBLISH_TIMEOUT_SECONDS="3",
+        **more_env,
     )
     system = System(
         base=f"http://127.0.0.1:{port}",
