@@ -14,7 +14,7 @@ from adapters.bootstrap.web import web_injector
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
-from tests.integration.api_client import Api
+from tests.integration.api_client import Api, ShiftedClock, api_with
 
 
 def _plain_dsn(url: str) -> str:
@@ -59,3 +59,16 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def api(client: httpx.AsyncClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    """A clock a test moves on to let time pass, for an API built with `api_with`."""
+    return ShiftedClock()
+
+
+@pytest.fixture
+async def timed_api(settings: Settings, migrated: str, clock: ShiftedClock) -> AsyncIterator[Api]:
+    """The API on `clock`."""
+    async with api_with(settings, clock) as api:
+        yield api
