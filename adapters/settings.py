@@ -23,6 +23,10 @@ class Settings:
     jwt_audience: str
     jwt_ttl_seconds: int
     refresh_token_ttl_seconds: int
+    refresh_family_max_seconds: int
+    """How long a sign-in's refresh-token family lives at most, however often it is rotated."""
+    refresh_reuse_grace_seconds: int
+    """How long after a rotation the rotated token still gets the same successor."""
     argon2_profile: str
     hash_concurrency: int
     max_body_bytes: int
@@ -98,6 +102,12 @@ class Settings:
             jwt_audience=env.str("JWT_AUDIENCE", "accounts-api"),
             jwt_ttl_seconds=env.int("JWT_TTL_SECONDS", 900),
             refresh_token_ttl_seconds=env.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+            refresh_family_max_seconds=env.int(
+                "REFRESH_FAMILY_MAX_SECONDS", 30 * 24 * 3600, validate=lambda v: v > 0
+            ),
+            refresh_reuse_grace_seconds=env.int(
+                "REFRESH_REUSE_GRACE_SECONDS", 10, validate=lambda v: v >= 0
+            ),
             argon2_profile=env.str(
                 "ARGON2_PROFILE", "default", validate=lambda v: v in ("default", "cheapest")
             ),

@@ -50,6 +50,8 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "failed_sign_ins": settings.login_lockout,
         "resend_limit": settings.verify_resend_limit,
         "refresh_ttl": timedelta(seconds=settings.refresh_token_ttl_seconds),
+        "refresh_family_lifetime": timedelta(seconds=settings.refresh_family_max_seconds),
+        "refresh_reuse_grace": timedelta(seconds=settings.refresh_reuse_grace_seconds),
         "stale_after": timedelta(minutes=settings.stale_pending_minutes),
         "rejected_for": timedelta(days=settings.delete_rejected_after_days),
         "retention": timedelta(days=settings.retention_days),

@@ -88,6 +88,13 @@ refresh_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    # The family's password sign-in, copied to every successor: the family's lifetime counts
+    # from it, and access tokens carry it.
+    Column("auth_time", DateTime(timezone=True), nullable=False),
+    # Set with revoked_at when a use rotated the token (a logout or a detected reuse leaves
+    # them unset): a second use within the grace period gets the successor `replaced_by` again.
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("replaced_by", Uuid),
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
 

@@ -73,8 +73,10 @@ class TokenRefresh:
         "post": {
             "tags": ["tokens"],
             "summary": "Refresh token for a new access token and refresh token",
-            "description": "The refresh token presented is used up. Presenting a used or "
-            "revoked one again revokes every token descended from the same login.",
+            "description": "The refresh token presented is used up. Presented again within "
+            "REFRESH_REUSE_GRACE_SECONDS of that use (two tabs refreshing at once), it gets the "
+            "same new refresh token; later, or when revoked, it revokes every token descended "
+            "from the same login. A login's tokens end REFRESH_FAMILY_MAX_SECONDS after it.",
             "operationId": "refreshAccessToken",
             "requestBody": json_body(schemas.RefreshRequest, form=True),
             "responses": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from core.domain import RateLimit
@@ -38,12 +39,17 @@ class AccessClaims:
     token_version: int
     """The user's token version when the token was signed (its `ver` claim). The token speaks
     for the user only while this is still the user's version: a password change raises it."""
+    auth_time: datetime | None = None
+    """When the user last proved who they are with the password (its `auth_time` claim):
+    refreshing keeps the sign-in's time. None in tokens signed before the claim existed."""
 
 
 class TokenIssuer(Protocol):
     """Signs access tokens for a user and checks them back."""
 
-    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken: ...
+    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
+        """A token for the user at `token_version`, saying the user signed in at `auth_time`."""
+        ...
 
     def verify(self, token: str) -> AccessClaims:
         """The claims of a valid token; raises Unauthenticated otherwise. Whether the token

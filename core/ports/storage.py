@@ -76,7 +76,9 @@ class RefreshTokenRepository(Protocol):
         the second waits and then sees what the first did to it."""
         ...
 
-    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None: ...
+    async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
+        """Revoke the token as replaced by `successor_id` (unless it is revoked already)."""
+        ...
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         """Revoke every token of the family that is not revoked yet."""

@@ -47,6 +47,7 @@ class IssueAccessTokenHandler:
     lockout: LoginLockout
     clock: Clock
     refresh_ttl: timedelta
+    refresh_family_lifetime: timedelta
 
     async def __call__(self, command: IssueAccessToken) -> IssuedTokens:
         user = await self.users.find_by_login(command.login)
@@ -62,11 +63,16 @@ class IssueAccessTokenHandler:
         new_hash = None
         if self.hasher.needs_rehash(user.password_hash):
             new_hash = await self.hasher.hash(command.password)
-        secret, refresh = RefreshToken.start(user, now=self.clock.now(), ttl=self.refresh_ttl)
+        secret, refresh = RefreshToken.start(
+            user,
+            now=self.clock.now(),
+            ttl=self.refresh_ttl,
+            family_lifetime=self.refresh_family_lifetime,
+        )
         async with self.uow() as uow:
             if new_hash is not None:
                 await self._rehash(uow, user, new_hash)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens, self.refresh_ttl)
+            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
             if issued is None:
                 # The password was changed (or the account deleted) since we checked it.
                 raise InvalidCredentials()

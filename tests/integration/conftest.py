@@ -15,7 +15,7 @@ from adapters.bootstrap.web import web_injector
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
-from tests.integration.api_client import Api
+from tests.integration.api_client import Api, ShiftedClock, api_with
 from tests.integration.tokens_mailed import MailedTokens
 
 
@@ -68,3 +68,16 @@ def mailed(db: psycopg.AsyncConnection, settings: Settings) -> MailedTokens:
     """The secrets of the tokens the service mailed, as their recipients read them."""
     key = load_action_token_key(settings.action_token_key_file)
     return MailedTokens(db, HmacActionTokenSecrets(key))
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    """A clock a test moves on to let time pass, for an API built with `api_with`."""
+    return ShiftedClock()
+
+
+@pytest.fixture
+async def timed_api(settings: Settings, migrated: str, clock: ShiftedClock) -> AsyncIterator[Api]:
+    """The API on `clock`."""
+    async with api_with(settings, clock) as api:
+        yield api

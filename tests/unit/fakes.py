@@ -137,8 +137,12 @@ class InMemoryRefreshTokens:
     async def get_for_update(self, token_hash: str) -> RefreshToken | None:
         return next((t for t in self.rows.values() if t.token_hash == token_hash), None)
 
-    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None:
-        self._revoke_where(lambda t: t.id == token_id, now)
+    async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
+        token = self.rows[token_id]
+        if token.revoked_at is None:
+            self.rows[token_id] = replace(
+                token, revoked_at=now, rotated_at=now, replaced_by=successor_id
+            )
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         self._revoke_where(lambda t: t.family_id == family_id, now)
@@ -307,18 +311,21 @@ class FakeHasher:
 
 
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>"."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>"."""
 
     PREFIX = "token-for-"
 
-    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken:
-        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}", 900)
+    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
+        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}", 900)
 
     def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
-            user_id, _, version = token.removeprefix(self.PREFIX).partition("@")
+            user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
+            version, _, auth_time = rest.partition("@")
             try:
-                return AccessClaims(uuid.UUID(user_id), int(version))
+                return AccessClaims(
+                    uuid.UUID(user_id), int(version), datetime.fromisoformat(auth_time)
+                )
             except ValueError:
                 pass
         raise Unauthenticated("The token is invalid.")

@@ -160,7 +160,8 @@ async def test_reset_sets_the_password_and_retires_every_token(
     hasher: FakeHasher,
     clock: FixedClock,
 ) -> None:
-    _, session = RefreshToken.start(alice, now=clock.now(), ttl=timedelta(days=1))
+    day = timedelta(days=1)
+    _, session = RefreshToken.start(alice, now=clock.now(), ttl=day, family_lifetime=day)
     uow.store.refresh_tokens[session.id] = session
     await forgot(RequestPasswordReset("alice@example.com"))
     token = _last_token(uow, "user.password_reset_requested")
