@@ -1,5 +1,5 @@
 """Dramatiq actors: the `worker` process (`dramatiq actors.tasks`) runs them, the `scheduler`
-process (`periodiq actors.tasks`, exactly one) enqueues the periodic ones on their cron."""
+process (`python -m actors.scheduler`, exactly one) enqueues the periodic ones on their cron."""
 
 from __future__ import annotations
 

@@ -134,6 +134,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     app.add_route("/docs", docs.swagger_page())
     app.add_route("/redoc", docs.redoc_page())
     app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))
+    app.add_static_route("/redoc/static", str(docs.REDOC_STATIC))
     # Last: the document is walked from the routes added above.
     app.add_route("/openapi.json", docs.OpenApi(build_spec(app)))
     return app

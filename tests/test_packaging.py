@@ -24,6 +24,7 @@ DOCKERFILE = ROOT / "ops" / "Dockerfile"
 DOCKERIGNORE = ROOT / "ops" / "Dockerfile.dockerignore"
 SETTINGS = ROOT / "adapters" / "settings.py"
 LOCK = "ops/requirements.lock"
+UV_PIN = "ops/requirements-uv.txt"
 
 APP_IMAGE = "accounts:dev"
 # Services of the app image that run once and exit; every other one is a Procfile process.
@@ -449,6 +450,22 @@ def test_dependencies_come_from_the_hashed_lock() -> None:
         )
 
 
+def test_uv_is_the_one_ops_setup_installs() -> None:
+    runs = [
+        arguments
+        for stage in dockerfile_stages()
+        for instruction, arguments in stage["instructions"]
+        if instruction == "RUN"
+    ]
+    pip_installs = [run for run in runs if re.search(r"\bpip install\b", run)]
+    assert pip_installs, "ops/Dockerfile does not install uv with pip"
+    for run in pip_installs:
+        message = f"ops/Dockerfile must install uv from {UV_PIN} with --require-hashes: {run}"
+        assert UV_PIN in run, message
+        assert "--require-hashes" in run, message
+    assert UV_PIN in (ROOT / "ops" / "setup").read_text()
+
+
 def test_final_stage_copies_every_layer_the_processes_import() -> None:
     final = dockerfile_stages()[-1]["instructions"]
     copied = set()
@@ -472,7 +489,7 @@ def test_build_context_keeps_secrets_and_local_state_out() -> None:
         for line in DOCKERIGNORE.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
-    missing = {".git", ".venv", ".services", ".keys", ".env", "tests"} - patterns
+    missing = {".git", ".venv", ".tools", ".services", ".keys", ".env", "tests"} - patterns
     assert not missing, f"ops/Dockerfile.dockerignore must exclude {sorted(missing)}"
 
 

@@ -4,16 +4,21 @@ same wiring the processes use; and a registered user to act as."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
+import falcon.asgi
 import pytest
 from injector import Binder, Injector, InstanceProvider, Module
 
 from adapters.bootstrap.common import HandlersModule, handler_values
-from adapters.bootstrap.web import WEB_HANDLERS
+from adapters.bootstrap.web import WEB_HANDLERS, web_injector
 from adapters.bootstrap.worker import WORKER_HANDLERS
+from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
+from api.app import create_app
 from core.domain import User
 from core.email_reputation.check import CheckEmailReputationHandler
 from core.ports import (
@@ -225,3 +230,12 @@ async def alice(uow: InMemoryUnitOfWorkFactory, hasher: FakeHasher) -> User:
     user = replace(user, email_verified=True)
     uow.store.users[user.id] = user
     return user
+
+
+@pytest.fixture(scope="module")
+async def app(settings: Settings) -> AsyncIterator[falcon.asgi.App[Any, Any]]:
+    """The web app as the web process builds it (`create_app` on the web wiring), without fakes:
+    building it contacts no service, so tests of what it serves without storage can use it."""
+    injector = web_injector(settings)
+    yield create_app(settings, injector)
+    await injector.get(Lifecycle).close()

@@ -5,7 +5,6 @@ The app is built by the same `create_app` as in production; building it contacts
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
 import falcon.asgi
@@ -13,22 +12,11 @@ import httpx
 import pytest
 from falcon.inspect import inspect_routes
 
-from adapters.bootstrap.web import web_injector
-from adapters.lifecycle import Lifecycle
-from adapters.settings import Settings
-from api.app import create_app
 from api.openapi import REGENERATE, Operations, build_spec, openapi_path, render
 from tests.conftest import ROOT
 
 # Served by the app but not part of the API contract.
 NOT_IN_CONTRACT = {"/openapi.json", "/docs", "/redoc", "/metrics"}
-
-
-@pytest.fixture(scope="module")
-async def app(settings: Settings) -> AsyncIterator[falcon.asgi.App[Any, Any]]:
-    injector = web_injector(settings)
-    yield create_app(settings, injector)
-    await injector.get(Lifecycle).close()
 
 
 @pytest.fixture(scope="module")
