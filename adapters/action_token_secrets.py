@@ -22,16 +22,19 @@ class MissingActionTokenKey(RuntimeError):
 
 
 class HmacActionTokenSecrets:
-    """secret = base64url(HMAC-SHA256(key, token id)): 256 bits no one can compute without the
-    key, and the same in every process that holds it."""
+    """secret = base64url(HMAC-SHA256(key, token id | address)): 256 bits no one can compute
+    without the key, the same in every process that holds it, and useless for any address but
+    the one the token was issued for (a forged event naming another recipient gets a secret
+    whose hash is stored nowhere)."""
 
     def __init__(self, key: bytes) -> None:
         if len(key) < KEY_BYTES:
             raise ValueError("the action-token key must be at least 32 bytes")
         self._key = key
 
-    def secret_for(self, token_id: uuid.UUID) -> str:
-        digest = hmac.new(self._key, token_id.bytes, hashlib.sha256).digest()
+    def secret_for(self, token_id: uuid.UUID, email: str) -> str:
+        message = token_id.bytes + email.encode("utf-8", "surrogatepass")
+        digest = hmac.new(self._key, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from core.domain import User
 
 log = logging.getLogger("adapters.familiar_addresses")
 
@@ -22,21 +23,22 @@ class RedisFamiliarAddresses:
         self._ttl = days * 24 * 3600
         self._timeout = timeout_seconds
 
-    async def seen(self, user_id: uuid.UUID, network: str) -> bool:
+    async def seen(self, user: User, network: str) -> bool:
         try:
             async with asyncio.timeout(self._timeout):
-                return bool(await self._redis.exists(self._key(user_id, network)))
+                return bool(await self._redis.exists(self._key(user, network)))
         except (RedisError, OSError, TimeoutError) as error:
             log.error("familiar addresses unavailable", extra={"error": repr(error)})
             return False
 
-    async def remember(self, user_id: uuid.UUID, network: str) -> None:
+    async def remember(self, user: User, network: str) -> None:
         try:
             async with asyncio.timeout(self._timeout):
-                await self._redis.set(self._key(user_id, network), 1, ex=self._ttl)
+                await self._redis.set(self._key(user, network), 1, ex=self._ttl)
         except (RedisError, OSError, TimeoutError) as error:
             log.error("familiar addresses unavailable", extra={"error": repr(error)})
 
     @staticmethod
-    def _key(user_id: uuid.UUID, network: str) -> str:
-        return f"familiar:{user_id}:{network}"
+    def _key(user: User, network: str) -> str:
+        # The token version is part of the key: a password change or reset forgets them all.
+        return f"familiar:{user.id}:{user.token_version}:{network}"

@@ -48,7 +48,11 @@ class Argon2Hasher:
     def _verify(self, password_hash: str, password: str) -> bool:
         try:
             return self._hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
+        except VerificationError:
+            return False
+        except InvalidHashError:
+            # No hash at all (a password made unusable): take the time a real check takes.
+            self._verify(self._dummy_hash, password)
             return False
 
     async def _run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

@@ -76,6 +76,9 @@ class Settings:
     public_base_url: str
     mail_quota: RateLimit
     """Confirmation and reset mails one address may receive per window."""
+    login_lockout_fail_open: bool
+    """Whether sign-in goes on unguarded when the lockout's counter cannot be reached."""
+    login_lockout_timeout_seconds: float
     familiar_address_days: int
     """A network that signed in successfully stays familiar (never locked out) this long."""
     action_token_key_file: Path
@@ -162,6 +165,8 @@ class Settings:
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
             public_base_url=env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
             mail_quota=RateLimit.parse(env.str("MAIL_QUOTA", "3/3600")),
+            login_lockout_fail_open=env.bool("LOGIN_LOCKOUT_FAIL_OPEN", False),
+            login_lockout_timeout_seconds=env.int("LOGIN_LOCKOUT_TIMEOUT_MS", 1000) / 1000,
             familiar_address_days=env.int("FAMILIAR_ADDRESS_DAYS", 30),
             action_token_key_file=Path(env.str("ACTION_TOKEN_KEY_FILE", ".keys/action-tokens.key")),
         )

@@ -7,7 +7,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from core.domain import RateLimit, RateLimited, User
-from core.ports import FamiliarAddresses, RateLimiter
+from core.ports import FamiliarAddresses, LockoutCounter
 
 LOCKED = "Too many failed logins for this account. Try again later."
 
@@ -48,7 +48,7 @@ class LoginLockout:
     concurrent guesses cannot outrun the budget. Unknown logins have a budget of their own
     under a hash of the name, and get the same answers as known ones."""
 
-    limiter: RateLimiter
+    limiter: LockoutCounter
     familiar: FamiliarAddresses
     failed_sign_ins: RateLimit
     """Failed password checks allowed per budget (account, or account and network)."""
@@ -62,7 +62,7 @@ class LoginLockout:
         else:
             account = f"login-failures:{user.id}:{user.token_version}"
             per_network = f"{account}:{network or 'none'}"
-            familiar = network is not None and await self.familiar.seen(user.id, network)
+            familiar = network is not None and await self.familiar.seen(user, network)
             keys = (per_network,) if familiar else (per_network, account)
         admissions = await self.limiter.acquire_all([(key, self.failed_sign_ins) for key in keys])
         refused = [a for a in admissions if not a.allowed]
@@ -81,4 +81,14 @@ class LoginLockout:
         for key in account:
             await self.limiter.give_back(key)
         if attempt.network is not None:
-            await self.familiar.remember(attempt.user.id, attempt.network)
+            await self.familiar.remember(attempt.user, attempt.network)
+
+    async def familiar_network(self, user: User, address: str | None) -> bool:
+        network = client_network(address)
+        return network is not None and await self.familiar.seen(user, network)
+
+    async def remember(self, user: User, address: str | None) -> None:
+        """The client's network has shown it holds the account (a reset from a mailed link)."""
+        network = client_network(address)
+        if network is not None:
+            await self.familiar.remember(user, network)

@@ -26,6 +26,7 @@ from adapters.tokens import JwtTokens, load_keys
 from core.ports import (
     Clock,
     FamiliarAddresses,
+    LockoutCounter,
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
@@ -88,6 +89,16 @@ class WebModule(Module):
             clock,
             timeout_seconds=settings.rate_limit_timeout_seconds,
             fail_open=settings.rate_limit_fail_open,
+        )
+
+    @singleton
+    @provider
+    def lockout_counter(self, settings: Settings, redis: Redis, clock: Clock) -> LockoutCounter:
+        return RedisSlidingWindowLimiter(
+            redis,
+            clock,
+            timeout_seconds=settings.login_lockout_timeout_seconds,
+            fail_open=settings.login_lockout_fail_open,
         )
 
     @singleton

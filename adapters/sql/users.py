@@ -50,6 +50,13 @@ class SqlUserRepository:
         row = result.first()
         return User(**row._mapping) if row else None
 
+    async def get_for_update(self, user_id: uuid.UUID) -> User | None:
+        result = await self._conn.execute(
+            select(*_COLUMNS).where(users.c.id == user_id).with_for_update()
+        )
+        row = result.first()
+        return User(**row._mapping) if row else None
+
     async def find_by_login(self, login: str) -> User | None:
         key = login.strip().lower()
         result = await self._conn.execute(

@@ -9,7 +9,7 @@ import falcon
 import falcon.asgi
 
 from api import schemas
-from api.auth import current_user
+from api.auth import client_address, current_user
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, problem
 from core.users.cancel_email_change import CancelEmailChange, CancelEmailChangeHandler
@@ -106,7 +106,7 @@ class PasswordForgot:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _forgotten, self._max_body)
-        await self._request_reset(RequestPasswordReset(data["email"]))
+        await self._request_reset(RequestPasswordReset(data["email"], client_address(req)))
         resp.status = 202
 
 
@@ -132,7 +132,7 @@ class PasswordResetResource:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _reset, self._max_body)
-        await self._reset(ResetPassword(data["token"], data["new_password"]))
+        await self._reset(ResetPassword(data["token"], data["new_password"], client_address(req)))
         resp.status = 204
 
 

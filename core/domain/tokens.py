@@ -152,19 +152,21 @@ class ActionToken:
         purpose: ActionPurpose,
         *,
         now: datetime,
-        secret_for: Callable[[uuid.UUID], str],
+        secret_for: Callable[[uuid.UUID, str], str],
         email: str | None = None,
     ) -> ActionToken:
         """A token for `email` (the user's current address by default). Its secret is
-        `secret_for(id)`, a keyed derivation only the web and mail processes can compute, so the
-        id can travel to the mailer through the outbox and Kafka without opening anything."""
+        `secret_for(id, email)`, a keyed derivation only the web and mail processes can compute,
+        so the id can travel to the mailer through the outbox and Kafka without opening
+        anything."""
         token_id = uuid.uuid4()
+        address = email or user.email
         return cls(
             id=token_id,
             user_id=user.id,
             purpose=purpose,
-            token_hash=action_token_hash(secret_for(token_id)),
-            email=email or user.email,
+            token_hash=action_token_hash(secret_for(token_id, address)),
+            email=address,
             expires_at=now + ACTION_TOKEN_TTL[purpose],
             created_at=now,
         )

@@ -12,6 +12,8 @@ from core.domain.errors import InvalidInput, Unauthenticated
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+# Stored in place of a hash: no password verifies against it; only a reset sets a new one.
+UNUSABLE_PASSWORD = "!unusable"
 STALE_TOKEN = "The access token was issued before the password changed. Log in again."
 
 
@@ -113,6 +115,11 @@ class User:
         if password_hash is not None:
             changes["password_hash"] = password_hash
             changes["token_version"] = self.token_version + 1
+            if "pending_email" not in changes:
+                # A new password ends every session; a change of address asked for in one of
+                # them (perhaps by whoever knew the old password) ends with it.
+                changes["pending_email"] = None
+                changes["pending_email_status"] = None
         return self._changed(changes, now)
 
     def with_pending_email_confirmed(self, now: datetime) -> User:
@@ -143,7 +150,8 @@ class User:
 
     def with_email_reverted(self, email: str, now: datetime) -> User:
         """Back to an address the account had, which its owner has just shown they read (so it is
-        deliverable); every session ended."""
+        deliverable); every session ended, and the password unusable until a reset through that
+        address: whoever changed the address may know (or have set) the password."""
         return self._changed(
             {
                 "email": email,
@@ -153,6 +161,7 @@ class User:
                 "pending_email": None,
                 "pending_email_status": None,
                 "token_version": self.token_version + 1,
+                "password_hash": UNUSABLE_PASSWORD,
             },
             now,
         )

@@ -29,7 +29,7 @@ class NoMailForEvent(Exception):
 
 def compose(
     event: UserEvent,
-    secret_for: Callable[[uuid.UUID], str],
+    secret_for: Callable[[uuid.UUID, str], str],
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
 ) -> list[Mail]:
     """The mails an event sends: welcome, changed, goodbye, the notice of a cancelled email
@@ -63,7 +63,7 @@ def compose(
         ):
             template, page = _TOKEN_MAILS[event.type]
             assert event.token_id is not None  # from_json refuses a token event without one
-            token = secret_for(event.token_id)
+            token = secret_for(event.token_id, event.email)
             values["token"] = token
             values["link"] = f"{public_base_url.rstrip('/')}/{page}?token={quote(token, safe='')}"
             recipients.append((template, event.email))

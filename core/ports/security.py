@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from core.domain import RateLimit
+from core.domain import RateLimit, User
 
 
 class PasswordHasher(Protocol):
@@ -94,15 +94,22 @@ class RateLimiter(Protocol):
 
 
 class ActionTokenSecrets(Protocol):
-    """The secret of a mailed single-use token, derived from its id with a key that only the
-    processes that issue and mail tokens hold."""
+    """The secret of a mailed single-use token, derived from its id and the address it is for
+    with a key that only the processes that issue and mail tokens hold: an id sent elsewhere
+    derives a secret that opens nothing."""
 
-    def secret_for(self, token_id: uuid.UUID) -> str: ...
+    def secret_for(self, token_id: uuid.UUID, email: str) -> str: ...
 
 
 class FamiliarAddresses(Protocol):
-    """Client networks that signed in to an account successfully in the recent past."""
+    """Client networks that signed in to an account successfully in the recent past, since its
+    last password change (a new password forgets them all)."""
 
-    async def seen(self, user_id: uuid.UUID, network: str) -> bool: ...
+    async def seen(self, user: User, network: str) -> bool: ...
 
-    async def remember(self, user_id: uuid.UUID, network: str) -> None: ...
+    async def remember(self, user: User, network: str) -> None: ...
+
+
+class LockoutCounter(RateLimiter, Protocol):
+    """The counter of failed sign-ins. Unlike the request limits, when it cannot count it
+    refuses (Unavailable) rather than let guesses through, unless configured to fail open."""

@@ -18,6 +18,11 @@ class UserRepository(Protocol):
 
     async def get(self, user_id: uuid.UUID) -> User | None: ...
 
+    async def get_for_update(self, user_id: uuid.UUID) -> User | None:
+        """The user, locked until the transaction ends: concurrent changes of the same account
+        (confirm and cancel of an email change, say) run one after the other."""
+        ...
+
     async def find_by_login(self, login: str) -> User | None:
         """The user whose username or email equals `login`, case-insensitively."""
         ...

@@ -20,7 +20,9 @@ class CancelEmailChangeHandler:
     """With the token mailed to the account's address when a change was asked for: the
     pending address is dropped. With the token mailed to the old address when a change was
     confirmed (valid 7 days): the old address is the account's again, and a password reset
-    mail goes to it. Either way someone else may hold the account, so every session ends."""
+    mail goes to it, and the password stops working until that reset (whoever changed the
+    address may know it). Either way someone else may hold the account, so every session
+    ends."""
 
     uow: UnitOfWorkFactory
     clock: Clock
@@ -38,7 +40,7 @@ class CancelEmailChangeHandler:
         token = await uow.action_tokens.use(hashed, "cancel_email_change", now)
         if token is None:
             return False
-        user = await uow.users.get(token.user_id)
+        user = await uow.users.get_for_update(token.user_id)
         if user is None or user.email != token.email or user.pending_email is None:
             raise InvalidActionToken()
         await save_changes(uow, user, user.with_email_change_cancelled(now), now, self.secrets)
@@ -51,7 +53,7 @@ class CancelEmailChangeHandler:
         token = await uow.action_tokens.use(hashed, "revert_email_change", now)
         if token is None:
             return False
-        user = await uow.users.get(token.user_id)
+        user = await uow.users.get_for_update(token.user_id)
         if user is None or user.email == token.email:
             raise InvalidActionToken()
         reverted = user.with_email_reverted(token.email, now)

@@ -36,11 +36,13 @@ class ConfirmEmailHandler:
             )
             if token is None:
                 raise InvalidActionToken()
-            user = await uow.users.get(token.user_id)
+            user = await uow.users.get_for_update(token.user_id)
             if user is not None and user.pending_email == token.email:
                 moved = user.with_pending_email_confirmed(now)
                 await uow.users.save(moved)
                 await uow.action_tokens.invalidate(user.id, "cancel_email_change", now)
+                # Only the address this change replaced may revert it, not one left before.
+                await uow.action_tokens.invalidate(user.id, "revert_email_change", now)
                 await uow.events.add(
                     UserEvent("user.updated", user.id, moved.email, moved.username, now, ("email",))
                 )

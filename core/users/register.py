@@ -51,11 +51,10 @@ class RegisterUserHandler:
             now=self.clock.now(),
             email_status=screening.status,
         )
-        mail_allowed = await self.quota.take(user.email)
         async with self.uow() as uow:
-            await uow.users.add(user)
+            await uow.users.add(user)  # Conflict here counts no mail against the address
             await uow.events.add(UserEvent.created(user))
-            if mail_allowed:
+            if await self.quota.take(user.email):
                 await request_verification(uow, user, user.created_at, self.secrets)
             await uow.commit()
         if screening.retry_in_background:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.domain import InvalidActionToken, action_token_hash, check_password
+from core.lockout import LoginLockout
 from core.ports import ActionTokenSecrets, Clock, PasswordHasher, UnitOfWorkFactory
 from core.users.changes import save_changes
 
@@ -13,6 +14,7 @@ from core.users.changes import save_changes
 class ResetPassword:
     token: str
     new_password: str
+    client_ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +22,14 @@ class ResetPasswordHandler:
     """Set a new password with a mailed reset token. It counts as a password change: every
     token issued before it is retired, and the user is told. The token is used up, as is every
     other reset token of the user; it works only while the account still has the address it was
-    sent to. The raised token version also lifts every sign-in lock of the account."""
+    sent to. The raised token version also lifts every sign-in lock of the account, and forgets
+    its familiar networks but the one the reset came from."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
     secrets: ActionTokenSecrets
+    lockout: LoginLockout
 
     async def __call__(self, command: ResetPassword) -> None:
         check_password(command.new_password)
@@ -45,3 +49,6 @@ class ResetPasswordHandler:
             await save_changes(uow, user, updated, now, self.secrets)
             await uow.action_tokens.invalidate(user.id, "reset_password", now)
             await uow.commit()
+        # Whoever opened the mailed link holds the address: their network is the owner's now,
+        # so strangers spending the account's sign-in budget do not lock them out again.
+        await self.lockout.remember(updated, command.client_ip)

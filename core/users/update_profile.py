@@ -83,15 +83,14 @@ class UpdateProfileHandler:
         screening: Screening | None = None
         if new_email is not None:
             screening = await self.screen(new_email)
+            holder = await self.users.find_by_login(new_email)
+            if holder is not None and holder.id != user.id:
+                raise Conflict("email")
             await self.quota.require(new_email)
         async with self.uow() as uow:
             # Read again in the transaction: the token version check also refuses a change
             # whose password was checked against a hash that was replaced meanwhile.
             user = token_holder(await uow.users.get(command.user_id), command.token_version)
-            if new_email is not None:
-                holder = await uow.users.find_by_login(new_email)
-                if holder is not None and holder.id != user.id:
-                    raise Conflict("email")
             now = self.clock.now()
             updated = user.with_changes(
                 now=now,

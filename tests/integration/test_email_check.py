@@ -160,16 +160,18 @@ async def test_slow_checks_of_many_email_changes_do_not_exhaust_the_database_poo
     api: Api, settings: Settings, reputation
 ) -> None:
     """30 concurrent email changes whose check takes the full 1 s timeout, on a write pool of
-    2 (+2 overflow) connections that waits at most 0.5 s for one: nobody gets a 503, because no
+    4 (+4 overflow) connections that waits at most 1 s for one: nobody gets a 503, because no
     request holds a connection while it waits for the reputation service."""
     headers = []
     for n in range(30):
         headers.append(await api.signed_up(username=f"mover{n}", email=f"mover{n}@example.com"))
-    async for checked in _api(settings, reputation[1], db_pool_size=2, db_timeout_seconds=0.5):
+    async for checked in _api(settings, reputation[1], db_pool_size=4, db_timeout_seconds=1.0):
         responses = await asyncio.gather(
             *(checked.change_email(h, f"slow{n}@example.com") for n, h in enumerate(headers))
         )
-    assert [r.status_code for r in responses] == [200] * 30, [r.text for r in responses]
+    assert [r.status_code for r in responses] == [200] * 30, [
+        r.text for r in responses if r.status_code != 200
+    ]
     assert {r.json()["pending_email"] for r in responses} == {
         f"slow{n}@example.com" for n in range(30)
     }

@@ -23,7 +23,7 @@ class MailedTokens:
             )
         ).fetchone()
         assert row is not None, f"no {event_type} event for {email}"
-        return self._secrets.secret_for(uuid.UUID(row[0]))
+        return self._secrets.secret_for(uuid.UUID(row[0]), email)
 
     async def verification(self, email: str = "alice@example.com") -> str:
         return await self.latest("user.verification_requested", email)

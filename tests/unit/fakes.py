@@ -51,6 +51,9 @@ class InMemoryUsers:
     async def get(self, user_id: uuid.UUID) -> User | None:
         return self.rows.get(user_id)
 
+    async def get_for_update(self, user_id: uuid.UUID) -> User | None:
+        return self.rows.get(user_id)
+
     async def find_by_login(self, login: str) -> User | None:
         key = login.strip().lower()
         return next(
@@ -301,7 +304,8 @@ class FakeHasher:
         return f"fake${self.params}${password}"
 
     async def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash.split("$", 2)[2] == password
+        parts = password_hash.split("$", 2)
+        return len(parts) == 3 and parts[2] == password
 
     async def verify_dummy(self, password: str) -> None:
         self.dummy_verifications += 1
@@ -413,16 +417,16 @@ if TYPE_CHECKING:
 class FakeActionTokenSecrets:
     """Secrets that look like what they are; derived from the id, as the real ones are."""
 
-    def secret_for(self, token_id: uuid.UUID) -> str:
-        return f"secret-of-{token_id}"
+    def secret_for(self, token_id: uuid.UUID, email: str) -> str:
+        return f"secret-of-{token_id}-for-{email}"
 
 
 class InMemoryFamiliarAddresses:
     def __init__(self) -> None:
-        self.known: set[tuple[uuid.UUID, str]] = set()
+        self.known: set[tuple[uuid.UUID, int, str]] = set()
 
-    async def seen(self, user_id: uuid.UUID, network: str) -> bool:
-        return (user_id, network) in self.known
+    async def seen(self, user: User, network: str) -> bool:
+        return (user.id, user.token_version, network) in self.known
 
-    async def remember(self, user_id: uuid.UUID, network: str) -> None:
-        self.known.add((user_id, network))
+    async def remember(self, user: User, network: str) -> None:
+        self.known.add((user.id, user.token_version, network))

@@ -40,7 +40,7 @@ def _tokens(uow: InMemoryUnitOfWorkFactory, event_type: str) -> list[str]:
     derives them."""
     secrets = FakeActionTokenSecrets()
     return [
-        secrets.secret_for(e.token_id)
+        secrets.secret_for(e.token_id, e.email)
         for e in uow.store.events
         if e.type == event_type and e.token_id
     ]
@@ -216,13 +216,13 @@ async def test_a_newer_reset_request_leaves_the_older_link_working_until_one_is_
 
 
 def _token_event(user: User, purpose: ActionPurpose, event_type: EventType) -> UserEvent:
-    token = ActionToken.issue(user, purpose, now=user.created_at, secret_for=lambda _: "unused")
+    token = ActionToken.issue(user, purpose, now=user.created_at, secret_for=lambda *_: "unused")
     return UserEvent.token_mailed(event_type, user, token, user.created_at)
 
 
 def test_token_mails_carry_the_derived_secret_and_a_link(alice: User) -> None:
     event = _token_event(alice, "verify_email", "user.verification_requested")
-    (mail,) = compose(event, lambda token_id: f"s3cr/t+{token_id}", "https://accounts.example/")
+    (mail,) = compose(event, lambda token_id, _: f"s3cr/t+{token_id}", "https://accounts.example/")
     assert mail.to == "alice@example.com"
     assert mail.subject == "Confirm your email address"
     assert f"s3cr/t+{event.token_id}" in mail.text
@@ -231,7 +231,7 @@ def test_token_mails_carry_the_derived_secret_and_a_link(alice: User) -> None:
     assert "s3cr" not in str(event.to_json()), "the event carries the token's id, not its secret"
 
     reset_event = _token_event(alice, "reset_password", "user.password_reset_requested")
-    (mail,) = compose(reset_event, lambda _: "abc")
+    (mail,) = compose(reset_event, lambda *_: "abc")
     assert mail.subject == "Reset your password"
     assert "http://127.0.0.1:8000/reset-password?token=abc" in mail.text
 

@@ -372,8 +372,8 @@ async def test_the_background_check_does_not_judge_an_address_changed_meanwhile(
     await update(
         UpdateProfile(user.id, email="second@example.com", current_password="a-good-password")
     )
-    token_id = uow.store.events[-2].token_id  # the confirmation mailed to the new address
-    assert token_id is not None
-    await confirm(ConfirmEmail(secrets.secret_for(token_id)))
+    mailed = uow.store.events[-2]  # the confirmation mailed to the new address
+    assert mailed.token_id is not None
+    await confirm(ConfirmEmail(secrets.secret_for(mailed.token_id, mailed.email)))
     assert await check_reputation(CheckEmailReputation(user.id)) is None
     assert uow.store.users[user.id].email_status == "unchecked"
