@@ -158,3 +158,70 @@ async def test_nothing_in_the_outbox_opens_the_account(api: Api, db) -> None:
             response = await api.client.post(path, json=body)
             assert response.status_code in (400, 422), (path, value, response.text)
     assert (await api.login()).status_code == 200
+
+
+# Found by reviewing the first version as an attacker would.
+
+
+async def test_a_reset_drops_a_change_of_address_asked_for_with_the_old_password(
+    api: Api, mailed: MailedTokens
+) -> None:
+    auth = await api.signed_up()
+    await api.change_email(auth, "x@attacker.test")  # by whoever knew the password
+    attacker_link = await mailed.verification("x@attacker.test")
+    await api.client.post(FORGOT, json={"email": "alice@example.com"})
+    reset = {"token": await mailed.reset(), "new_password": "owner-new-password"}
+    assert (await api.client.post(RESET, json=reset)).status_code == 204
+
+    assert_problem(await api.confirm_email(attacker_link), 400)
+    fresh = {"Authorization": f"Bearer {await api.token(password='owner-new-password')}"}
+    assert (await api.client.get(USERS, headers=fresh)).json()["pending_email"] is None
+
+
+async def test_a_revert_shuts_out_whoever_set_the_password(api: Api, mailed: MailedTokens) -> None:
+    auth = await api.signed_up()
+    await api.change_email(auth, "x@attacker.test")
+    await api.confirm_email(await mailed.verification("x@attacker.test"))
+    change = {"password": "attacker-password", "current_password": "s3cret-pass"}
+    assert (await api.client.patch(USERS, json=change, headers=auth)).status_code == 200
+
+    assert (
+        await api.client.post(CANCEL, json={"token": await mailed.reversion()})
+    ).status_code == 204
+
+    assert_problem(await api.login(password="attacker-password"), 401)
+    assert_problem(await api.login("x@attacker.test", "attacker-password"), 401)
+    reset = {"token": await mailed.reset(), "new_password": "owner-new-password"}
+    assert (await api.client.post(RESET, json=reset)).status_code == 204
+    assert (await api.login(password="owner-new-password")).status_code == 200
+
+
+async def test_only_the_latest_change_can_be_reverted(api: Api, mailed: MailedTokens) -> None:
+    auth = await api.signed_up()
+    await api.change_email(auth, "b@example.org")
+    await api.confirm_email(await mailed.verification("b@example.org"))
+    from_a = await mailed.reversion("alice@example.com")
+    await api.change_email(auth, "c@example.org")
+    await api.confirm_email(await mailed.verification("c@example.org"))
+
+    assert_problem(await api.client.post(CANCEL, json={"token": from_a}), 400)
+    from_b = await mailed.reversion("b@example.org")
+    assert (await api.client.post(CANCEL, json={"token": from_b})).status_code == 204
+
+
+async def test_refused_sign_ups_do_not_spend_the_owners_mail_quota(api: Api, db) -> None:
+    await api.register()
+    for n in range(5):
+        taken = await api.register(username=f"mallory{n}", email="Alice@Example.com")
+        assert_problem(taken, 409)
+    await api.client.post(FORGOT, json={"email": "alice@example.com"})
+    assert "user.password_reset_requested" in await _outbox_types(db)
+
+
+async def test_a_network_the_account_knows_is_never_held_to_the_mail_quota(api: Api, db) -> None:
+    await api.register()
+    assert (await api.login()).status_code == 200  # this network is the owner's
+    for _ in range(5):
+        await api.client.post(FORGOT, json={"email": "alice@example.com"})
+    types = await _outbox_types(db)
+    assert types.count("user.password_reset_requested") == 5
