@@ -14,7 +14,7 @@ from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api import problems
 from api.auth import Authentication
-from api.middleware import RequestContext
+from api.middleware import RequestContext, SecurityHeaders
 from api.openapi import build_spec
 from api.ratelimit import RateLimiting, parse_networks
 from api.resources import docs
@@ -54,6 +54,7 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
     # a request by IP before a bad token is refused, and by user once the token is good.
     middleware: list[Any] = [
         RequestContext(settings.request_id_pattern),
+        SecurityHeaders(),
         _Shutdown(injector.get(Lifecycle)),
         Authentication(tokens),
     ]

@@ -28,6 +28,7 @@ from adapters.settings import Settings
 from adapters.sql.engine import create_engine
 from adapters.sql.uow import SqlUnitOfWork
 from core.email_reputation.screen import EmailScreen
+from core.passwords.policy import PasswordPolicy
 from core.ports import BackgroundJobs, Clock, EmailReputation, UnitOfWorkFactory
 
 
@@ -42,7 +43,15 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "rejected_for": timedelta(days=settings.delete_rejected_after_days),
         "retention": timedelta(days=settings.retention_days),
         "public_base_url": settings.public_base_url,
+        "breached_fail_closed": settings.pwned_passwords_fail_closed,
     }
+
+
+def http_client(timeout_seconds: float, lifecycle: Lifecycle) -> httpx.AsyncClient:
+    """A client of one outside HTTP service, closed when the process stops."""
+    client = httpx.AsyncClient(timeout=timeout_seconds)
+    lifecycle.closers.append(client.aclose)
+    return client
 
 
 def _build(injector: Injector, cls: type, values: dict[str, object]) -> object:
@@ -67,15 +76,15 @@ def _injectable(hint: object) -> bool:
 
 
 class HandlersModule(Module):
-    """The given core handlers, each built from the ports its fields name and the settings
-    `handler_values` gives by name."""
+    """The given core handlers, and the core services they use, each built from the ports its
+    fields name and the settings `handler_values` gives by name."""
 
     def __init__(self, handlers: tuple[type, ...], values: dict[str, object]) -> None:
         self._handlers = handlers
         self._values = values
 
     def configure(self, binder: Binder) -> None:
-        for cls in (EmailScreen, *self._handlers):
+        for cls in (EmailScreen, PasswordPolicy, *self._handlers):
             binder.bind(
                 cls,
                 to=CallableProvider(lambda cls=cls: _build(binder.injector, cls, self._values)),
@@ -122,10 +131,10 @@ class EmailReputationModule(Module):
     def reputation(self, settings: Settings, lifecycle: Lifecycle) -> EmailReputation:
         if not settings.email_check_enabled:
             return NullEmailReputation()
-        client = httpx.AsyncClient(timeout=settings.email_check_timeout_seconds)
-        lifecycle.closers.append(client.aclose)
         return AbstractApiEmailReputation(
-            client, settings.email_check_url, settings.email_check_api_key
+            http_client(settings.email_check_timeout_seconds, lifecycle),
+            settings.email_check_url,
+            settings.email_check_api_key,
         )
 
     @singleton

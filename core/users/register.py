@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain import User, check_password, check_username
+from core.domain import User, check_email, check_username
 from core.email_reputation.screen import EmailScreen
 from core.events import UserEvent
+from core.passwords.policy import PasswordPolicy
 from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory
 from core.users.changes import request_verification
 
@@ -21,17 +22,20 @@ class RegisterUser:
 @dataclass(frozen=True, slots=True)
 class RegisterUserHandler:
     """Create an account, and mail a token that confirms its address. A taken username or email
-    raises Conflict, decided by the database."""
+    raises Conflict, decided by the database. The password must pass the policy; it and the
+    reputation check may wait on outside services, so both run before the transaction."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
     screen: EmailScreen
     jobs: BackgroundJobs
+    passwords: PasswordPolicy
 
     async def __call__(self, command: RegisterUser) -> User:
         check_username(command.username)
-        check_password(command.password)
+        check_email(command.email)
+        await self.passwords.check(command.password, identities=(command.username, command.email))
         screening = await self.screen(command.email)
         password_hash = await self.hasher.hash(command.password)
         user = User.register(

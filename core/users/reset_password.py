@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain import InvalidActionToken, action_token_hash, check_password
+from core.domain import InvalidActionToken, action_token_hash
+from core.passwords.policy import PasswordPolicy
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from core.users.changes import save_changes
 
@@ -20,14 +21,16 @@ class ResetPasswordHandler:
     """Set a new password with a mailed reset token. It counts as a password change: every
     token issued before it is retired, and the user is told. The token is used up, as is every
     other reset token of the user; it works only while the account still has the address it was
-    sent to."""
+    sent to. The new password must pass the policy: the rules that may wait on an outside
+    service run before the transaction, the one about the user's own names inside it."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    passwords: PasswordPolicy
 
     async def __call__(self, command: ResetPassword) -> None:
-        check_password(command.new_password)
+        await self.passwords.check(command.new_password, field="new_password")
         now = self.clock.now()
         async with self.uow() as uow:
             token = await uow.action_tokens.use(
@@ -38,6 +41,9 @@ class ResetPasswordHandler:
             user = await uow.users.get(token.user_id)
             if user is None or user.email != token.email:
                 raise InvalidActionToken()
+            self.passwords.check_identities(
+                command.new_password, (user.username, user.email), field="new_password"
+            )
             # Hashed only for a good token, so garbage tokens cost no argon2 time.
             new_hash = await self.hasher.hash(command.new_password)
             updated = user.with_changes(now=now, password_hash=new_hash)

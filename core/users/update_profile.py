@@ -9,12 +9,14 @@ from core.domain import (
     Forbidden,
     InvalidInput,
     User,
+    check_email,
     check_password,
     check_username,
     normalise_email,
     token_holder,
 )
 from core.email_reputation.screen import EmailScreen, Screening
+from core.passwords.policy import PasswordPolicy
 from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory, UserReader
 from core.users.changes import save_changes
 
@@ -45,10 +47,13 @@ class UpdateProfileHandler:
     clock: Clock
     screen: EmailScreen
     jobs: BackgroundJobs
+    passwords: PasswordPolicy
 
     async def __call__(self, command: UpdateProfile) -> User:
         if command.username is not None:
             check_username(command.username)
+        if command.email is not None:
+            check_email(command.email)
         if command.password is not None:
             check_password(command.password)
             if command.current_password is None:
@@ -59,6 +64,8 @@ class UpdateProfileHandler:
             assert command.current_password is not None
             if not await self.hasher.verify(user.password_hash, command.current_password):
                 raise Forbidden("The current password is wrong.")
+            identities = (user.username, user.email, command.username, command.email)
+            await self.passwords.check(command.password, identities=identities)
             new_hash = await self.hasher.hash(command.password)
         screening: Screening | None = None
         if command.email is not None and normalise_email(command.email) != user.email:

@@ -3,7 +3,16 @@ the check that an error is a well-formed problem."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx
+
+from adapters.bootstrap.web import web_injector
+from adapters.lifecycle import Lifecycle
+from adapters.settings import Settings
+from api.app import create_app
 
 
 class Api:
@@ -41,6 +50,17 @@ class Api:
         return {"Authorization": f"Bearer {token}"}
 
 
+@asynccontextmanager
+async def api_with(settings: Settings, **changes: object) -> AsyncIterator[Api]:
+    """The API as `create_app` builds it on the test settings with `changes`, closed after."""
+    changed = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    injector = web_injector(changed)
+    transport = httpx.ASGITransport(app=create_app(changed, injector))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Api(client)
+    await injector.get(Lifecycle).close()
+
+
 def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
@@ -49,3 +69,11 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
     assert {"type", "title", "detail", "request_id"} <= body.keys()
     assert body["request_id"] == response.headers["x-request-id"]
     return body
+
+
+def field_error(response: httpx.Response, field: str) -> str:
+    """The first message of the 422 problem `response` for `field`."""
+    errors = assert_problem(response, 422)["errors"]
+    assert isinstance(errors, dict)
+    assert field in errors, errors
+    return str(errors[field][0])

@@ -18,7 +18,9 @@ from core.domain import User
 from core.email_reputation.check import CheckEmailReputationHandler
 from core.ports import (
     BackgroundJobs,
+    BreachedPasswords,
     Clock,
+    CommonPasswords,
     EmailReputation,
     PasswordHasher,
     RateLimiter,
@@ -38,6 +40,8 @@ from core.users.resend_verification import ResendVerificationHandler
 from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 from tests.unit.fakes import (
+    FakeBreachedPasswords,
+    FakeCommonPasswords,
     FakeEmailReputation,
     FakeHasher,
     FakeJobs,
@@ -64,6 +68,7 @@ class FakePorts(Module):
     limiter: InMemoryRateLimiter
     reputation: FakeEmailReputation
     jobs: FakeJobs
+    breached: FakeBreachedPasswords
 
     def configure(self, binder: Binder) -> None:
         bindings: list[tuple[type, object]] = [
@@ -75,6 +80,8 @@ class FakePorts(Module):
             (RateLimiter, self.limiter),
             (EmailReputation, self.reputation),
             (BackgroundJobs, self.jobs),
+            (CommonPasswords, FakeCommonPasswords()),
+            (BreachedPasswords, self.breached),
         ]
         for port, fake in bindings:
             binder.bind(port, to=InstanceProvider(fake))
@@ -116,6 +123,11 @@ def jobs() -> FakeJobs:
 
 
 @pytest.fixture
+def breached() -> FakeBreachedPasswords:
+    return FakeBreachedPasswords()
+
+
+@pytest.fixture
 def handlers(
     uow: InMemoryUnitOfWorkFactory,
     hasher: FakeHasher,
@@ -124,9 +136,10 @@ def handlers(
     limiter: InMemoryRateLimiter,
     reputation: FakeEmailReputation,
     jobs: FakeJobs,
+    breached: FakeBreachedPasswords,
 ) -> Injector:
     """Every handler of the web and worker processes, wired as they wire them."""
-    fakes = FakePorts(uow, hasher, tokens, clock, limiter, reputation, jobs)
+    fakes = FakePorts(uow, hasher, tokens, clock, limiter, reputation, jobs, breached)
     every = HandlersModule((*WEB_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS))
     return Injector([fakes, every])
 
