@@ -62,6 +62,11 @@ class Settings:
     email_check_url: str
     email_check_api_key: str
     email_check_timeout_seconds: float
+    pwned_passwords_enabled: bool
+    pwned_passwords_url: str
+    pwned_passwords_timeout_seconds: float
+    pwned_passwords_fail_closed: bool
+    """True: a new password is refused (503) while the breach corpus cannot be asked."""
     verify_max_retries: int
     verify_min_backoff_ms: int
     verify_max_backoff_ms: int
@@ -152,6 +157,12 @@ class Settings:
             ),
             email_check_api_key=env.str("EMAIL_CHECK_API_KEY", ""),
             email_check_timeout_seconds=env.float("EMAIL_CHECK_TIMEOUT_SECONDS", 5.0),
+            pwned_passwords_enabled=env.bool("PWNED_PASSWORDS_ENABLED", False),
+            pwned_passwords_url=env.str(
+                "PWNED_PASSWORDS_URL", "https://api.pwnedpasswords.com/range/"
+            ),
+            pwned_passwords_timeout_seconds=env.float("PWNED_PASSWORDS_TIMEOUT_SECONDS", 2.0),
+            pwned_passwords_fail_closed=env.bool("PWNED_PASSWORDS_FAIL_CLOSED", False),
             verify_max_retries=env.int("VERIFY_MAX_RETRIES", 8),
             verify_min_backoff_ms=env.int("VERIFY_MIN_BACKOFF_MS", 15_000),
             verify_max_backoff_ms=env.int("VERIFY_MAX_BACKOFF_MS", 3_600_000),

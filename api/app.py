@@ -15,7 +15,7 @@ from adapters.settings import Settings
 from api import problems
 from api.auth import Authentication
 from api.client_ip import parse_networks
-from api.middleware import RequestContext
+from api.middleware import RequestContext, SecurityHeaders
 from api.openapi import build_spec
 from api.ratelimit import RateLimiting
 from api.resources import docs
@@ -57,6 +57,7 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
     # a request by IP before a bad token is refused, and by user once the token is good.
     middleware: list[Any] = [
         RequestContext(settings.request_id_pattern, parse_networks(settings.trusted_proxies)),
+        SecurityHeaders(),
         _Shutdown(injector.get(Lifecycle)),
         Authentication(tokens),
     ]

@@ -6,6 +6,7 @@ import time
 import uuid
 
 import falcon.asgi
+from falcon.asgi import Request, Response
 from prometheus_client import Counter, Histogram
 
 from adapters.logs import request_id
@@ -67,3 +68,14 @@ class RequestContext:
                 "client_ip": getattr(req.context, "client_ip", req.remote_addr),
             },
         )
+
+
+class SecurityHeaders:
+    """Headers every response carries, errors included: browsers must not guess a media type
+    other than the one sent, and nothing under /api/ (account data, tokens, and errors that
+    echo what a user sent) may be kept by a browser or a shared cache."""
+
+    async def process_response(self, req: Request, resp: Response, *_: object) -> None:
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        if req.path.startswith("/api/"):
+            resp.set_header("Cache-Control", "no-store")

@@ -31,6 +31,7 @@ from adapters.sql.uow import SqlUnitOfWork
 from core.email_reputation.screen import EmailScreen
 from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
+from core.passwords.policy import PasswordPolicy
 from core.ports import (
     ActionTokenSecrets,
     BackgroundJobs,
@@ -40,7 +41,7 @@ from core.ports import (
 )
 
 # Core's services that handlers take as fields, built like the handlers.
-CORE_SERVICES: tuple[type, ...] = (EmailScreen, LoginLockout, MailQuota)
+CORE_SERVICES: tuple[type, ...] = (EmailScreen, LoginLockout, MailQuota, PasswordPolicy)
 
 
 def handler_values(settings: Settings) -> dict[str, object]:
@@ -57,7 +58,15 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "retention": timedelta(days=settings.retention_days),
         "public_base_url": settings.public_base_url,
         "mail_quota": settings.mail_quota,
+        "breached_fail_closed": settings.pwned_passwords_fail_closed,
     }
+
+
+def http_client(timeout_seconds: float, lifecycle: Lifecycle) -> httpx.AsyncClient:
+    """A client of one outside HTTP service, closed when the process stops."""
+    client = httpx.AsyncClient(timeout=timeout_seconds)
+    lifecycle.closers.append(client.aclose)
+    return client
 
 
 def _build(injector: Injector, cls: type, values: dict[str, object]) -> object:
@@ -82,8 +91,8 @@ def _injectable(hint: object) -> bool:
 
 
 class HandlersModule(Module):
-    """The given core handlers, each built from the ports its fields name and the settings
-    `handler_values` gives by name."""
+    """The given core handlers, and the core services they use, each built from the ports its
+    fields name and the settings `handler_values` gives by name."""
 
     def __init__(self, handlers: tuple[type, ...], values: dict[str, object]) -> None:
         self._handlers = handlers
@@ -137,10 +146,10 @@ class EmailReputationModule(Module):
     def reputation(self, settings: Settings, lifecycle: Lifecycle) -> EmailReputation:
         if not settings.email_check_enabled:
             return NullEmailReputation()
-        client = httpx.AsyncClient(timeout=settings.email_check_timeout_seconds)
-        lifecycle.closers.append(client.aclose)
         return AbstractApiEmailReputation(
-            client, settings.email_check_url, settings.email_check_api_key
+            http_client(settings.email_check_timeout_seconds, lifecycle),
+            settings.email_check_url,
+            settings.email_check_api_key,
         )
 
     @singleton

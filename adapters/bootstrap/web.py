@@ -14,17 +14,22 @@ from adapters.bootstrap.common import (
     EmailReputationModule,
     HandlersModule,
     handler_values,
+    http_client,
 )
+from adapters.common_passwords import PackagedCommonPasswords
 from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.lifecycle import Lifecycle
 from adapters.passwords import Argon2Hasher
+from adapters.pwned_passwords import NullBreachedPasswords, PwnedPasswordsRange
 from adapters.ratelimit import RedisSlidingWindowLimiter
 from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
 from core.ports import (
+    BreachedPasswords,
     Clock,
+    CommonPasswords,
     FamiliarAddresses,
     LockoutCounter,
     PasswordHasher,
@@ -62,8 +67,8 @@ WEB_HANDLERS = (
 
 
 class WebModule(Module):
-    """What only the web process uses: the read pool, Redis for the limiter, argon2, the
-    signing keys, and the readiness probes."""
+    """What only the web process uses: the read pool, Redis for the limiter, argon2 and the
+    password lists, the signing keys, and the readiness probes."""
 
     @singleton
     @provider
@@ -118,6 +123,19 @@ class WebModule(Module):
 
         lifecycle.closers.append(close)
         return hasher
+
+    @singleton
+    @provider
+    def common_passwords(self) -> CommonPasswords:
+        return PackagedCommonPasswords.from_zxcvbn()
+
+    @singleton
+    @provider
+    def breached_passwords(self, settings: Settings, lifecycle: Lifecycle) -> BreachedPasswords:
+        if not settings.pwned_passwords_enabled:
+            return NullBreachedPasswords()
+        client = http_client(settings.pwned_passwords_timeout_seconds, lifecycle)
+        return PwnedPasswordsRange(client, settings.pwned_passwords_url)
 
     @singleton
     @provider

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import database_unavailable, unique_violation_as_conflict
 from adapters.sql.tables import users
-from core.domain import User
+from core.domain import User, login_key
 
 # The columns a User is built from, by name (`changed` is the entity's own bookkeeping).
 _COLUMNS = (
@@ -58,7 +58,7 @@ class SqlUserRepository:
         return User(**row._mapping) if row else None
 
     async def find_by_login(self, login: str) -> User | None:
-        key = login.strip().lower()
+        key = login_key(login)
         result = await self._conn.execute(
             select(*_COLUMNS).where(
                 or_(func.lower(users.c.username) == key, func.lower(users.c.email) == key)
@@ -167,7 +167,7 @@ class SqlUserReader:
         return await self._one(_BY_ID, (user_id,))
 
     async def find_by_login(self, login: str) -> User | None:
-        return await self._one(_BY_LOGIN, {"login": login.strip().lower()})
+        return await self._one(_BY_LOGIN, {"login": login_key(login)})
 
     async def _one(self, query: str, params: tuple[object, ...] | dict[str, object]) -> User | None:
         if self._pool.closed:

@@ -1,4 +1,5 @@
-"""Ports of credentials: password hashing, signed access tokens, rate limits."""
+"""Ports of credentials: password hashing and the lists a new password is checked against,
+signed access tokens, rate limits."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from core.domain import RateLimit, User
+from core.domain import DomainError, RateLimit, User
 
 
 class PasswordHasher(Protocol):
-    """Slow, salted password hashing. Implementations keep the CPU work off the event loop."""
+    """Slow, salted password hashing. Implementations keep the CPU work off the event loop.
+
+    Passwords are given as typed; what is hashed is their normal form
+    (`core.domain.normalise_password`). A hash made before passwords were normalised still
+    verifies against the password as typed, and `needs_rehash` says it should be replaced."""
 
     async def hash(self, password: str) -> str: ...
 
@@ -23,6 +28,28 @@ class PasswordHasher(Protocol):
         ...
 
     def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class CommonPasswords(Protocol):
+    """A list of the passwords people choose most often: the first ones any guesser tries."""
+
+    def contains(self, password: str) -> bool:
+        """Whether the password is on the list, regardless of case."""
+        ...
+
+
+class BreachCheckUnavailable(DomainError):
+    """The breached-password corpus could not be asked (timeout, network, an odd answer)."""
+
+
+class BreachedPasswords(Protocol):
+    """A corpus of passwords known from data breaches, asked without giving the password (or
+    its full hash) away."""
+
+    async def times_seen(self, password: str) -> int:
+        """How often the password appears in the corpus; 0 when never. Raises
+        BreachCheckUnavailable when the corpus cannot be asked."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

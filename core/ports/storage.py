@@ -24,7 +24,8 @@ class UserRepository(Protocol):
         ...
 
     async def find_by_login(self, login: str) -> User | None:
-        """The user whose username or email equals `login`, case-insensitively."""
+        """The user whose username or email equals `login` compared as `login_key` spells
+        it: case-insensitively, and an address in any spelling of its domain."""
         ...
 
     async def save(self, user: User) -> None: ...
@@ -64,7 +65,8 @@ class UserReader(Protocol):
     async def get(self, user_id: uuid.UUID) -> User | None: ...
 
     async def find_by_login(self, login: str) -> User | None:
-        """The user whose username or email equals `login`, case-insensitively."""
+        """The user whose username or email equals `login` compared as `login_key` spells
+        it: case-insensitively, and an address in any spelling of its domain."""
         ...
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain import User, check_password, check_username
+from core.domain import User, check_email, check_username
 from core.email_reputation.screen import EmailScreen
 from core.events import UserEvent
 from core.mail.quota import MailQuota
+from core.passwords.policy import PasswordPolicy
 from core.ports import (
     ActionTokenSecrets,
     BackgroundJobs,
@@ -29,7 +30,8 @@ class RegisterUser:
 class RegisterUserHandler:
     """Create an account, and mail a token that confirms its address (unless the address has
     had its quota of such mails: it can ask again later). A taken username or email raises
-    Conflict, decided by the database."""
+    Conflict, decided by the database. The password must pass the policy; it and the
+    reputation check may wait on outside services, so both run before the transaction."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
@@ -38,10 +40,12 @@ class RegisterUserHandler:
     jobs: BackgroundJobs
     quota: MailQuota
     secrets: ActionTokenSecrets
+    passwords: PasswordPolicy
 
     async def __call__(self, command: RegisterUser) -> User:
         check_username(command.username)
-        check_password(command.password)
+        check_email(command.email)
+        await self.passwords.check(command.password, identities=(command.username, command.email))
         screening = await self.screen(command.email)
         password_hash = await self.hasher.hash(command.password)
         user = User.register(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain import InvalidActionToken, action_token_hash, check_password
+from core.domain import InvalidActionToken, action_token_hash
 from core.lockout import LoginLockout
+from core.passwords.policy import PasswordPolicy
 from core.ports import ActionTokenSecrets, Clock, PasswordHasher, UnitOfWorkFactory
 from core.users.changes import save_changes
 
@@ -23,16 +24,19 @@ class ResetPasswordHandler:
     token issued before it is retired, and the user is told. The token is used up, as is every
     other reset token of the user; it works only while the account still has the address it was
     sent to. The raised token version also lifts every sign-in lock of the account, and forgets
-    its familiar networks but the one the reset came from."""
+    its familiar networks but the one the reset came from. The new password must pass the
+    policy: the rules that may wait on an outside service run before the transaction, the one
+    about the user's own names inside it."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
     secrets: ActionTokenSecrets
     lockout: LoginLockout
+    passwords: PasswordPolicy
 
     async def __call__(self, command: ResetPassword) -> None:
-        check_password(command.new_password)
+        await self.passwords.check(command.new_password, field="new_password")
         now = self.clock.now()
         async with self.uow() as uow:
             token = await uow.action_tokens.use(
@@ -43,6 +47,9 @@ class ResetPasswordHandler:
             user = await uow.users.get(token.user_id)
             if user is None or user.email != token.email:
                 raise InvalidActionToken()
+            self.passwords.check_identities(
+                command.new_password, (user.username, user.email), field="new_password"
+            )
             # Hashed only for a good token, so garbage tokens cost no argon2 time.
             new_hash = await self.hasher.hash(command.new_password)
             updated = user.with_changes(now=now, password_hash=new_hash)

@@ -10,6 +10,7 @@ from core.domain import (
     Forbidden,
     InvalidInput,
     User,
+    check_email,
     check_password,
     check_username,
     normalise_email,
@@ -18,6 +19,7 @@ from core.domain import (
 from core.email_reputation.screen import EmailScreen, Screening
 from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
+from core.passwords.policy import PasswordPolicy
 from core.ports import (
     ActionTokenSecrets,
     Clock,
@@ -65,10 +67,13 @@ class UpdateProfileHandler:
     lockout: LoginLockout
     quota: MailQuota
     secrets: ActionTokenSecrets
+    passwords: PasswordPolicy
 
     async def __call__(self, command: UpdateProfile) -> User:
         if command.username is not None:
             check_username(command.username)
+        if command.email is not None:
+            check_email(command.email)
         if command.password is not None:
             check_password(command.password)
         user = token_holder(await self.users.get(command.user_id), command.token_version)
@@ -79,6 +84,8 @@ class UpdateProfileHandler:
             await self._reauthenticate(user, command)
         new_hash = None
         if command.password is not None:
+            identities = (user.username, user.email, command.username, command.email)
+            await self.passwords.check(command.password, identities=identities)
             new_hash = await self.hasher.hash(command.password)
         screening: Screening | None = None
         if new_email is not None:

@@ -106,3 +106,11 @@ async def api_with(
             yield Api(client)
     finally:
         await injector.get(Lifecycle).close()
+
+
+def field_error(response: httpx.Response, field: str) -> str:
+    """The first message of the 422 problem `response` for `field`."""
+    errors = assert_problem(response, 422)["errors"]
+    assert isinstance(errors, dict)
+    assert field in errors, errors
+    return str(errors[field][0])

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
 
-from adapters.bootstrap.web import web_injector
 from adapters.email_reputation import CHECKS
-from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
-from api.app import create_app
 from tests.fakes.email_reputation import FakeReputationService, serving
-from tests.integration.api_client import Api, assert_problem
+from tests.integration.api_client import Api, api_with, assert_problem
 from tests.integration.tokens_mailed import MailedTokens
 
 
@@ -31,19 +26,15 @@ def reputation() -> Iterator[tuple[FakeReputationService, str]]:
 async def _api(
     settings: Settings, url: str, key: str = "test-key", **changes: object
 ) -> AsyncIterator[Api]:
-    checked = dataclasses.replace(
+    async with api_with(
         settings,
         email_check_enabled=True,
         email_check_url=url,
         email_check_api_key=key,
         email_check_timeout_seconds=1.0,
-        **changes,  # type: ignore[arg-type]
-    )
-    injector = web_injector(checked)
-    transport = httpx.ASGITransport(app=create_app(checked, injector))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield Api(client)
-    await injector.get(Lifecycle).close()
+        **changes,
+    ) as api:
+        yield api
 
 
 @pytest.fixture

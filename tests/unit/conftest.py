@@ -24,7 +24,9 @@ from core.email_reputation.check import CheckEmailReputationHandler
 from core.ports import (
     ActionTokenSecrets,
     BackgroundJobs,
+    BreachedPasswords,
     Clock,
+    CommonPasswords,
     EmailReputation,
     FamiliarAddresses,
     LockoutCounter,
@@ -47,6 +49,8 @@ from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 from tests.unit.fakes import (
     FakeActionTokenSecrets,
+    FakeBreachedPasswords,
+    FakeCommonPasswords,
     FakeEmailReputation,
     FakeHasher,
     FakeJobs,
@@ -74,6 +78,7 @@ class FakePorts(Module):
     limiter: InMemoryRateLimiter
     reputation: FakeEmailReputation
     jobs: FakeJobs
+    breached: FakeBreachedPasswords
     secrets: FakeActionTokenSecrets = dataclasses.field(default_factory=FakeActionTokenSecrets)
     familiar: InMemoryFamiliarAddresses = dataclasses.field(
         default_factory=InMemoryFamiliarAddresses
@@ -92,6 +97,8 @@ class FakePorts(Module):
             (BackgroundJobs, self.jobs),
             (ActionTokenSecrets, self.secrets),
             (FamiliarAddresses, self.familiar),
+            (CommonPasswords, FakeCommonPasswords()),
+            (BreachedPasswords, self.breached),
         ]
         for port, fake in bindings:
             binder.bind(port, to=InstanceProvider(fake))
@@ -143,6 +150,11 @@ def familiar() -> InMemoryFamiliarAddresses:
 
 
 @pytest.fixture
+def breached() -> FakeBreachedPasswords:
+    return FakeBreachedPasswords()
+
+
+@pytest.fixture
 def handlers(
     uow: InMemoryUnitOfWorkFactory,
     hasher: FakeHasher,
@@ -151,11 +163,14 @@ def handlers(
     limiter: InMemoryRateLimiter,
     reputation: FakeEmailReputation,
     jobs: FakeJobs,
+    breached: FakeBreachedPasswords,
     secrets: FakeActionTokenSecrets,
     familiar: InMemoryFamiliarAddresses,
 ) -> Injector:
     """Every handler of the web and worker processes, wired as they wire them."""
-    fakes = FakePorts(uow, hasher, tokens, clock, limiter, reputation, jobs, secrets, familiar)
+    fakes = FakePorts(
+        uow, hasher, tokens, clock, limiter, reputation, jobs, breached, secrets, familiar
+    )
     every = HandlersModule((*WEB_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS))
     return Injector([fakes, every])
 

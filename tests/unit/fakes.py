@@ -17,6 +17,7 @@ from core.domain import (
     RefreshToken,
     Unauthenticated,
     User,
+    login_key,
 )
 from core.events import UserEvent
 from core.ports import (
@@ -55,7 +56,7 @@ class InMemoryUsers:
         return self.rows.get(user_id)
 
     async def find_by_login(self, login: str) -> User | None:
-        key = login.strip().lower()
+        key = login_key(login)
         return next(
             (u for u in self.rows.values() if key in (u.username.lower(), u.email.lower())), None
         )
@@ -312,6 +313,32 @@ class FakeHasher:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return password_hash.split("$", 2)[1] != self.params
+
+
+class FakeCommonPasswords:
+    """A few of the most common passwords."""
+
+    def __init__(self, passwords: Sequence[str] = ("password", "qwertyuiop", "dragon")) -> None:
+        self.passwords = {p.casefold() for p in passwords}
+
+    def contains(self, password: str) -> bool:
+        return password.casefold() in self.passwords
+
+
+class FakeBreachedPasswords:
+    """Answers `seen[password]` (default 0); an exception in there is raised. Records what it
+    was asked."""
+
+    def __init__(self, seen: dict[str, int | Exception] | None = None) -> None:
+        self.seen = seen or {}
+        self.asked: list[str] = []
+
+    async def times_seen(self, password: str) -> int:
+        self.asked.append(password)
+        answer = self.seen.get(password, 0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
 
 class FakeTokens:
