@@ -23,6 +23,10 @@ class Settings:
     jwt_audience: str
     jwt_ttl_seconds: int
     refresh_token_ttl_seconds: int
+    refresh_family_max_seconds: int
+    """How long a sign-in's refresh-token family lives at most, however often it is rotated."""
+    refresh_reuse_grace_seconds: int
+    """How long after a rotation the rotated token still gets the same successor."""
     argon2_profile: str
     hash_concurrency: int
     max_body_bytes: int
@@ -58,6 +62,11 @@ class Settings:
     email_check_url: str
     email_check_api_key: str
     email_check_timeout_seconds: float
+    pwned_passwords_enabled: bool
+    pwned_passwords_url: str
+    pwned_passwords_timeout_seconds: float
+    pwned_passwords_fail_closed: bool
+    """True: a new password is refused (503) while the breach corpus cannot be asked."""
     verify_max_retries: int
     verify_min_backoff_ms: int
     verify_max_backoff_ms: int
@@ -72,6 +81,15 @@ class Settings:
     relay_metrics_port: int
     dashboard_password: str | None
     public_base_url: str
+    mail_quota: RateLimit
+    """Confirmation and reset mails one address may receive per window."""
+    login_lockout_fail_open: bool
+    """Whether sign-in goes on unguarded when the lockout's counter cannot be reached."""
+    login_lockout_timeout_seconds: float
+    familiar_address_days: int
+    """A network that signed in successfully stays familiar (never locked out) this long."""
+    action_token_key_file: Path
+    """The key that derives mailed tokens' secrets from their ids (web and consumer)."""
     """Where links in mails point (the pages /verify-email and /reset-password)."""
 
     @classmethod
@@ -94,6 +112,12 @@ class Settings:
             jwt_audience=env.str("JWT_AUDIENCE", "accounts-api"),
             jwt_ttl_seconds=env.int("JWT_TTL_SECONDS", 900),
             refresh_token_ttl_seconds=env.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+            refresh_family_max_seconds=env.int(
+                "REFRESH_FAMILY_MAX_SECONDS", 30 * 24 * 3600, validate=lambda v: v > 0
+            ),
+            refresh_reuse_grace_seconds=env.int(
+                "REFRESH_REUSE_GRACE_SECONDS", 10, validate=lambda v: v >= 0
+            ),
             argon2_profile=env.str(
                 "ARGON2_PROFILE", "default", validate=lambda v: v in ("default", "cheapest")
             ),
@@ -135,6 +159,12 @@ class Settings:
             ),
             email_check_api_key=env.str("EMAIL_CHECK_API_KEY", ""),
             email_check_timeout_seconds=env.float("EMAIL_CHECK_TIMEOUT_SECONDS", 5.0),
+            pwned_passwords_enabled=env.bool("PWNED_PASSWORDS_ENABLED", False),
+            pwned_passwords_url=env.str(
+                "PWNED_PASSWORDS_URL", "https://api.pwnedpasswords.com/range/"
+            ),
+            pwned_passwords_timeout_seconds=env.float("PWNED_PASSWORDS_TIMEOUT_SECONDS", 2.0),
+            pwned_passwords_fail_closed=env.bool("PWNED_PASSWORDS_FAIL_CLOSED", False),
             verify_max_retries=env.int("VERIFY_MAX_RETRIES", 8),
             verify_min_backoff_ms=env.int("VERIFY_MIN_BACKOFF_MS", 15_000),
             verify_max_backoff_ms=env.int("VERIFY_MAX_BACKOFF_MS", 3_600_000),
@@ -149,4 +179,9 @@ class Settings:
             relay_metrics_port=env.int("RELAY_METRICS_PORT", 9193),
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
             public_base_url=env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            mail_quota=RateLimit.parse(env.str("MAIL_QUOTA", "3/3600")),
+            login_lockout_fail_open=env.bool("LOGIN_LOCKOUT_FAIL_OPEN", False),
+            login_lockout_timeout_seconds=env.int("LOGIN_LOCKOUT_TIMEOUT_MS", 1000) / 1000,
+            familiar_address_days=env.int("FAMILIAR_ADDRESS_DAYS", 30),
+            action_token_key_file=Path(env.str("ACTION_TOKEN_KEY_FILE", ".keys/action-tokens.key")),
         )

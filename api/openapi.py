@@ -175,7 +175,10 @@ def build_spec(app: falcon.App[Any, Any]) -> dict[str, Any]:
     # lazy: listed only if an operation refers to the schema.
     user_update_rules = {
         "anyOf": [{"required": [name]} for name in ("username", "email", "password")],
-        "dependentRequired": {"password": ["current_password"]},
+        "dependentRequired": {
+            "password": ["current_password"],
+            "email": ["current_password"],
+        },
     }
     spec.components.schema("UserUpdate", user_update_rules, schema=schemas.UserUpdate, lazy=True)
     # Falcon's own inspector (falcon.inspect) walks the same tree, but names no resources.
@@ -205,6 +208,7 @@ def main() -> None:
     from pathlib import Path
 
     # Imported here, not above: api.app imports this module.
+    from adapters.action_token_secrets import ensure_action_token_key
     from adapters.bootstrap.web import web_injector
     from adapters.lifecycle import Lifecycle
     from adapters.settings import Settings
@@ -213,7 +217,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as keys:
         (Path(keys) / "20260101T000000Z.pem").write_bytes(new_key_pem())
-        settings = dataclasses.replace(Settings.from_env(read_dotenv=False), jwt_key_dir=Path(keys))
+        ensure_action_token_key(Path(keys) / "action-tokens.key")
+        settings = dataclasses.replace(
+            Settings.from_env(read_dotenv=False),
+            jwt_key_dir=Path(keys),
+            action_token_key_file=Path(keys) / "action-tokens.key",
+        )
         injector = web_injector(settings)
         sys.stdout.write(render(build_spec(create_app(settings, injector))))
         asyncio.run(injector.get(Lifecycle).close())

@@ -25,7 +25,7 @@ from core.domain import (
     Unauthenticated,
     Unavailable,
 )
-from core.ports import EmailCheckMisconfigured, EmailCheckUnavailable
+from core.ports import BreachCheckUnavailable, EmailCheckMisconfigured, EmailCheckUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 SERVER_FAULT = "The server failed to handle this request; quote the request_id to report it."
@@ -47,6 +47,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     # Raised by the background jobs and the mailer, which handle them; here in case one ever
     # reaches a request.
     EmailCheckUnavailable: 503,
+    BreachCheckUnavailable: 503,
     MailServerUnavailable: 503,
     EmailCheckMisconfigured: 500,
     MailRejected: 500,

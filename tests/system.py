@@ -20,6 +20,15 @@ MAILDEV = "http://127.0.0.1:1080"
 
 
 class MailDev:
+    def link(self, mail: dict, page: str) -> str:
+        """The token of the link to `page` in a mail, as a person clicking it would send it."""
+        from urllib.parse import parse_qs, urlsplit
+
+        for word in mail["text"].split():
+            if f"/{page}?token=" in word:
+                return parse_qs(urlsplit(word).query)["token"][0]
+        raise AssertionError(f"no /{page} link in {mail['subject']!r}")
+
     def messages(self) -> list[dict]:
         response = httpx.get(f"{MAILDEV}/api/email", timeout=5)
         response.raise_for_status()
@@ -71,7 +80,9 @@ class System:
 
 
 @contextmanager
-def running_system(settings: Settings, logs: Path) -> Iterator[System]:
+def running_system(settings: Settings, logs: Path, **more_env: str) -> Iterator[System]:
+    """web, relay and consumer as the Procfile starts them, with test settings (and
+    `more_env` on top)."""
     run = uuid.uuid4().hex[:8]
     port = free_port()
     metrics_ports = {name: free_port() for name in ("web", "consumer", "relay")}
@@ -80,6 +91,7 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
         JWT_KEY_DIR=str(settings.jwt_key_dir),
+        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
         WEB_PORT=str(port),
         EVENTS_TOPIC=topic,
         MAIL_CONSUMER_GROUP=f"mailer_test_{run}",
@@ -92,6 +104,7 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         CONSUMER_METRICS_PORT=str(metrics_ports["consumer"]),
         RELAY_METRICS_PORT=str(metrics_ports["relay"]),
         RELAY_PUBLISH_TIMEOUT_SECONDS="3",
+        **more_env,
     )
     system = System(
         base=f"http://127.0.0.1:{port}",

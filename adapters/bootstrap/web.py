@@ -9,15 +9,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters import health
 from adapters.bootstrap.common import (
+    ActionTokenSecretsModule,
     BaseModule,
     DatabaseModule,
     EmailReputationModule,
     HandlersModule,
     handler_values,
+    http_client,
 )
+from adapters.common_passwords import PackagedCommonPasswords
+from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.lifecycle import Lifecycle
 from adapters.metrics import ScrapeTimeGauge, exported_registry
 from adapters.passwords import Argon2Hasher
+from adapters.pwned_passwords import NullBreachedPasswords, PwnedPasswordsRange
 from adapters.ratelimit import RedisSlidingWindowLimiter
 from adapters.redis_client import redis_client
 from adapters.settings import Settings
@@ -25,10 +30,21 @@ from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
-from core.ports import Clock, PasswordHasher, RateLimiter, TokenIssuer, UserReader
+from core.ports import (
+    BreachedPasswords,
+    Clock,
+    CommonPasswords,
+    FamiliarAddresses,
+    LockoutCounter,
+    PasswordHasher,
+    RateLimiter,
+    TokenIssuer,
+    UserReader,
+)
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.cancel_email_change import CancelEmailChangeHandler
 from core.users.confirm_email import ConfirmEmailHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
@@ -47,6 +63,7 @@ WEB_HANDLERS = (
     RefreshAccessTokenHandler,
     RevokeRefreshTokenHandler,
     ConfirmEmailHandler,
+    CancelEmailChangeHandler,
     ResendVerificationHandler,
     RequestPasswordResetHandler,
     ResetPasswordHandler,
@@ -54,8 +71,8 @@ WEB_HANDLERS = (
 
 
 class WebModule(Module):
-    """What only the web process uses: the read pool, Redis for the limiter, argon2, the
-    signing keys, and the readiness probes."""
+    """What only the web process uses: the read pool, Redis for the limiter, argon2 and the
+    password lists, the signing keys, and the readiness probes."""
 
     @singleton
     @provider
@@ -85,6 +102,23 @@ class WebModule(Module):
 
     @singleton
     @provider
+    def lockout_counter(self, settings: Settings, redis: Redis, clock: Clock) -> LockoutCounter:
+        return RedisSlidingWindowLimiter(
+            redis,
+            clock,
+            timeout_seconds=settings.login_lockout_timeout_seconds,
+            fail_open=settings.login_lockout_fail_open,
+        )
+
+    @singleton
+    @provider
+    def familiar_addresses(self, settings: Settings, redis: Redis) -> FamiliarAddresses:
+        return RedisFamiliarAddresses(
+            redis, settings.familiar_address_days, settings.rate_limit_timeout_seconds
+        )
+
+    @singleton
+    @provider
     def hasher(self, settings: Settings, lifecycle: Lifecycle) -> PasswordHasher:
         hasher = Argon2Hasher(settings.argon2_profile, settings.hash_concurrency)
 
@@ -93,6 +127,19 @@ class WebModule(Module):
 
         lifecycle.closers.append(close)
         return hasher
+
+    @singleton
+    @provider
+    def common_passwords(self) -> CommonPasswords:
+        return PackagedCommonPasswords.from_zxcvbn()
+
+    @singleton
+    @provider
+    def breached_passwords(self, settings: Settings, lifecycle: Lifecycle) -> BreachedPasswords:
+        if not settings.pwned_passwords_enabled:
+            return NullBreachedPasswords()
+        client = http_client(settings.pwned_passwords_timeout_seconds, lifecycle)
+        return PwnedPasswordsRange(client, settings.pwned_passwords_url)
 
     @singleton
     @provider
@@ -127,6 +174,7 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             DatabaseModule(),
             EmailReputationModule(),
             WebModule(),
+            ActionTokenSecretsModule(),
             HandlersModule(WEB_HANDLERS, handler_values(settings)),
             *overrides,
         ]

@@ -21,6 +21,9 @@ _COLUMNS = (
     refresh_tokens.c.created_at,
     refresh_tokens.c.expires_at,
     refresh_tokens.c.revoked_at,
+    refresh_tokens.c.auth_time,
+    refresh_tokens.c.rotated_at,
+    refresh_tokens.c.replaced_by,
 )
 
 
@@ -60,11 +63,11 @@ class SqlRefreshTokens:
         row = result.first()
         return RefreshToken(**row._mapping) if row else None
 
-    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None:
+    async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
         await self._conn.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.id == token_id, refresh_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=now)
+            .values(revoked_at=now, rotated_at=now, replaced_by=successor_id)
         )
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:

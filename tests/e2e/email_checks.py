@@ -21,6 +21,7 @@ def worker_environment(settings: Settings, reputation_url: str, **overrides: str
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,
             "JWT_KEY_DIR": str(settings.jwt_key_dir),
+            "ACTION_TOKEN_KEY_FILE": str(settings.action_token_key_file),
             "EMAIL_CHECK_ENABLED": "true",
             "EMAIL_CHECK_URL": reputation_url,
             "EMAIL_CHECK_API_KEY": "test-key",

@@ -45,10 +45,22 @@ def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
             headers=auth,
         )
         assert changed.status_code == 200
-        notice = system.mail.wait_for(new_address, "Your account changed")[0]
-        assert "email, password" in notice["text"]
+        # The current address hears of the password change, and of the new address it can
+        # still cancel; the new address is asked to confirm.
+        notice = system.mail.wait_for(f"{name}@example.com", "Your account changed")[0]
+        assert "password" in notice["text"]
         assert "new-system-pass" not in json.dumps(notice)
-        system.mail.wait_for(f"{name}@example.com", "Your account no longer uses this address")
+        system.mail.wait_for(
+            f"{name}@example.com", "Someone asked to change your account's address"
+        )
+        confirm = system.mail.wait_for(new_address, "Confirm your email address")[0]
+        token = system.mail.link(confirm, "verify-email")
+        assert client.post("/api/v1/users/verify-email", json={"token": token}).status_code == 204
+        system.mail.wait_for(new_address, "Your account changed")
+        moved = system.mail.wait_for(
+            f"{name}@example.com", "Your account no longer uses this address"
+        )
+        assert "/cancel-email-change?token=" in moved[0]["text"]
 
         # The password change ended every session: sign in again with the new password.
         token = client.post(

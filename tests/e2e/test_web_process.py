@@ -37,6 +37,7 @@ def _web(settings: Settings, logs: Path, **env: str) -> Iterator[str]:
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
         "JWT_KEY_DIR": str(settings.jwt_key_dir),
+        "ACTION_TOKEN_KEY_FILE": str(settings.action_token_key_file),
         "WEB_PORT": str(port),
         "WEB_METRICS_PORT": str(free_port()),
     }

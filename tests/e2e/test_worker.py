@@ -178,6 +178,9 @@ def test_dashboard_needs_basic_auth(
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"].startswith("Basic")
         assert httpx.get(base, auth=("ops", "wrong")).status_code == 401
+        # Malformed credentials are a 401 too, not a crash: bytes outside ASCII, bad base64.
+        for malformed in (b"Basic \xc3\xa9\xc3\xa9", b"Basic !!!not-base64!!!", b"Basic b3Bz"):
+            assert httpx.get(base, headers={"Authorization": malformed}).status_code == 401
         home = httpx.get(base, auth=("ops", "dash-secret"))
         assert home.status_code == 200
         assert "Dramatiq" in home.text
