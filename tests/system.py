@@ -14,7 +14,14 @@ from pathlib import Path
 import httpx
 
 from adapters.settings import Settings
-from tests.processes import Process, environment, free_port, wait_for_http, wait_until
+from tests.processes import (
+    Process,
+    environment,
+    free_port,
+    key_files,
+    wait_for_http,
+    wait_until,
+)
 
 MAILDEV = "http://127.0.0.1:1080"
 
@@ -88,13 +95,15 @@ def running_system(settings: Settings, logs: Path, **more_env: str) -> Iterator[
     env = environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
-        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
+        **key_files(settings),
         WEB_PORT=str(port),
+        # The links in mails open this web process's pages.
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         EVENTS_TOPIC=topic,
         MAIL_CONSUMER_GROUP=f"mailer_test_{run}",
         RATE_LIMIT_USERS_PER_IP="100000/60",
         RATE_LIMIT_TOKEN_PER_IP="100000/60",
+        RATE_LIMIT_PAGES_PER_IP="100000/60",
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",

@@ -13,7 +13,14 @@ import pytest
 import redis
 
 from adapters.settings import Settings
-from tests.processes import Process, environment, free_port, procfile, wait_for_http
+from tests.processes import (
+    Process,
+    environment,
+    free_port,
+    key_files,
+    procfile,
+    wait_for_http,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -25,8 +32,7 @@ def web(settings: Settings, migrated: str, tmp_path: Path) -> Iterator[tuple[str
     env = environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
-        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
+        **key_files(settings),
         WEB_PORT=str(port),
     )
     process = Process("web", env, tmp_path / "web.log").start()

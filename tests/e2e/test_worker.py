@@ -18,7 +18,14 @@ import redis
 from adapters.passwords import PROFILES
 from adapters.settings import Settings
 from tests.fakes.email_reputation import FakeReputationService, serving
-from tests.processes import Process, environment, free_port, wait_for_http, wait_until
+from tests.processes import (
+    Process,
+    environment,
+    free_port,
+    key_files,
+    wait_for_http,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -35,8 +42,7 @@ def worker_env(settings: Settings, migrated: str, reputation) -> dict[str, str]:
     return environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
-        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
+        **key_files(settings),
         EMAIL_CHECK_ENABLED="true",
         EMAIL_CHECK_URL=reputation[1],
         EMAIL_CHECK_API_KEY="test-key",
