@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -27,14 +28,20 @@ MAILDEV = "http://127.0.0.1:1080"
 
 
 class MailDev:
-    def link(self, mail: dict, page: str) -> str:
-        """The token of the link to `page` in a mail, as a person clicking it would send it."""
-        from urllib.parse import parse_qs, urlsplit
-
+    def url(self, mail: dict, page: str) -> str:
+        """The link to `page` in a mail."""
         for word in mail["text"].split():
             if f"/{page}?token=" in word:
-                return parse_qs(urlsplit(word).query)["token"][0]
+                return word
         raise AssertionError(f"no /{page} link in {mail['subject']!r}")
+
+    def link(self, mail: dict, page: str) -> str:
+        """The token of the link to `page` in a mail, as a person clicking it would send it."""
+        return parse_qs(urlsplit(self.url(mail, page)).query)["token"][0]
+
+    def html_view(self, mail: dict) -> str:
+        """Where MailDev shows the mail as its recipient sees it, links and all."""
+        return f"{MAILDEV}/api/email/{mail['id']}/html"
 
     def messages(self) -> list[dict]:
         response = httpx.get(f"{MAILDEV}/api/email", timeout=5)
