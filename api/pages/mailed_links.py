@@ -34,14 +34,14 @@ class _MailedLinkPage(Page):
         data = form.load(self.schema, given(values, "token"))
         user = await self._kit.sessions.user(req, resp)
         if data is not None and await succeeded(form, self._use(data["token"])):
-            redirect(resp, self._done(resp, user))
+            redirect(resp, self._done(user))
             return
         self._show(req, resp, form, user, action=req.path, button=self.button)
 
     async def _use(self, token: str) -> None:
         raise NotImplementedError
 
-    def _done(self, resp: falcon.Response, user: User | None) -> str:
+    def _done(self, user: User | None) -> str:
         """Where the person goes once the token was used."""
         raise NotImplementedError
 
@@ -62,14 +62,14 @@ class ConfirmEmailPage(_MailedLinkPage):
     async def _use(self, token: str) -> None:
         await self._confirm(ConfirmEmail(token))
 
-    def _done(self, resp: falcon.Response, user: User | None) -> str:
+    def _done(self, user: User | None) -> str:
         return f"/{'account' if user else 'login'}?notice=email-confirmed"
 
 
 class CancelEmailChangePage(_MailedLinkPage):
     """/cancel-email-change?token=: the old address cancels a pending change or reverts a done
     one (CancelEmailChangeHandler, as POST /api/v1/users/email-change/cancel); every session of
-    the account ends, this browser's too."""
+    the account ends, this browser's too if it is one."""
 
     template = "cancel_email_change.html"
     title = "Cancel the email change"
@@ -83,6 +83,6 @@ class CancelEmailChangePage(_MailedLinkPage):
     async def _use(self, token: str) -> None:
         await self._cancel(CancelEmailChange(token))
 
-    def _done(self, resp: falcon.Response, user: User | None) -> str:
-        self._kit.sessions.end(resp)
+    def _done(self, user: User | None) -> str:
+        # Every session of the account ended; a cookie of one goes at the next page.
         return "/login?notice=email-change-cancelled"

@@ -61,7 +61,7 @@ class ResetPasswordPage(Page):
         if data is not None and await succeeded(
             form, self._reset(ResetPassword(data["token"], data["new_password"]))
         ):
-            self._kit.sessions.end(resp)
+            # Every session of the account ended; a cookie of one goes at the next page.
             redirect(resp, "/login?notice=password-reset")
             return
         self._show(req, resp, form)

@@ -93,8 +93,11 @@ class Sessions:
         self, req: falcon.Request, resp: falcon.Response, login: str, password: str
     ) -> None:
         """Check the password as the API's sign-in does (lockout by client address included)
-        and keep the new session's refresh token in the cookie."""
+        and keep the new session's refresh token in the cookie. A session the browser had
+        before is signed out: nothing would ever present its token again."""
         issued = await self._sign_in(IssueAccessToken(login, password, client_address(req)))
+        if previous := self._cookies.get(req, self._cookies.session):
+            await self._sign_out(RevokeRefreshToken(previous))
         self._cookies.set(
             resp, self._cookies.session, issued.refresh_token, issued.refresh_expires_in
         )

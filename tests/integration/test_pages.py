@@ -272,3 +272,94 @@ async def test_changing_the_email_asks_for_the_password_and_shows_the_pending_ad
     account = (await browser.client.get(asked.headers["location"])).text
     assert "new@example.com" in account
     assert "stays the address you" in account
+
+
+async def test_the_account_forms_change_the_username_and_mail_the_confirmation_again(
+    browser: Browser, db: psycopg.AsyncConnection
+) -> None:
+    await browser.sign_up()
+
+    renamed = await browser.submit("/account/username", page="/account", username="alicia")
+    invalid = await browser.submit("/account/username", page="/account", username="a")
+    resent = await browser.submit("/account/confirmation", page="/account")
+
+    assert renamed.headers["location"] == "/account?notice=username-changed"
+    assert invalid.status_code == 422
+    assert 'id="username-username-error"' in invalid.text
+    assert resent.headers["location"] == "/account?notice=confirmation-sent"
+    cursor = await db.execute("SELECT username FROM users")
+    assert (await cursor.fetchone())[0] == "alicia"
+
+
+async def test_a_new_password_ends_the_session_it_was_changed_from(
+    browser: Browser, db: psycopg.AsyncConnection
+) -> None:
+    await browser.sign_up()
+    secret = browser.session()
+
+    changed = await browser.submit(
+        "/account/password", page="/account", current_password=PASSWORD, password="new-s3cret"
+    )
+
+    assert changed.headers["location"] == "/login?notice=password-changed"
+    ((_, revoked),) = await _session_rows(db, secret)
+    assert revoked is not None
+    assert (await browser.client.get("/account")).status_code == 303
+    signed_in = await browser.submit("/login", username="alice", password="new-s3cret")
+    assert signed_in.headers["location"] == "/account"
+
+
+async def test_deleting_the_account_takes_the_password_and_ends_the_session(
+    browser: Browser, db: psycopg.AsyncConnection
+) -> None:
+    await browser.sign_up()
+
+    wrong = await browser.submit("/account/delete", page="/account", password="not-it-at-all")
+    deleted = await browser.submit("/account/delete", page="/account", password=PASSWORD)
+
+    assert wrong.status_code == 403
+    assert 'id="delete-password-error"' in wrong.text
+    assert deleted.headers["location"] == "/?notice=account-deleted"
+    cursor = await db.execute("SELECT count(*) FROM users")
+    assert (await cursor.fetchone())[0] == 0
+    assert "session" not in browser.client.cookies
+
+
+async def test_signing_in_again_signs_out_the_session_the_browser_had(
+    browser: Browser, db: psycopg.AsyncConnection
+) -> None:
+    await browser.sign_up()
+    first = browser.session()
+
+    # Any form of the browser's has its token: /login itself sends a signed-in browser on.
+    await browser.submit("/login", page="/logout", username="alice", password=PASSWORD)
+
+    assert browser.session() != first
+    ((_, revoked),) = await _session_rows(db, first)
+    assert revoked is not None
+
+
+async def test_outside_local_development_the_cookies_are_secure_and_host_only(
+    settings: Settings,
+) -> None:
+    async with api_with(settings, session_cookie_secure=True) as api:
+        page = await api.client.get("/signup")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+        # Not sent back over plain HTTP by the client's jar: handed over as a browser would.
+        api.client.cookies.set("__Host-browser", page.cookies["__Host-browser"])
+        signed_up = await api.client.post(
+            "/signup",
+            data={
+                "csrf_token": token,
+                "username": "alice",
+                "email": "alice@example.com",
+                "password": PASSWORD,
+            },
+        )
+
+    for response, name in ((page, "__Host-browser"), (signed_up, "__Host-session")):
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith(f"{name}=")
+        for attribute in ("HttpOnly", "Secure", "Path=/", "SameSite=Lax"):
+            assert attribute in cookie
+        assert "Domain" not in cookie
