@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import falcon
+import falcon.asgi
 
 from api.body import read_form
 from api.pages.csrf import CsrfTokens
@@ -25,7 +26,6 @@ NOTICES = {
     "email-change-asked": "Almost there: open the link we mailed to the new address to make it "
     "yours. Until then your current address stays the one you sign in and recover with.",
     "confirmation-sent": "A new confirmation link is on its way; earlier ones no longer work.",
-    "already-confirmed": "Your email address is confirmed already.",
     "password-changed": "Your password is changed and every session is signed out, this one "
     "too. Sign in with the new password.",
     "password-reset": "Your password is set and every session is signed out. Sign in with it.",
@@ -80,9 +80,9 @@ class PageKit:
 
 class Page:
     """A page: HTML for people, not part of the API's contract (no OpenAPI operations), and
-    counted per client address in the `pages` rate-limit group (RATE_LIMIT_PAGES_PER_IP).
-    Pages differ in RATE_LIMIT_PAGES_PER_IP only; a form posting a sign-in or a re-entered
-    password still counts against the account's lockout, as the API's do."""
+    counted per client address in the `pages` rate-limit group (RATE_LIMIT_PAGES_PER_IP). Only
+    that budget is the pages' own: a sign-in or a re-entered password posted from a page counts
+    against the account's lockout exactly as one posted to the API."""
 
     openapi = None
     rate_limit_group = "pages"
