@@ -9,16 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
 import uuid
-from pathlib import Path
 
-KEY_BYTES = 32
-
-
-class MissingActionTokenKey(RuntimeError):
-    pass
+from adapters.key_files import KEY_BYTES
 
 
 class HmacActionTokenSecrets:
@@ -36,25 +29,3 @@ class HmacActionTokenSecrets:
         message = token_id.bytes + email.encode("utf-8", "surrogatepass")
         digest = hmac.new(self._key, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def load_action_token_key(path: Path) -> bytes:
-    try:
-        key = base64.urlsafe_b64decode(path.read_bytes().strip())
-    except FileNotFoundError as error:
-        raise MissingActionTokenKey(
-            f"no action-token key at {path}: create one with `ops/keys ensure`"
-        ) from error
-    return key
-
-
-def ensure_action_token_key(path: Path) -> bool:
-    """Create the key file (mode 0600) unless it exists; True when created."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "wb") as out:
-        out.write(base64.urlsafe_b64encode(secrets.token_bytes(KEY_BYTES)) + b"\n")
-    return True

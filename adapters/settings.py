@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from environs import Env
 
 from core.domain import RateLimit
+
+
+def _local_development(public_base_url: str) -> bool:
+    """Plain HTTP on this machine: a browser would not send a Secure cookie there."""
+    url = urlsplit(public_base_url)
+    return url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +45,8 @@ class Settings:
     log_json: bool
     rate_limit_enabled: bool
     rate_limits: dict[str, RateLimit]
-    """'users_per_ip', 'token_per_ip': per client IP for each route group; 'per_user'."""
+    """'users_per_ip', 'token_per_ip', 'pages_per_ip': per client IP for each route group;
+    'per_user'."""
     login_lockout: RateLimit
     verify_resend_limit: RateLimit
     """Confirmation mails one user may ask for again per window."""
@@ -81,6 +89,7 @@ class Settings:
     relay_metrics_port: int
     dashboard_password: str | None
     public_base_url: str
+    """Where people open the service: the links in mails point at its pages."""
     mail_quota: RateLimit
     """Confirmation and reset mails one address may receive per window."""
     login_lockout_fail_open: bool
@@ -90,7 +99,11 @@ class Settings:
     """A network that signed in successfully stays familiar (never locked out) this long."""
     action_token_key_file: Path
     """The key that derives mailed tokens' secrets from their ids (web and consumer)."""
-    """Where links in mails point (the pages /verify-email and /reset-password)."""
+    csrf_key_file: Path
+    """The key the pages sign their forms' CSRF tokens with (web only)."""
+    session_cookie_secure: bool
+    """Whether the pages' cookies are sent over HTTPS only: on unless PUBLIC_BASE_URL is a
+    plain-HTTP address of this machine (local development)."""
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -98,6 +111,7 @@ class Settings:
         env = Env(eager=True)
         if read_dotenv:
             env.read_env(recurse=False)
+        public_base_url = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
         return cls(
             database_url=env.str(
                 "DATABASE_URL",
@@ -133,6 +147,7 @@ class Settings:
             rate_limits={
                 "users_per_ip": RateLimit.parse(env.str("RATE_LIMIT_USERS_PER_IP", "100/60")),
                 "token_per_ip": RateLimit.parse(env.str("RATE_LIMIT_TOKEN_PER_IP", "100/60")),
+                "pages_per_ip": RateLimit.parse(env.str("RATE_LIMIT_PAGES_PER_IP", "100/60")),
                 "per_user": RateLimit.parse(env.str("RATE_LIMIT_PER_USER", "20/60")),
             },
             login_lockout=RateLimit.parse(env.str("LOGIN_LOCKOUT", "5/900")),
@@ -178,10 +193,14 @@ class Settings:
             consumer_metrics_port=env.int("CONSUMER_METRICS_PORT", 9192),
             relay_metrics_port=env.int("RELAY_METRICS_PORT", 9193),
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
-            public_base_url=env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            public_base_url=public_base_url,
             mail_quota=RateLimit.parse(env.str("MAIL_QUOTA", "3/3600")),
             login_lockout_fail_open=env.bool("LOGIN_LOCKOUT_FAIL_OPEN", False),
             login_lockout_timeout_seconds=env.int("LOGIN_LOCKOUT_TIMEOUT_MS", 1000) / 1000,
             familiar_address_days=env.int("FAMILIAR_ADDRESS_DAYS", 30),
             action_token_key_file=Path(env.str("ACTION_TOKEN_KEY_FILE", ".keys/action-tokens.key")),
+            csrf_key_file=Path(env.str("CSRF_KEY_FILE", ".keys/csrf.key")),
+            session_cookie_secure=env.bool(
+                "SESSION_COOKIE_SECURE", not _local_development(public_base_url)
+            ),
         )

@@ -17,6 +17,7 @@ from api.auth import Authentication
 from api.client_ip import parse_networks
 from api.middleware import RequestContext, SecurityHeaders
 from api.openapi import build_spec
+from api.pages import add_pages
 from api.ratelimit import RateLimiting
 from api.resources import docs
 from api.resources.account_tokens import (
@@ -66,7 +67,11 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
         middleware.append(
             RateLimiting(
                 injector.get(RateLimiter),  # type: ignore[type-abstract]
-                per_ip={"users": limits["users_per_ip"], "token": limits["token_per_ip"]},
+                per_ip={
+                    "users": limits["users_per_ip"],
+                    "token": limits["token_per_ip"],
+                    "pages": limits["pages_per_ip"],
+                },
                 per_user=limits["per_user"],
             )
         )
@@ -134,6 +139,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     app.add_route("/redoc", docs.redoc_page())
     app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))
     app.add_static_route("/redoc/static", str(docs.REDOC_STATIC))
+    add_pages(app, settings, injector)
     # Last: the document is walked from the routes added above.
     app.add_route("/openapi.json", docs.OpenApi(build_spec(app)))
     return app

@@ -207,9 +207,10 @@ def main() -> None:
     import tempfile
     from pathlib import Path
 
-    # Imported here, not above: api.app imports this module.
-    from adapters.action_token_secrets import ensure_action_token_key
     from adapters.bootstrap.web import web_injector
+
+    # Imported here, not above: api.app imports this module.
+    from adapters.key_files import ensure_key_file
     from adapters.lifecycle import Lifecycle
     from adapters.settings import Settings
     from adapters.tokens import new_key_pem
@@ -217,11 +218,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as keys:
         (Path(keys) / "20260101T000000Z.pem").write_bytes(new_key_pem())
-        ensure_action_token_key(Path(keys) / "action-tokens.key")
+        ensure_key_file(Path(keys) / "action-tokens.key")
+        ensure_key_file(Path(keys) / "csrf.key")
         settings = dataclasses.replace(
             Settings.from_env(read_dotenv=False),
             jwt_key_dir=Path(keys),
             action_token_key_file=Path(keys) / "action-tokens.key",
+            csrf_key_file=Path(keys) / "csrf.key",
         )
         injector = web_injector(settings)
         sys.stdout.write(render(build_spec(create_app(settings, injector))))

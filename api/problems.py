@@ -54,6 +54,11 @@ STATUS_OF: dict[type[DomainError], int] = {
 }
 
 
+def status_of(error: DomainError) -> int:
+    # A DomainError without a row is a bug (tests/unit/test_problems.py looks for one): a 500.
+    return next((STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF), 500)
+
+
 class Problem(falcon.HTTPError):
     """An HTTP error with RFC 9457 members; `errors` maps field names to messages."""
 
@@ -107,8 +112,7 @@ def _www_authenticate(error: DomainError) -> dict[str, str]:
 async def handle_domain_error(
     req: falcon.asgi.Request, resp: falcon.asgi.Response, error: DomainError, params: object
 ) -> None:
-    # A DomainError without a row is a bug (tests/unit/test_problems.py looks for one): a 500.
-    status = next((STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF), 500)
+    status = status_of(error)
     if status == 500:
         log.error(
             "domain error answered with 500",

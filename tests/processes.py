@@ -16,6 +16,8 @@ from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
 
+from adapters.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -78,6 +80,15 @@ class Process:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def key_files(settings: Settings) -> dict[str, str]:
+    """The environment that points a process at the tests' keys (signing, mailed tokens, CSRF)."""
+    return {
+        "JWT_KEY_DIR": str(settings.jwt_key_dir),
+        "ACTION_TOKEN_KEY_FILE": str(settings.action_token_key_file),
+        "CSRF_KEY_FILE": str(settings.csrf_key_file),
+    }
 
 
 def environment(**overrides: str) -> dict[str, str]:

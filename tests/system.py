@@ -10,24 +10,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from adapters.settings import Settings
-from tests.processes import Process, environment, free_port, wait_for_http, wait_until
+from tests.processes import (
+    Process,
+    environment,
+    free_port,
+    key_files,
+    wait_for_http,
+    wait_until,
+)
 
 MAILDEV = "http://127.0.0.1:1080"
 
 
 class MailDev:
-    def link(self, mail: dict, page: str) -> str:
-        """The token of the link to `page` in a mail, as a person clicking it would send it."""
-        from urllib.parse import parse_qs, urlsplit
-
+    def url(self, mail: dict, page: str) -> str:
+        """The link to `page` in a mail."""
         for word in mail["text"].split():
             if f"/{page}?token=" in word:
-                return parse_qs(urlsplit(word).query)["token"][0]
+                return word
         raise AssertionError(f"no /{page} link in {mail['subject']!r}")
+
+    def link(self, mail: dict, page: str) -> str:
+        """The token of the link to `page` in a mail, as a person clicking it would send it."""
+        return parse_qs(urlsplit(self.url(mail, page)).query)["token"][0]
+
+    def html_view(self, mail: dict) -> str:
+        """Where MailDev shows the mail as its recipient sees it, links and all."""
+        return f"{MAILDEV}/api/email/{mail['id']}/html"
 
     def messages(self) -> list[dict]:
         response = httpx.get(f"{MAILDEV}/api/email", timeout=5)
@@ -90,13 +104,15 @@ def running_system(settings: Settings, logs: Path, **more_env: str) -> Iterator[
     env = environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
-        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
+        **key_files(settings),
         WEB_PORT=str(port),
+        # The links in mails open this web process's pages.
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         EVENTS_TOPIC=topic,
         MAIL_CONSUMER_GROUP=f"mailer_test_{run}",
         RATE_LIMIT_USERS_PER_IP="100000/60",
         RATE_LIMIT_TOKEN_PER_IP="100000/60",
+        RATE_LIMIT_PAGES_PER_IP="100000/60",
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",

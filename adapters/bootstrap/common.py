@@ -20,10 +20,11 @@ from injector import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.action_token_secrets import HmacActionTokenSecrets, load_action_token_key
+from adapters.action_token_secrets import HmacActionTokenSecrets
 from adapters.clock import SystemClock
 from adapters.email_reputation import AbstractApiEmailReputation, NullEmailReputation
 from adapters.jobs import DramatiqJobs, dramatiq_broker
+from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.sql.engine import create_engine
@@ -169,4 +170,4 @@ class ActionTokenSecretsModule(Module):
     @singleton
     @provider
     def action_token_secrets(self, settings: Settings) -> ActionTokenSecrets:
-        return HmacActionTokenSecrets(load_action_token_key(settings.action_token_key_file))
+        return HmacActionTokenSecrets(load_key_file(settings.action_token_key_file))

@@ -41,6 +41,7 @@ from core.ports import (
     TokenIssuer,
     UserReader,
 )
+from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -67,6 +68,7 @@ WEB_HANDLERS = (
     ResendVerificationHandler,
     RequestPasswordResetHandler,
     ResetPasswordHandler,
+    GetSessionUserHandler,
 )
 
 

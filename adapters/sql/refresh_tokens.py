@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import Select, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -56,11 +57,16 @@ class SqlRefreshTokens:
         except IntegrityError:
             return False
 
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        return await self._one(select(*_COLUMNS).where(refresh_tokens.c.token_hash == token_hash))
+
     async def get_for_update(self, token_hash: str) -> RefreshToken | None:
-        result = await self._conn.execute(
+        return await self._one(
             select(*_COLUMNS).where(refresh_tokens.c.token_hash == token_hash).with_for_update()
         )
-        row = result.first()
+
+    async def _one(self, statement: Select[Any]) -> RefreshToken | None:
+        row = (await self._conn.execute(statement)).first()
         return RefreshToken(**row._mapping) if row else None
 
     async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:

@@ -78,6 +78,10 @@ class RefreshTokenRepository(Protocol):
         the user was deleted or changed the password meanwhile (nothing is stored then)."""
         ...
 
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        """The token with this hash, read without a lock (nothing is changed on its account)."""
+        ...
+
     async def get_for_update(self, token_hash: str) -> RefreshToken | None:
         """The token with this hash, locked until the transaction ends: of two concurrent uses,
         the second waits and then sees what the first did to it."""

@@ -11,7 +11,7 @@ import psycopg
 from adapters.jobs import DramatiqJobs, dramatiq_broker
 from adapters.passwords import PROFILES
 from adapters.settings import Settings
-from tests.processes import environment
+from tests.processes import environment, key_files
 
 
 def worker_environment(settings: Settings, reputation_url: str, **overrides: str) -> dict[str, str]:
@@ -20,8 +20,7 @@ def worker_environment(settings: Settings, reputation_url: str, **overrides: str
         **{
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,
-            "JWT_KEY_DIR": str(settings.jwt_key_dir),
-            "ACTION_TOKEN_KEY_FILE": str(settings.action_token_key_file),
+            **key_files(settings),
             "EMAIL_CHECK_ENABLED": "true",
             "EMAIL_CHECK_URL": reputation_url,
             "EMAIL_CHECK_API_KEY": "test-key",

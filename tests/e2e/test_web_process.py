@@ -20,6 +20,7 @@ from tests.processes import (
     counted_by_process,
     environment,
     free_port,
+    key_files,
     procfile,
     scraped,
     wait_for_http,
@@ -36,8 +37,7 @@ def _web(settings: Settings, logs: Path, **env: str) -> Iterator[str]:
     settings_env = {
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
-        "JWT_KEY_DIR": str(settings.jwt_key_dir),
-        "ACTION_TOKEN_KEY_FILE": str(settings.action_token_key_file),
+        **key_files(settings),
         "WEB_PORT": str(port),
         "WEB_METRICS_PORT": str(free_port()),
     }

@@ -10,8 +10,9 @@ import pytest
 from injector import Injector
 from redis.asyncio import Redis
 
-from adapters.action_token_secrets import HmacActionTokenSecrets, load_action_token_key
+from adapters.action_token_secrets import HmacActionTokenSecrets
 from adapters.bootstrap.web import web_injector
+from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
@@ -66,7 +67,7 @@ def api(client: httpx.AsyncClient) -> Api:
 @pytest.fixture
 def mailed(db: psycopg.AsyncConnection, settings: Settings) -> MailedTokens:
     """The secrets of the tokens the service mailed, as their recipients read them."""
-    key = load_action_token_key(settings.action_token_key_file)
+    key = load_key_file(settings.action_token_key_file)
     return MailedTokens(db, HmacActionTokenSecrets(key))
 
 

@@ -138,8 +138,11 @@ class InMemoryRefreshTokens:
         self.rows[token.id] = token
         return True
 
-    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+    async def get(self, token_hash: str) -> RefreshToken | None:
         return next((t for t in self.rows.values() if t.token_hash == token_hash), None)
+
+    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+        return await self.get(token_hash)
 
     async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
         token = self.rows[token_id]
