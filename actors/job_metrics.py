@@ -1,55 +1,49 @@
-"""Prometheus metrics of the Dramatiq worker, served by the worker process itself."""
+"""The worker's job metrics: dramatiq's own Prometheus middleware, added up across `--processes`.
+
+The middleware counts messages, errors, retries and dead letters by actor in every worker
+process, into files of one folder, and a process dramatiq forks once serves their sum. Two
+things decide whether that works, both when a module is first imported: prometheus_client puts
+values in files only if PROMETHEUS_MULTIPROC_DIR is set by then, and the middleware's module
+reads its folder, host and port (dramatiq_prom_db, _host, _port) from the environment. So
+`exported` sets them all in the launcher (`actors.worker`) before dramatiq forks anything, and
+this module imports neither at module level.
+"""
 
 from __future__ import annotations
 
-import logging
-import time
-from typing import Any
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import dramatiq
-from dramatiq.middleware import Middleware
-from prometheus_client import Counter, Histogram, start_http_server
 
-log = logging.getLogger("actors.job_metrics")
-
-JOBS = Counter(
-    "dramatiq_jobs_total", "Messages processed, by actor and outcome.", ["actor", "outcome"]
-)
-DURATION = Histogram("dramatiq_job_duration_seconds", "Time spent processing.", ["actor"])
+from adapters.metrics_folder import metrics_folder
+from adapters.settings import Settings
 
 
-class JobMetrics(Middleware):
-    """Counts each processed message (ok, failed: will retry or give up) and times it; serves
-    the numbers on `port` (0: not served). Run the worker with --processes 1, or give each
-    host's worker processes their own port."""
+@contextmanager
+def exported(settings: Settings) -> Iterator[None]:
+    """Prepares the metrics of the worker processes started inside: a new folder, and the
+    exporter on METRICS_HOST:WORKER_METRICS_PORT (0: no metrics)."""
+    if not settings.worker_metrics_port:
+        yield
+        return
+    with metrics_folder("worker") as folder:
+        # The names dramatiq.middleware.prometheus reads.
+        os.environ.update(
+            dramatiq_prom_db=str(folder),
+            dramatiq_prom_host=settings.metrics_host,
+            dramatiq_prom_port=str(settings.worker_metrics_port),
+        )
+        yield
 
-    def __init__(self, host: str, port: int) -> None:
-        self._host = host
-        self._port = port
-        self._started: dict[str, float] = {}
 
-    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
-        if not self._port:
-            return
-        try:
-            start_http_server(self._port, addr=self._host)
-        except OSError as error:
-            log.warning("metrics port busy; not serving metrics", extra={"error": repr(error)})
+def middleware() -> list[dramatiq.Middleware]:
+    """The Prometheus middleware in a worker the launcher prepared; none elsewhere (the
+    scheduler, tests, or a worker started without the launcher, whose counts nobody could add
+    up)."""
+    if "dramatiq_prom_db" not in os.environ:
+        return []
+    from dramatiq.middleware.prometheus import Prometheus
 
-    def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
-        self._started[message.message_id] = time.perf_counter()
-
-    def after_process_message(
-        self,
-        broker: dramatiq.Broker,
-        message: Any,
-        *,
-        result: Any = None,
-        exception: BaseException | None = None,
-    ) -> None:
-        started = self._started.pop(message.message_id, None)
-        if started is not None:
-            DURATION.labels(message.actor_name).observe(time.perf_counter() - started)
-        JOBS.labels(message.actor_name, "failed" if exception else "ok").inc()
-
-    after_skip_message = after_process_message
+    return [Prometheus()]

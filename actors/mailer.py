@@ -2,6 +2,9 @@
 
 Consumes lifecycle events from Kafka (group `mailer`) and sends their mail. The offset is
 committed only after the mail is accepted by the SMTP server, or the record is in the DLQ.
+Metrics (CONSUMER_METRICS_PORT): FastStream's Kafka middleware counts and times every record
+received and published (the DLQ included), the mail counters say what became of each event, and
+the lag of the assigned partitions is read from Kafka when Prometheus scrapes.
 """
 
 from __future__ import annotations
@@ -12,13 +15,16 @@ import logging
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from prometheus_client import start_http_server
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import REGISTRY
 
 from actors.mail_delivery import MailDelivery
 from adapters.bootstrap.consumer import consumer_injector
 from adapters.health import kafka_probe
+from adapters.kafka_lag import consumer_lag
 from adapters.lifecycle import Lifecycle
 from adapters.logs import configure_logging
+from adapters.metrics import ScrapeTimeGauge, exported_registry, on_loop, serve_metrics
 from adapters.settings import Settings
 from core.mail.lifecycle import SendLifecycleMailHandler
 
@@ -27,7 +33,11 @@ configure_logging(settings.log_level, settings.log_json)
 injector = consumer_injector(settings)
 # FastStream logs through the JSON handler like every other logger.
 log = logging.getLogger("actors.mailer")
-broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=log)
+broker = KafkaBroker(
+    settings.kafka_bootstrap_servers,
+    logger=log,
+    middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name="mailer")],
+)
 dlq_topic = f"{settings.events_topic}.dlq"
 
 
@@ -45,13 +55,16 @@ delivery = MailDelivery(
 )
 
 
-@broker.subscriber(
+lifecycle_events = broker.subscriber(
     settings.events_topic,
     group_id=settings.mail_consumer_group,
     auto_offset_reset="earliest",
     # Commit after the handler returns; an exception rewinds to the record to try it again.
     ack_policy=AckPolicy.NACK_ON_ERROR,
 )
+
+
+@lifecycle_events
 async def on_lifecycle_event(message: KafkaMessage) -> None:
     await delivery(message.body, message.raw_message.key)  # type: ignore[union-attr]
 
@@ -70,12 +83,21 @@ async def _wait_for_kafka() -> None:
             wait = min(wait * 2, settings.mail_max_backoff_seconds)
 
 
+async def _lag() -> dict[tuple[str, ...], int]:
+    consumer = lifecycle_events.consumer
+    return await consumer_lag(consumer) if consumer is not None else {}
+
+
 async def _serve_metrics() -> None:
-    if settings.consumer_metrics_port:
-        try:
-            start_http_server(settings.consumer_metrics_port, addr=settings.metrics_host)
-        except OSError as error:  # a second consumer on this host: it still delivers mail
-            log.warning("metrics port busy; not serving metrics", extra={"error": repr(error)})
+    lag = ScrapeTimeGauge(
+        "kafka_consumer_lag",
+        "Records of this consumer's partitions after the group's committed offset (read at "
+        "scrape time).",
+        ("topic", "partition"),
+        on_loop(asyncio.get_running_loop(), _lag, settings.readiness_timeout_seconds),
+    )
+    # A second consumer on this host finds the port taken: it still delivers mail.
+    serve_metrics(exported_registry(lag), settings.metrics_host, settings.consumer_metrics_port)
 
 
 async def _close() -> None:

@@ -1,4 +1,5 @@
-"""The `relay` process: `python -m actors.relay` publishes the outbox to Kafka until stopped."""
+"""The `relay` process: `python -m actors.relay` publishes the outbox to Kafka until stopped, and
+counts what it published on RELAY_METRICS_PORT."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 from adapters.bootstrap.relay import relay_injector
 from adapters.lifecycle import Lifecycle
 from adapters.logs import configure_logging
+from adapters.metrics import exported_registry, serve_metrics
 from adapters.relay import OutboxRelay
 from adapters.settings import Settings
 
@@ -15,6 +17,7 @@ from adapters.settings import Settings
 async def main() -> None:
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_json)
+    serve_metrics(exported_registry(), settings.metrics_host, settings.relay_metrics_port)
     injector = relay_injector(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

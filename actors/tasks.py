@@ -1,5 +1,6 @@
-"""Dramatiq actors: the `worker` process (`dramatiq actors.tasks`) runs them, the `scheduler`
-process (`python -m actors.scheduler`, exactly one) enqueues the periodic ones on their cron."""
+"""Dramatiq actors: the `worker` process (`python -m actors.worker`, dramatiq on this module) runs
+them, the `scheduler` process (`python -m actors.scheduler`, exactly one) enqueues the periodic
+ones on their cron."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dramatiq.middleware import CurrentMessage
 from injector import Injector
 from periodiq import cron
 
-from actors.job_metrics import JobMetrics
+from actors import job_metrics
 from adapters.bootstrap.worker import job_broker, worker_injector
 from adapters.logs import configure_logging, request_id
 from adapters.settings import Settings
@@ -29,8 +30,7 @@ from core.ports import EmailCheckMisconfigured
 settings = Settings.from_env()
 configure_logging(settings.log_level, settings.log_json)
 log = logging.getLogger("actors.tasks")
-metrics = JobMetrics(settings.metrics_host, settings.worker_metrics_port)
-dramatiq.set_broker(job_broker(settings, metrics, CurrentMessage()))
+dramatiq.set_broker(job_broker(settings, *job_metrics.middleware(), CurrentMessage()))
 
 
 @functools.cache

@@ -15,12 +15,10 @@ Probe = Callable[[], Awaitable[None]]
 
 @dataclass
 class Readiness:
-    """Named probes, each raising when its service cannot be reached, and the outbox backlog
-    (read at scrape time for /metrics)."""
+    """Named probes, each raising when its service cannot be reached."""
 
     probes: dict[str, Probe]
     timeout_seconds: float
-    outbox_backlog: Callable[[], Awaitable[int]]
 
 
 def postgres_probe(engine: AsyncEngine):  # type: ignore[no-untyped-def]
@@ -51,14 +49,3 @@ def kafka_probe(bootstrap_servers: str, timeout_seconds: float):  # type: ignore
             await client.close()
 
     return probe
-
-
-def outbox_backlog(engine: AsyncEngine):  # type: ignore[no-untyped-def]
-    async def count() -> int:
-        async with engine.connect() as conn:
-            result = await conn.execute(
-                text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
-            )
-            return int(result.scalar_one())
-
-    return count

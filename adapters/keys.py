@@ -1,4 +1,6 @@
-"""`ops/keys new|ensure|list|retire`: the JWT signing keys (PEM files, never committed).
+"""`ops/keys new|ensure|list|retire`: the JWT signing keys (PEM files, never committed), and
+(`ensure`) the key mailed tokens' secrets derive from (ACTION_TOKEN_KEY_FILE) and the key the
+pages sign their CSRF tokens with (CSRF_KEY_FILE).
 
 Rotation without logging anyone out:
   1. `ops/keys new`, then restart the processes: the new key signs, the old one still verifies.
@@ -16,6 +18,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from adapters.key_files import ensure_key_file
 from adapters.settings import Settings
 from adapters.tokens import MissingKeys, load_keys, new_key_pem
 
@@ -74,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"retired {path.name}")
         return 0
     if args.command == "ensure":
+        for key_file in (settings.action_token_key_file, settings.csrf_key_file):
+            if ensure_key_file(key_file):
+                print(f"created {key_file}", file=sys.stderr)
         try:
             load_keys(key_dir)
             return 0

@@ -93,6 +93,10 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     # aiokafka logs every failed reconnect as an error, ten times a second while Kafka is down;
     # the relay and the consumer log the outage themselves, once per retry.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    # httpx logs every request's full URL at INFO: the reputation service's carries the API key
+    # and the address being checked. Our adapters log what matters, without either.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     # The API writes its own access log, with the request id and duration.
     logging.getLogger("uvicorn.access").disabled = True
     # Dramatiq's consumer threads log two lines every 3 s while the broker is away.

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from prometheus_client import Counter
@@ -77,12 +77,19 @@ class RedisSlidingWindowLimiter:
         return admissions
 
     async def reset(self, key: str) -> None:
+        await self._forget(key, self._redis.delete)
+
+    async def give_back(self, key: str) -> None:
+        # The newest member: under concurrency perhaps another caller's, but the count is right.
+        await self._forget(key, self._redis.zpopmax)
+
+    async def _forget(self, key: str, command: Callable[[str], Awaitable[object]]) -> None:
         try:
             async with asyncio.timeout(self._timeout):
-                await self._redis.delete(self._prefix + key)
+                await command(self._prefix + key)
         except (RedisError, OSError, TimeoutError) as error:
             LIMITER_ERRORS.inc()
-            log.error("rate limiter reset failed", extra={"key": key, "error": repr(error)})
+            log.error("rate limiter update failed", extra={"error": repr(error)})
 
     def _degraded(
         self, checks: Sequence[tuple[str, RateLimit]], error: BaseException

@@ -5,10 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from environs import Env
 
 from core.domain import RateLimit
+
+
+def _local_development(public_base_url: str) -> bool:
+    """Plain HTTP on this machine: a browser would not send a Secure cookie there."""
+    url = urlsplit(public_base_url)
+    return url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +30,10 @@ class Settings:
     jwt_audience: str
     jwt_ttl_seconds: int
     refresh_token_ttl_seconds: int
+    refresh_family_max_seconds: int
+    """How long a sign-in's refresh-token family lives at most, however often it is rotated."""
+    refresh_reuse_grace_seconds: int
+    """How long after a rotation the rotated token still gets the same successor."""
     argon2_profile: str
     hash_concurrency: int
     max_body_bytes: int
@@ -34,7 +45,8 @@ class Settings:
     log_json: bool
     rate_limit_enabled: bool
     rate_limits: dict[str, RateLimit]
-    """'users_per_ip', 'token_per_ip': per client IP for each route group; 'per_user'."""
+    """'users_per_ip', 'token_per_ip', 'pages_per_ip': per client IP for each route group;
+    'per_user'."""
     login_lockout: RateLimit
     verify_resend_limit: RateLimit
     """Confirmation mails one user may ask for again per window."""
@@ -58,6 +70,11 @@ class Settings:
     email_check_url: str
     email_check_api_key: str
     email_check_timeout_seconds: float
+    pwned_passwords_enabled: bool
+    pwned_passwords_url: str
+    pwned_passwords_timeout_seconds: float
+    pwned_passwords_fail_closed: bool
+    """True: a new password is refused (503) while the breach corpus cannot be asked."""
     verify_max_retries: int
     verify_min_backoff_ms: int
     verify_max_backoff_ms: int
@@ -66,11 +83,27 @@ class Settings:
     retention_days: int
     dashboard_user: str
     metrics_host: str
+    web_metrics_port: int
     worker_metrics_port: int
     consumer_metrics_port: int
+    relay_metrics_port: int
     dashboard_password: str | None
     public_base_url: str
-    """Where links in mails point (the pages /verify-email and /reset-password)."""
+    """Where people open the service: the links in mails point at its pages."""
+    mail_quota: RateLimit
+    """Confirmation and reset mails one address may receive per window."""
+    login_lockout_fail_open: bool
+    """Whether sign-in goes on unguarded when the lockout's counter cannot be reached."""
+    login_lockout_timeout_seconds: float
+    familiar_address_days: int
+    """A network that signed in successfully stays familiar (never locked out) this long."""
+    action_token_key_file: Path
+    """The key that derives mailed tokens' secrets from their ids (web and consumer)."""
+    csrf_key_file: Path
+    """The key the pages sign their forms' CSRF tokens with (web only)."""
+    session_cookie_secure: bool
+    """Whether the pages' cookies are sent over HTTPS only: on unless PUBLIC_BASE_URL is a
+    plain-HTTP address of this machine (local development)."""
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -78,6 +111,7 @@ class Settings:
         env = Env(eager=True)
         if read_dotenv:
             env.read_env(recurse=False)
+        public_base_url = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
         return cls(
             database_url=env.str(
                 "DATABASE_URL",
@@ -92,6 +126,12 @@ class Settings:
             jwt_audience=env.str("JWT_AUDIENCE", "accounts-api"),
             jwt_ttl_seconds=env.int("JWT_TTL_SECONDS", 900),
             refresh_token_ttl_seconds=env.int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600),
+            refresh_family_max_seconds=env.int(
+                "REFRESH_FAMILY_MAX_SECONDS", 30 * 24 * 3600, validate=lambda v: v > 0
+            ),
+            refresh_reuse_grace_seconds=env.int(
+                "REFRESH_REUSE_GRACE_SECONDS", 10, validate=lambda v: v >= 0
+            ),
             argon2_profile=env.str(
                 "ARGON2_PROFILE", "default", validate=lambda v: v in ("default", "cheapest")
             ),
@@ -107,6 +147,7 @@ class Settings:
             rate_limits={
                 "users_per_ip": RateLimit.parse(env.str("RATE_LIMIT_USERS_PER_IP", "100/60")),
                 "token_per_ip": RateLimit.parse(env.str("RATE_LIMIT_TOKEN_PER_IP", "100/60")),
+                "pages_per_ip": RateLimit.parse(env.str("RATE_LIMIT_PAGES_PER_IP", "100/60")),
                 "per_user": RateLimit.parse(env.str("RATE_LIMIT_PER_USER", "20/60")),
             },
             login_lockout=RateLimit.parse(env.str("LOGIN_LOCKOUT", "5/900")),
@@ -133,6 +174,12 @@ class Settings:
             ),
             email_check_api_key=env.str("EMAIL_CHECK_API_KEY", ""),
             email_check_timeout_seconds=env.float("EMAIL_CHECK_TIMEOUT_SECONDS", 5.0),
+            pwned_passwords_enabled=env.bool("PWNED_PASSWORDS_ENABLED", False),
+            pwned_passwords_url=env.str(
+                "PWNED_PASSWORDS_URL", "https://api.pwnedpasswords.com/range/"
+            ),
+            pwned_passwords_timeout_seconds=env.float("PWNED_PASSWORDS_TIMEOUT_SECONDS", 2.0),
+            pwned_passwords_fail_closed=env.bool("PWNED_PASSWORDS_FAIL_CLOSED", False),
             verify_max_retries=env.int("VERIFY_MAX_RETRIES", 8),
             verify_min_backoff_ms=env.int("VERIFY_MIN_BACKOFF_MS", 15_000),
             verify_max_backoff_ms=env.int("VERIFY_MAX_BACKOFF_MS", 3_600_000),
@@ -141,8 +188,19 @@ class Settings:
             retention_days=env.int("RETENTION_DAYS", 7),
             dashboard_user=env.str("DASHBOARD_USER", "admin"),
             metrics_host=env.str("METRICS_HOST", "127.0.0.1"),
+            web_metrics_port=env.int("WEB_METRICS_PORT", 9190),
             worker_metrics_port=env.int("WORKER_METRICS_PORT", 9191),
             consumer_metrics_port=env.int("CONSUMER_METRICS_PORT", 9192),
+            relay_metrics_port=env.int("RELAY_METRICS_PORT", 9193),
             dashboard_password=env.str("DASHBOARD_PASSWORD", None),
-            public_base_url=env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+            public_base_url=public_base_url,
+            mail_quota=RateLimit.parse(env.str("MAIL_QUOTA", "3/3600")),
+            login_lockout_fail_open=env.bool("LOGIN_LOCKOUT_FAIL_OPEN", False),
+            login_lockout_timeout_seconds=env.int("LOGIN_LOCKOUT_TIMEOUT_MS", 1000) / 1000,
+            familiar_address_days=env.int("FAMILIAR_ADDRESS_DAYS", 30),
+            action_token_key_file=Path(env.str("ACTION_TOKEN_KEY_FILE", ".keys/action-tokens.key")),
+            csrf_key_file=Path(env.str("CSRF_KEY_FILE", ".keys/csrf.key")),
+            session_cookie_secure=env.bool(
+                "SESSION_COOKIE_SECURE", not _local_development(public_base_url)
+            ),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,10 @@ class JwtTokens:
         )
         self._jwks = self._key_set.as_dict(private=False)
 
-    def issue(self, user_id: uuid.UUID, token_version: int = 0) -> IssuedToken:
+    def issue(
+        self, user_id: uuid.UUID, token_version: int = 0, auth_time: datetime | None = None
+    ) -> IssuedToken:
+        """Without `auth_time`, the token says the user signed in now."""
         now = self._now()
         claims = {
             "iss": self._issuer,
@@ -77,6 +81,7 @@ class JwtTokens:
             "exp": now + self._ttl,
             "jti": uuid.uuid4().hex,
             "ver": token_version,
+            "auth_time": now if auth_time is None else int(auth_time.timestamp()),
         }
         header = {"alg": ALGORITHM, "kid": self._signing_key.kid}
         token = jwt.encode(header, claims, self._signing_key, registry=self._registry)
@@ -90,7 +95,9 @@ class JwtTokens:
             version = decoded.claims.get("ver", 0)
             if type(version) is not int or version < 0:
                 raise ValueError("ver must be a natural number")
-            return AccessClaims(uuid.UUID(decoded.claims["sub"]), version)
+            return AccessClaims(
+                uuid.UUID(decoded.claims["sub"]), version, _auth_time(decoded.claims)
+            )
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated("The access token is invalid or expired.") from error
 
@@ -99,3 +106,16 @@ class JwtTokens:
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
+
+
+def _auth_time(claims: Mapping[str, object]) -> datetime | None:
+    # Tokens signed before the claim existed carry none; they are gone one token lifetime later.
+    if "auth_time" not in claims:
+        return None
+    seconds = claims["auth_time"]
+    if type(seconds) is not int or seconds < 0:
+        raise ValueError("auth_time must be a time in epoch seconds")
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError) as error:
+        raise ValueError("auth_time is out of range") from error

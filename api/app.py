@@ -14,23 +14,27 @@ from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api import problems
 from api.auth import Authentication
-from api.middleware import RequestContext
+from api.client_ip import parse_networks
+from api.middleware import RequestContext, SecurityHeaders
 from api.openapi import build_spec
-from api.ratelimit import RateLimiting, parse_networks
+from api.pages import add_pages
+from api.ratelimit import RateLimiting
 from api.resources import docs
 from api.resources.account_tokens import (
+    EmailChangeCancellation,
     EmailVerification,
     EmailVerificationResend,
     PasswordForgot,
     PasswordResetResource,
 )
-from api.resources.health import Health, Metrics, Ready
+from api.resources.health import Health, Ready
 from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
 from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.cancel_email_change import CancelEmailChangeHandler
 from core.users.confirm_email import ConfirmEmailHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
@@ -53,7 +57,8 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
     # Order matters: authentication only records its outcome, so that rate limiting can count
     # a request by IP before a bad token is refused, and by user once the token is good.
     middleware: list[Any] = [
-        RequestContext(settings.request_id_pattern),
+        RequestContext(settings.request_id_pattern, parse_networks(settings.trusted_proxies)),
+        SecurityHeaders(),
         _Shutdown(injector.get(Lifecycle)),
         Authentication(tokens),
     ]
@@ -62,9 +67,12 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
         middleware.append(
             RateLimiting(
                 injector.get(RateLimiter),  # type: ignore[type-abstract]
-                per_ip={"users": limits["users_per_ip"], "token": limits["token_per_ip"]},
+                per_ip={
+                    "users": limits["users_per_ip"],
+                    "token": limits["token_per_ip"],
+                    "pages": limits["pages_per_ip"],
+                },
                 per_user=limits["per_user"],
-                trusted_proxies=parse_networks(settings.trusted_proxies),
             )
         )
     return middleware
@@ -91,6 +99,12 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     app.add_route(
         "/api/v1/users/verify-email",
         EmailVerification(confirm=injector.get(ConfirmEmailHandler), max_body_bytes=body_limit),
+    )
+    app.add_route(
+        "/api/v1/users/email-change/cancel",
+        EmailChangeCancellation(
+            cancel=injector.get(CancelEmailChangeHandler), max_body_bytes=body_limit
+        ),
     )
     app.add_route(
         "/api/v1/users/verify-email/resend",
@@ -120,13 +134,12 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     )
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
-    readiness = injector.get(Readiness)
-    app.add_route("/readyz", Ready(readiness))
-    app.add_route("/metrics", Metrics(readiness.outbox_backlog))
+    app.add_route("/readyz", Ready(injector.get(Readiness)))
     app.add_route("/docs", docs.swagger_page())
     app.add_route("/redoc", docs.redoc_page())
     app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))
     app.add_static_route("/redoc/static", str(docs.REDOC_STATIC))
+    add_pages(app, settings, injector)
     # Last: the document is walked from the routes added above.
     app.add_route("/openapi.json", docs.OpenApi(build_spec(app)))
     return app

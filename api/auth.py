@@ -51,3 +51,9 @@ def current_user(req: falcon.Request) -> AccessClaims:
             "Send an access token: Authorization: Bearer <token>."
         )
     return claims
+
+
+def client_address(req: falcon.Request) -> str | None:
+    """The client's IP address as RequestContext worked it out (trusted proxies considered)."""
+    address: str | None = getattr(req.context, "client_ip", None)
+    return address

@@ -56,16 +56,26 @@ def load(schema: Schema, data: object) -> dict[str, Any]:
         ) from None
 
 
+def parse_form(raw: bytes) -> dict[str, str]:
+    try:
+        return dict(parse_qsl(raw.decode(), keep_blank_values=True, strict_parsing=False))
+    except UnicodeDecodeError:
+        raise Problem(400, "The form body is not valid UTF-8.") from None
+
+
+async def read_form(req: falcon.asgi.Request, max_bytes: int) -> dict[str, str]:
+    """An urlencoded form body, as a browser posts it (a field given twice keeps its last)."""
+    _, raw = await read_body(req, max_bytes, (FORM,))
+    return parse_form(raw)
+
+
 async def load_body(
     req: falcon.asgi.Request, schema: Schema, max_bytes: int, accept: tuple[str, ...] = (JSON,)
 ) -> dict[str, Any]:
     media_type, raw = await read_body(req, max_bytes, accept)
     data: object
     if media_type == FORM:
-        try:
-            data = dict(parse_qsl(raw.decode(), keep_blank_values=True, strict_parsing=False))
-        except UnicodeDecodeError:
-            raise Problem(400, "The form body is not valid UTF-8.") from None
+        data = parse_form(raw)
     else:
         try:
             data = orjson.loads(raw)

@@ -6,9 +6,11 @@ import time
 import uuid
 
 import falcon.asgi
+from falcon.asgi import Request, Response
 from prometheus_client import Counter, Histogram
 
 from adapters.logs import request_id
+from api.client_ip import Network, client_ip
 
 access_log = logging.getLogger("api.access")
 
@@ -24,13 +26,17 @@ LATENCY = Histogram(
 class RequestContext:
     """Gives every request an id (the caller's X-Request-ID when sane) and logs its outcome."""
 
-    def __init__(self, request_id_pattern: str) -> None:
+    def __init__(self, request_id_pattern: str, trusted_proxies: tuple[Network, ...] = ()) -> None:
         self._sane = re.compile(request_id_pattern).fullmatch
+        self._trusted = trusted_proxies
 
     async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         given = req.get_header("X-Request-ID")
         rid = given if given and self._sane(given) else uuid.uuid4().hex
         req.context.request_id = rid
+        req.context.client_ip = client_ip(
+            req.remote_addr, req.get_header("X-Forwarded-For"), self._trusted
+        )
         req.context.started = time.perf_counter()
         request_id.set(rid)
 
@@ -59,6 +65,17 @@ class RequestContext:
                 "path": req.path,
                 "status": resp.status_code,
                 "duration_ms": round(elapsed * 1000, 2),
-                "client_ip": req.remote_addr,
+                "client_ip": getattr(req.context, "client_ip", req.remote_addr),
             },
         )
+
+
+class SecurityHeaders:
+    """Headers every response carries, errors included: browsers must not guess a media type
+    other than the one sent, and nothing under /api/ (account data, tokens, and errors that
+    echo what a user sent) may be kept by a browser or a shared cache."""
+
+    async def process_response(self, req: Request, resp: Response, *_: object) -> None:
+        resp.set_header("X-Content-Type-Options", "nosniff")
+        if req.path.startswith("/api/"):
+            resp.set_header("Cache-Control", "no-store")

@@ -3,8 +3,8 @@
 Each resource declares its operations beside its responders, in a class attribute `openapi` keyed
 by lower-case HTTP method; request and response shapes are the marshmallow schemas of `api.schemas`.
 The rule for what the document covers: a routed resource either declares `openapi` (it is part of
-the API contract) or says `openapi = None` (pages, the document itself, metrics: served, but not a
-contract for clients); a resource that says neither, or whose declared methods are not the ones it
+the API contract) or says `openapi = None` (pages, the document itself: served, but not a contract
+for clients); a resource that says neither, or whose declared methods are not the ones it
 responds to, stops the build. Static routes (/docs/static) serve files, not operations, and are
 never walked.
 
@@ -175,7 +175,10 @@ def build_spec(app: falcon.App[Any, Any]) -> dict[str, Any]:
     # lazy: listed only if an operation refers to the schema.
     user_update_rules = {
         "anyOf": [{"required": [name]} for name in ("username", "email", "password")],
-        "dependentRequired": {"password": ["current_password"]},
+        "dependentRequired": {
+            "password": ["current_password"],
+            "email": ["current_password"],
+        },
     }
     spec.components.schema("UserUpdate", user_update_rules, schema=schemas.UserUpdate, lazy=True)
     # Falcon's own inspector (falcon.inspect) walks the same tree, but names no resources.
@@ -204,8 +207,10 @@ def main() -> None:
     import tempfile
     from pathlib import Path
 
-    # Imported here, not above: api.app imports this module.
     from adapters.bootstrap.web import web_injector
+
+    # Imported here, not above: api.app imports this module.
+    from adapters.key_files import ensure_key_file
     from adapters.lifecycle import Lifecycle
     from adapters.settings import Settings
     from adapters.tokens import new_key_pem
@@ -213,7 +218,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as keys:
         (Path(keys) / "20260101T000000Z.pem").write_bytes(new_key_pem())
-        settings = dataclasses.replace(Settings.from_env(read_dotenv=False), jwt_key_dir=Path(keys))
+        ensure_key_file(Path(keys) / "action-tokens.key")
+        ensure_key_file(Path(keys) / "csrf.key")
+        settings = dataclasses.replace(
+            Settings.from_env(read_dotenv=False),
+            jwt_key_dir=Path(keys),
+            action_token_key_file=Path(keys) / "action-tokens.key",
+            csrf_key_file=Path(keys) / "csrf.key",
+        )
         injector = web_injector(settings)
         sys.stdout.write(render(build_spec(create_app(settings, injector))))
         asyncio.run(injector.get(Lifecycle).close())

@@ -25,7 +25,7 @@ from core.domain import (
     Unauthenticated,
     Unavailable,
 )
-from core.ports import EmailCheckMisconfigured, EmailCheckUnavailable
+from core.ports import BreachCheckUnavailable, EmailCheckMisconfigured, EmailCheckUnavailable
 
 PROBLEM_JSON = "application/problem+json"
 SERVER_FAULT = "The server failed to handle this request; quote the request_id to report it."
@@ -47,10 +47,16 @@ STATUS_OF: dict[type[DomainError], int] = {
     # Raised by the background jobs and the mailer, which handle them; here in case one ever
     # reaches a request.
     EmailCheckUnavailable: 503,
+    BreachCheckUnavailable: 503,
     MailServerUnavailable: 503,
     EmailCheckMisconfigured: 500,
     MailRejected: 500,
 }
+
+
+def status_of(error: DomainError) -> int:
+    # A DomainError without a row is a bug (tests/unit/test_problems.py looks for one): a 500.
+    return next((STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF), 500)
 
 
 class Problem(falcon.HTTPError):
@@ -106,8 +112,7 @@ def _www_authenticate(error: DomainError) -> dict[str, str]:
 async def handle_domain_error(
     req: falcon.asgi.Request, resp: falcon.asgi.Response, error: DomainError, params: object
 ) -> None:
-    # A DomainError without a row is a bug (tests/unit/test_problems.py looks for one): a 500.
-    status = next((STATUS_OF[cls] for cls in type(error).__mro__ if cls in STATUS_OF), 500)
+    status = status_of(error)
     if status == 500:
         log.error(
             "domain error answered with 500",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-from collections.abc import Iterable
 
 import falcon.asgi
 from prometheus_client import Counter
@@ -19,45 +17,6 @@ REJECTIONS = Counter(
     "rate_limit_rejections_total", "Requests refused with 429.", ["group", "scope"]
 )
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(entries: Iterable[str]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry)
-
-
-def client_ip(peer: str, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str:
-    """The socket peer, unless it is a trusted proxy: then the right-most address of
-    X-Forwarded-For that is not a trusted proxy (the left part can be forged by the client)."""
-    if not trusted or not _is_trusted(peer, trusted):
-        return peer
-    hops = [hop.strip() for hop in (forwarded_for or "").split(",") if hop.strip()]
-    nearest = peer
-    for hop in reversed(hops):
-        if not _is_ip(hop):
-            # A trusted proxy wrote something that is no address: trust the last proxy we know.
-            return nearest
-        if not _is_trusted(hop, trusted):
-            return hop
-        nearest = hop
-    return nearest
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_trusted(address: str, trusted: tuple[Network, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in trusted)
-
 
 class RateLimiting:
     """Counts each request against its client IP (per route group) and, once authenticated,
@@ -68,12 +27,10 @@ class RateLimiting:
         limiter: RateLimiter,
         per_ip: dict[str, RateLimit],
         per_user: RateLimit | None,
-        trusted_proxies: tuple[Network, ...] = (),
     ) -> None:
         self._limiter = limiter
         self._per_ip = per_ip
         self._per_user = per_user
-        self._trusted = trusted_proxies
 
     async def process_resource(
         self,
@@ -85,7 +42,7 @@ class RateLimiting:
         group = getattr(resource, "rate_limit_group", None)
         if group is None or group not in self._per_ip:
             return
-        ip = client_ip(req.remote_addr, req.get_header("X-Forwarded-For"), self._trusted)
+        ip = req.context.client_ip
         checks = [("ip", f"ip:{group}:{ip}", self._per_ip[group])]
         user_id = getattr(req.context, "user_id", None)
         if user_id is not None and self._per_user is not None:

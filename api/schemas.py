@@ -2,43 +2,80 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from core.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERNAME_PATTERN
+from core.domain import (
+    EMAIL_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_PATTERN,
+    email_problem,
+    password_length_problem,
+)
+
+
+def _core_rule(problem: Callable[[str], str | None]) -> Callable[[str], None]:
+    """A rule of core's as a validator: one rule, and the same words whichever layer refuses."""
+
+    def validator(value: str) -> None:
+        message = problem(value)
+        if message is not None:
+            raise ValidationError(message)
+
+    return validator
+
 
 _username = validate.Regexp(
     USERNAME_PATTERN, error="Must be 3-32 characters of letters, digits, '_', '.' or '-'."
 )
-_password = validate.Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH)
-_email = validate.Length(max=254)
+# Counted after normalisation, which the schema's own length bounds cannot express; the
+# bound in the schema only caps what is read.
+_password: list[Callable[[str], Any]] = [
+    validate.Length(max=1024),
+    _core_rule(password_length_problem),
+]
+_new_password = {
+    "description": f"{PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters, counted after "
+    "Unicode NFKC normalisation. Not one of the most common passwords, not containing the "
+    "username or the email's local part, and (where the check is on) not in a known breach."
+}
+_email = validate.Length(max=EMAIL_MAX_LENGTH)
+# An address to be stored on an account: at a domain name, not an IP address or a bare host.
+_new_email: list[Callable[[str], Any]] = [_email, _core_rule(email_problem)]
 # The database cannot store NUL, and no login name has control characters: refuse them here.
 _printable = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Must not contain control characters.")
 
 
 class UserCreate(Schema):
     username = fields.String(required=True, validate=_username)
-    email = fields.Email(required=True, validate=_email)
-    password = fields.String(required=True, load_only=True, validate=_password)
+    email = fields.Email(required=True, validate=_new_email)
+    password = fields.String(
+        required=True, load_only=True, validate=_password, metadata=_new_password
+    )
 
 
 class UserUpdate(Schema):
     username = fields.String(validate=_username)
-    email = fields.Email(validate=_email)
-    password = fields.String(load_only=True, validate=_password)
+    email = fields.Email(validate=_new_email)
+    password = fields.String(load_only=True, validate=_password, metadata=_new_password)
     current_password = fields.String(
         load_only=True,
         validate=validate.Length(1, 1024),
-        metadata={"description": "Required when `password` is given."},
+        metadata={"description": "Required when `email` or `password` is given."},
     )
 
     @validates_schema
     def _something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
         if not data.keys() & {"username", "email", "password"}:
             raise ValidationError("Give at least one of username, email, password.")
-        if "password" in data and "current_password" not in data:
-            raise ValidationError("Required to change the password.", field_name="current_password")
+        if data.keys() & {"email", "password"} and "current_password" not in data:
+            raise ValidationError(
+                "Required to change the email address or the password.",
+                field_name="current_password",
+            )
 
 
 class UserDelete(Schema):
@@ -50,6 +87,14 @@ class User(Schema):
     username = fields.String(required=True)
     email = fields.String(required=True)
     email_verified = fields.Boolean(required=True)
+    pending_email = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "An address asked for and not confirmed yet (null when none). It "
+            "is no sign-in, recovery or mail address until the link mailed to it is opened."
+        },
+    )
     email_status = fields.String(
         required=True,
         metadata={
@@ -118,6 +163,10 @@ class EmailConfirmation(Schema):
     token = _action_token
 
 
+class EmailChangeCancellation(Schema):
+    token = _action_token
+
+
 class PasswordForgotten(Schema):
     email = fields.Email(required=True, validate=_email)
 
@@ -129,7 +178,9 @@ class PasswordReset(Schema):
         validate=validate.Length(1, 1024),
         metadata={"description": "The token from the mail."},
     )
-    new_password = fields.String(required=True, load_only=True, validate=_password)
+    new_password = fields.String(
+        required=True, load_only=True, validate=_password, metadata=_new_password
+    )
 
 
 class Token(Schema):

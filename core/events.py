@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from core.domain import User
+from core.domain import ActionToken, User
 
 EventType = Literal[
     "user.created",
@@ -15,21 +15,21 @@ EventType = Literal[
     "user.deleted",
     "user.verification_requested",
     "user.password_reset_requested",
+    "user.email_change_requested",
+    "user.email_changed",
+    "user.email_change_cancelled",
 ]
-EVENT_TYPES: tuple[EventType, ...] = (
-    "user.created",
-    "user.updated",
-    "user.deleted",
-    "user.verification_requested",
-    "user.password_reset_requested",
-)
-# Events that carry the secret of a single-use token to be mailed.
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
+# Events whose mail carries a single-use token (as its id: see UserEvent.token_id).
 TOKEN_EVENT_TYPES: tuple[EventType, ...] = (
     "user.verification_requested",
     "user.password_reset_requested",
+    "user.email_change_requested",
+    "user.email_changed",
 )
 
-# Stored names of changed fields -> names the outside world sees. The hash never leaves.
+# Stored names of changed fields -> names the outside world sees. The hash never leaves, and
+# a pending address is no change of the account until it is confirmed.
 _PUBLIC_FIELD = {"username": "username", "email": "email", "password_hash": "password"}
 
 
@@ -38,27 +38,32 @@ class UserEvent:
     type: EventType
     user_id: uuid.UUID
     email: str
+    """The address the event's mail goes to."""
     username: str
     occurred_at: datetime
     changed: tuple[str, ...] = ()
     """For user.updated: which fields changed ("password" names the fact, never the value)."""
     previous_email: str | None = None
-    """For user.updated with a new email: the old address, which is told of the change too."""
+    """For user.updated with a new email: the address the account had before."""
+    new_email: str | None = None
+    """For the email change events: the address asked for (or moved to)."""
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     request_id: str | None = None
-    token: str | None = field(default=None, repr=False)
-    """For user.verification_requested and user.password_reset_requested: the raw secret of
-    the single-use token, which only the mail may carry to the user (the database keeps its
-    hash). It lives in the outbox row until housekeeping prunes published rows, and in Kafka
-    for the topic's retention; never log an event's payload. Not in repr, for that reason."""
+    token_id: uuid.UUID | None = None
+    """For token events: the id of the single-use token the mail carries. The secret itself is
+    never in an event: the mailer derives it from the id with a key that only the web and mail
+    processes hold, so a copy of the outbox or of the topic opens no account."""
 
     @classmethod
     def created(cls, user: User) -> UserEvent:
         return cls("user.created", user.id, user.email, user.username, user.created_at)
 
     @classmethod
-    def updated(cls, before: User, after: User) -> UserEvent:
-        changed = tuple(sorted(_PUBLIC_FIELD[name] for name in after.changed))
+    def updated(cls, before: User, after: User) -> UserEvent | None:
+        """None when nothing the outside world sees changed (a pending address, say)."""
+        changed = tuple(sorted(_PUBLIC_FIELD[n] for n in after.changed if n in _PUBLIC_FIELD))
+        if not changed:
+            return None
         return cls(
             "user.updated",
             after.id,
@@ -74,15 +79,22 @@ class UserEvent:
         return cls("user.deleted", user.id, user.email, user.username, now)
 
     @classmethod
-    def verification_requested(cls, user: User, token: str, now: datetime) -> UserEvent:
-        return cls(
-            "user.verification_requested", user.id, user.email, user.username, now, token=token
-        )
+    def token_mailed(
+        cls, type: EventType, user: User, token: ActionToken, now: datetime, **more: Any
+    ) -> UserEvent:
+        """An event whose mail carries `token` to the address it was issued for."""
+        assert type in TOKEN_EVENT_TYPES
+        return cls(type, user.id, token.email, user.username, now, token_id=token.id, **more)
 
     @classmethod
-    def password_reset_requested(cls, user: User, token: str, now: datetime) -> UserEvent:
+    def email_change_cancelled(cls, user: User, cancelled: str, now: datetime) -> UserEvent:
         return cls(
-            "user.password_reset_requested", user.id, user.email, user.username, now, token=token
+            "user.email_change_cancelled",
+            user.id,
+            user.email,
+            user.username,
+            now,
+            new_email=cancelled,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -97,8 +109,10 @@ class UserEvent:
             "previous_email": self.previous_email,
             "request_id": self.request_id,
         }
-        if self.token is not None:
-            data["token"] = self.token
+        if self.new_email is not None:
+            data["new_email"] = self.new_email
+        if self.token_id is not None:
+            data["token_id"] = str(self.token_id)
         return data
 
     @classmethod
@@ -112,9 +126,9 @@ class UserEvent:
         for name in ("email", "username"):
             if not isinstance(data[name], str):
                 raise TypeError(f"{name} must be a string")
-        token = data.get("token")
-        if data["type"] in TOKEN_EVENT_TYPES and not isinstance(token, str):
-            raise TypeError("a token event must carry its token")
+        token_id = data.get("token_id")
+        if data["type"] in TOKEN_EVENT_TYPES and not isinstance(token_id, str):
+            raise TypeError("a token event must carry its token id")
         return cls(
             type=data["type"],
             user_id=uuid.UUID(data["user_id"]),
@@ -123,7 +137,8 @@ class UserEvent:
             occurred_at=datetime.fromisoformat(data["occurred_at"]),
             changed=tuple(changed),
             previous_email=data.get("previous_email"),
+            new_email=data.get("new_email"),
             id=uuid.UUID(data["event_id"]),
             request_id=data.get("request_id"),
-            token=token if isinstance(token, str) else None,
+            token_id=uuid.UUID(token_id) if isinstance(token_id, str) else None,
         )

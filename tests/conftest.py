@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 
+from adapters.key_files import ensure_key_file
 from adapters.settings import Settings
 from adapters.tokens import new_key_pem
 
@@ -26,6 +27,8 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("keys")
     (path / "20260101T000000Z.pem").write_bytes(new_key_pem())
+    ensure_key_file(path / "action-tokens.key")
+    ensure_key_file(path / "csrf.key")
     return path
 
 
@@ -36,6 +39,8 @@ def settings(key_dir: Path) -> Settings:
         database_url=TEST_DATABASE_URL,
         redis_url=TEST_REDIS_URL,
         jwt_key_dir=key_dir,
+        action_token_key_file=key_dir / "action-tokens.key",
+        csrf_key_file=key_dir / "csrf.key",
         argon2_profile="cheapest",
         hash_concurrency=2,
         log_json=False,

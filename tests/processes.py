@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -11,6 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from prometheus_client.mmap_dict import MmapedDict
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
+
+from adapters.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,6 +82,15 @@ class Process:
         return self.log.read_text(errors="replace")
 
 
+def key_files(settings: Settings) -> dict[str, str]:
+    """The environment that points a process at the tests' keys (signing, mailed tokens, CSRF)."""
+    return {
+        "JWT_KEY_DIR": str(settings.jwt_key_dir),
+        "ACTION_TOKEN_KEY_FILE": str(settings.action_token_key_file),
+        "CSRF_KEY_FILE": str(settings.csrf_key_file),
+    }
+
+
 def environment(**overrides: str) -> dict[str, str]:
     return {
         **os.environ,
@@ -94,3 +109,33 @@ def wait_for_http(base: str, process: Process, timeout: float = 30) -> None:
             return False
 
     wait_until(up, timeout, f"{process.name} at {base}")
+
+
+def samples(url: str, name: str, **labels: str) -> list[Sample]:
+    """The samples called `name` with these labels (and maybe others) on a Prometheus endpoint."""
+    text = httpx.get(url, timeout=5).text
+    return [
+        sample
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and labels.items() <= sample.labels.items()
+    ]
+
+
+def scraped(url: str, name: str, **labels: str) -> float:
+    """The sum of those samples."""
+    return sum(sample.value for sample in samples(url, name, **labels))
+
+
+def counted_by_process(parent: Path, name: str, **labels: str) -> dict[int, float]:
+    """pid -> the value of counter `name` with these labels in the files each process of a
+    server wrote, in the one metrics folder (adapters.metrics_folder) under `parent`."""
+    (folder,) = parent.glob("accounts-*-metrics-*")
+    counts: dict[int, float] = {}
+    for file in folder.glob("counter_*.db"):
+        pid = int(file.stem.removeprefix("counter_"))
+        for key, value, _, _ in MmapedDict.read_all_values_from_file(str(file)):
+            _, sample, sample_labels, _ = json.loads(key)
+            if sample == name and labels.items() <= sample_labels.items() and value:
+                counts[pid] = counts.get(pid, 0) + value
+    return counts

@@ -10,16 +10,39 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from adapters.settings import Settings
-from tests.processes import Process, environment, free_port, wait_for_http, wait_until
+from tests.processes import (
+    Process,
+    environment,
+    free_port,
+    key_files,
+    wait_for_http,
+    wait_until,
+)
 
 MAILDEV = "http://127.0.0.1:1080"
 
 
 class MailDev:
+    def url(self, mail: dict, page: str) -> str:
+        """The link to `page` in a mail."""
+        for word in mail["text"].split():
+            if f"/{page}?token=" in word:
+                return word
+        raise AssertionError(f"no /{page} link in {mail['subject']!r}")
+
+    def link(self, mail: dict, page: str) -> str:
+        """The token of the link to `page` in a mail, as a person clicking it would send it."""
+        return parse_qs(urlsplit(self.url(mail, page)).query)["token"][0]
+
+    def html_view(self, mail: dict) -> str:
+        """Where MailDev shows the mail as its recipient sees it, links and all."""
+        return f"{MAILDEV}/api/email/{mail['id']}/html"
+
     def messages(self) -> list[dict]:
         response = httpx.get(f"{MAILDEV}/api/email", timeout=5)
         response.raise_for_status()
@@ -47,7 +70,9 @@ class MailDev:
 @dataclass
 class System:
     base: str
+    web_metrics: str
     consumer_metrics: str
+    relay_metrics: str
     topic: str
     web: Process
     relay: Process
@@ -69,29 +94,39 @@ class System:
 
 
 @contextmanager
-def running_system(settings: Settings, logs: Path) -> Iterator[System]:
+def running_system(settings: Settings, logs: Path, **more_env: str) -> Iterator[System]:
+    """web, relay and consumer as the Procfile starts them, with test settings (and
+    `more_env` on top)."""
     run = uuid.uuid4().hex[:8]
     port = free_port()
-    metrics_port = free_port()
+    metrics_ports = {name: free_port() for name in ("web", "consumer", "relay")}
     topic = f"email_notifications_test_{run}"
     env = environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
+        **key_files(settings),
         WEB_PORT=str(port),
+        # The links in mails open this web process's pages.
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         EVENTS_TOPIC=topic,
         MAIL_CONSUMER_GROUP=f"mailer_test_{run}",
         RATE_LIMIT_USERS_PER_IP="100000/60",
         RATE_LIMIT_TOKEN_PER_IP="100000/60",
+        RATE_LIMIT_PAGES_PER_IP="100000/60",
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",
-        CONSUMER_METRICS_PORT=str(metrics_port),
+        WEB_METRICS_PORT=str(metrics_ports["web"]),
+        CONSUMER_METRICS_PORT=str(metrics_ports["consumer"]),
+        RELAY_METRICS_PORT=str(metrics_ports["relay"]),
         RELAY_PUBLISH_TIMEOUT_SECONDS="3",
+        **more_env,
     )
     system = System(
         base=f"http://127.0.0.1:{port}",
-        consumer_metrics=f"http://127.0.0.1:{metrics_port}/metrics",
+        web_metrics=f"http://127.0.0.1:{metrics_ports['web']}/metrics",
+        consumer_metrics=f"http://127.0.0.1:{metrics_ports['consumer']}/metrics",
+        relay_metrics=f"http://127.0.0.1:{metrics_ports['relay']}/metrics",
         topic=topic,
         web=Process("web", env, logs / "web.log"),
         relay=Process("relay", env, logs / "relay.log"),

@@ -1,24 +1,29 @@
-"""The compose monitoring profile (Loki, Alloy, Grafana) fits together and fits the service: the
-addresses, ports and mounts the configs name are the ones compose provides, and the dashboard
-asks Loki only about labels Alloy sets and loggers and events the code writes. Pure file parsing:
-no Docker needed."""
+"""The compose monitoring profile (Loki, Alloy, Prometheus, Grafana) fits together and fits the
+service: the addresses, ports and mounts the configs name are the ones compose provides,
+Prometheus scrapes the metrics port of every process, and the dashboard asks Loki only about
+labels Alloy sets and loggers and events the code writes, and Prometheus only about metrics the
+processes export. Pure file parsing: no Docker needed."""
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CollectorRegistry
 
 from tests.test_packaging import (
     APP_IMAGE,
     COMPOSE,
+    LOOPBACK,
     ROOT,
     app_services,
     compose,
@@ -27,20 +32,23 @@ from tests.test_packaging import (
     has_healthcheck,
     interpolated,
     services,
+    settings_defaults,
     volume_targets,
 )
 
 MONITORING = ROOT / "ops" / "monitoring"
 LOKI_CONFIG = MONITORING / "loki.yaml"
 ALLOY_CONFIG = MONITORING / "config.alloy"
+PROMETHEUS_CONFIG = MONITORING / "prometheus.yml"
 PROVISIONING = MONITORING / "grafana" / "provisioning"
-DATASOURCE = PROVISIONING / "datasources" / "loki.yaml"
+DATASOURCES = PROVISIONING / "datasources"
+DATASOURCE = DATASOURCES / "loki.yaml"
 DASHBOARD_PROVIDERS = PROVISIONING / "dashboards" / "dashboards.yaml"
 DASHBOARDS = MONITORING / "grafana" / "dashboards"
 DASHBOARD = DASHBOARDS / "accounts.json"
 
 PROFILE = "monitoring"
-MONITORING_SERVICES = {"loki", "alloy", "grafana"}
+MONITORING_SERVICES = {"loki", "alloy", "prometheus", "grafana"}
 # Labels Alloy may put on a stream; anything per request would make a stream per request.
 HIGH_CARDINALITY = {"request_id", "status", "method", "path", "client_ip", "duration_ms"}
 DOCKER_SOCKET = "/var/run/docker.sock"
@@ -113,17 +121,29 @@ def dashboard() -> dict[str, Any]:
     return json.loads(DASHBOARD.read_text())
 
 
+def datasources() -> dict[str, dict[str, Any]]:
+    """uid -> datasource, from every file Grafana provisions datasources from."""
+    found: dict[str, dict[str, Any]] = {}
+    for file in sorted(DATASOURCES.glob("*.yaml")):
+        for source in yaml.safe_load(file.read_text())["datasources"]:
+            assert source["uid"] not in found, f"{file.name}: a second datasource {source['uid']}"
+            found[source["uid"]] = source
+    return found
+
+
 def panels(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for panel in nodes:
         yield panel
         yield from panels(panel.get("panels", []))  # rows hold their panels
 
 
-def queries() -> Iterator[tuple[str, str]]:
-    """(panel title, LogQL) for every query of the dashboard."""
+def queries(datasource: str = "loki") -> Iterator[tuple[str, str]]:
+    """(panel title, query) for every query of the dashboard's panels on `datasource` (LogQL for
+    Loki, PromQL for Prometheus)."""
     for panel in panels(dashboard()["panels"]):
-        for target in panel.get("targets", []):
-            yield panel["title"], target["expr"]
+        if (panel.get("datasource") or {}).get("uid") == datasource:
+            for target in panel.get("targets", []):
+                yield panel["title"], target["expr"]
 
 
 def matchers(logql: str, label: str) -> list[tuple[str, str]]:
@@ -316,15 +336,24 @@ def test_dashboard_identity() -> None:
     assert board["schemaVersion"] >= 39
 
 
-def test_every_panel_queries_the_loki_datasource() -> None:
+def test_every_panel_queries_a_provisioned_datasource() -> None:
+    provisioned = {uid: source["type"] for uid, source in datasources().items()}
+    assert provisioned == {"loki": "loki", "prometheus": "prometheus"}
+    used = set()
     for panel in panels(dashboard()["panels"]):
         if panel.get("type") == "row":
             continue
-        assert panel.get("datasource") == {"type": "loki", "uid": "loki"}, panel["title"]
+        source = panel.get("datasource") or {}
+        assert source.get("uid") in provisioned, f"panel {panel['title']}: datasource {source}"
+        assert provisioned[source["uid"]] == source.get("type"), (
+            f"panel {panel['title']} queries {source}, which Grafana is not provisioned with"
+        )
+        used.add(source["uid"])
         assert panel.get("targets"), f"panel {panel['title']} has no query"
         for target in panel["targets"]:
-            assert target.get("datasource", {"uid": "loki"})["uid"] == "loki", panel["title"]
+            assert target.get("datasource", source) == source, panel["title"]
             assert target.get("expr"), f"panel {panel['title']} has an empty query"
+    assert used == set(provisioned), f"no panel queries {set(provisioned) - used}"
 
 
 def test_queries_name_only_loggers_the_code_has() -> None:
@@ -435,3 +464,173 @@ def test_loki_keeps_its_data_in_the_named_volume() -> None:
         assert PurePosixPath(directory).is_relative_to(target), (
             f"Loki writes {directory}, outside the loki-data volume ({target})"
         )
+
+
+# --- (f) Prometheus --------------------------------------------------------------------------
+
+# Words of PromQL (functions, aggregations, keywords) the dashboard may use; any other name in a
+# query is a metric.
+PROMQL_WORDS = {
+    "sum", "max", "min", "avg", "count", "rate", "irate", "increase", "histogram_quantile",
+    "vector", "clamp_min", "or", "and", "unless", "bool", "offset",
+}  # fmt: skip
+# Labels Prometheus adds to every series it scrapes, and the one of histogram buckets.
+SCRAPE_LABELS = {"instance", "job", "le"}
+PROMETHEUS_PORT = 9090  # its default --web.listen-address
+
+
+def prometheus_config() -> dict[str, Any]:
+    return yaml.safe_load(PROMETHEUS_CONFIG.read_text())
+
+
+def scrape_targets() -> Iterator[tuple[str, str, int]]:
+    """(job, host, port) of every target the config names, statically or by DNS lookup."""
+    for job in prometheus_config()["scrape_configs"]:
+        for static in job.get("static_configs", []):
+            for target in static["targets"]:
+                host, _, port = target.rpartition(":")
+                yield job["job_name"], host, int(port)
+        for lookup in job.get("dns_sd_configs", []):
+            assert lookup.get("type", "SRV") == "A", f"{job['job_name']}: look up A records"
+            for name in lookup["names"]:
+                yield job["job_name"], name, int(lookup["port"])
+
+
+def metrics_port(service: str) -> int:
+    """The port `<SERVICE>_METRICS_PORT` of a compose service: its environment, or the default
+    in adapters/settings.py."""
+    setting = f"{service.upper()}_METRICS_PORT"
+    defaults = settings_defaults()
+    assert setting in defaults, (
+        f"{service} has no metrics port: adapters/settings.py has no {setting}"
+    )
+    return int(environment(services()[service]).get(setting) or defaults[setting])
+
+
+def module_tree(module: str) -> ast.Module:
+    """An installed module's syntax tree, read without importing it."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None, module
+    assert spec.origin, module
+    return ast.parse(Path(spec.origin).read_text())
+
+
+def module_literals(module: str) -> set[str]:
+    tree = module_tree(module)
+    return {
+        n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+
+
+METRIC_CLASSES = {"Counter", "Gauge", "Histogram", "Summary", "ScrapeTimeGauge"}
+
+
+def metric_labels(trees: Iterable[ast.Module]) -> set[str]:
+    """The label names given to every metric declared in `trees` (the third argument, or
+    `labelnames=`, of a metric class)."""
+    labels = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = node.func.attr if isinstance(node.func, ast.Attribute) else None
+            callee = node.func.id if isinstance(node.func, ast.Name) else callee
+            if callee not in METRIC_CLASSES:
+                continue
+            given = [k.value for k in node.keywords if k.arg == "labelnames"] + node.args[2:3]
+            for names in given:
+                if isinstance(names, ast.List | ast.Tuple):
+                    labels |= {
+                        n.value
+                        for n in names.elts
+                        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                    }
+    return labels
+
+
+def exported_metrics() -> set[str]:
+    """Names the processes export: those in the service's code and in dramatiq's Prometheus
+    middleware, and those FastStream's Kafka middleware registers (the consumer's setup)."""
+    names = string_literals() | module_literals("dramatiq.middleware.prometheus")
+    registry = CollectorRegistry()
+    KafkaPrometheusMiddleware(registry=registry, app_name="mailer")
+    for metric in registry.collect():
+        names |= {metric.name, f"{metric.name}_total"}  # a counter's name loses `_total` here
+    return names
+
+
+def promql_parts(promql: str) -> tuple[set[str], set[str]]:
+    """(metric names, grouping labels) of a PromQL query."""
+    text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', promql)
+    grouping = re.findall(r"\b(?:by|without)\s*\(([^)]*)\)", text)
+    text = re.sub(r"\b(?:by|without|on|ignoring)\s*\([^)]*\)", " ", text)
+    text = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", text)
+    names = set(re.findall(r"(?<![\w.])[A-Za-z_:][\w:]*", text)) - PROMQL_WORDS
+    labels = {label.strip() for group in grouping for label in group.split(",") if label.strip()}
+    return names, labels
+
+
+def test_prometheus_scrapes_the_metrics_port_of_every_process() -> None:
+    app = app_services()
+    scraped = set()
+    for job, host, port in scrape_targets():
+        assert host in app, f"job {job} scrapes {host}, not a process of the app image"
+        assert port == metrics_port(host), (
+            f"job {job}: {host} serves metrics on {metrics_port(host)}"
+        )
+        metrics_host = environment(app[host]).get("METRICS_HOST", "127.0.0.1")
+        assert metrics_host not in LOOPBACK, f"{host} serves metrics on {metrics_host} only"
+        scraped.add(host)
+    with_port = {
+        name.removesuffix("_METRICS_PORT").lower()
+        for name in settings_defaults()
+        if name.endswith("_METRICS_PORT")
+    }
+    assert with_port == scraped, f"not scraped: {sorted(with_port - scraped)}"
+
+
+def test_prometheus_reads_the_mounted_config_and_keeps_its_data_in_its_volume() -> None:
+    service = raw_services()["prometheus"]
+    flags = dict(arg.removeprefix("--").split("=", 1) for arg in service["command"])
+    mounts = bind_mounts(service)
+    assert host_path(mounts[flags["config.file"]]) == PROMETHEUS_CONFIG.resolve()
+    (target,) = [
+        volume.split(":")[1]
+        for volume in service["volumes"]
+        if isinstance(volume, str) and volume.startswith("prometheus-data:")
+    ]
+    assert PurePosixPath(flags["storage.tsdb.path"]).is_relative_to(target)
+    assert "web.listen-address" not in flags, "the datasource and healthcheck expect port 9090"
+    assert any(f":{PROMETHEUS_PORT}/-/ready" in arg for arg in service["healthcheck"]["test"])
+
+
+def test_prometheus_datasource_is_the_compose_prometheus_service() -> None:
+    source = datasources()["prometheus"]
+    assert source["type"] == "prometheus"
+    url = urlsplit(source["url"])
+    assert url.hostname == "prometheus"
+    assert url.hostname in services()
+    assert url.port == PROMETHEUS_PORT
+    interval = prometheus_config()["global"]["scrape_interval"]
+    assert source["jsonData"]["timeInterval"] == interval, "rate windows follow the scrape interval"
+    assert depends_on(services()["grafana"]).get("prometheus") == "service_healthy"
+
+
+def test_promql_asks_only_for_metrics_the_processes_export() -> None:
+    exported = exported_metrics()
+    library = ("dramatiq.middleware.prometheus", "faststream.prometheus.container")
+    labels = SCRAPE_LABELS | metric_labels(
+        [*python_sources(), *(module_tree(name) for name in library)]
+    )
+    promql = list(queries("prometheus"))
+    assert promql, "no panel queries Prometheus"
+    for title, query in promql:
+        names, grouping = promql_parts(query)
+        assert names, f"panel {title!r}: no metric in {query}"
+        for name in names:
+            base = re.sub(r"_(?:bucket|sum|count)$", "", name)
+            assert name in exported or base in exported, (
+                f"panel {title!r}: no process exports {name}"
+            )
+        unknown = grouping - labels
+        assert not unknown, f"panel {title!r} groups by {unknown}: no metric has such a label"

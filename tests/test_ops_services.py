@@ -60,7 +60,16 @@ def test_every_service_has_its_commands() -> None:
 
 
 @pytest.mark.parametrize(
-    "script", ["ops/services", "ops/setup", "ops/run", "ops/test", "ops/keys", "ops/services.d"]
+    "script",
+    [
+        "ops/services",
+        "ops/setup",
+        "ops/setup-browser",
+        "ops/run",
+        "ops/test",
+        "ops/keys",
+        "ops/services.d",
+    ],
 )
 def test_scripts_parse(script: str) -> None:
     path = ROOT / script

@@ -376,7 +376,7 @@ def test_app_env_points_at_compose_services(name: str) -> None:
     for setting in sorted(container_settings() | CONTAINER_SETTINGS):
         assert env.get(setting), f"compose service {name} must set {setting}"
         value = env[setting]
-        if setting.endswith("_DIR") or setting.endswith("_PATH"):
+        if setting.endswith(("_DIR", "_PATH", "_FILE")):
             assert value.startswith("/"), f"{name}: {setting}={value} must be absolute"
             continue
         if value in ("0.0.0.0", "::"):

@@ -20,29 +20,54 @@ from injector import (
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.action_token_secrets import HmacActionTokenSecrets
 from adapters.clock import SystemClock
 from adapters.email_reputation import AbstractApiEmailReputation, NullEmailReputation
 from adapters.jobs import DramatiqJobs, dramatiq_broker
+from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.sql.engine import create_engine
 from adapters.sql.uow import SqlUnitOfWork
 from core.email_reputation.screen import EmailScreen
-from core.ports import BackgroundJobs, Clock, EmailReputation, UnitOfWorkFactory
+from core.lockout import LoginLockout
+from core.mail.quota import MailQuota
+from core.passwords.policy import PasswordPolicy
+from core.ports import (
+    ActionTokenSecrets,
+    BackgroundJobs,
+    Clock,
+    EmailReputation,
+    UnitOfWorkFactory,
+)
+
+# Core's services that handlers take as fields, built like the handlers.
+CORE_SERVICES: tuple[type, ...] = (EmailScreen, LoginLockout, MailQuota, PasswordPolicy)
 
 
 def handler_values(settings: Settings) -> dict[str, object]:
     """The plain settings handlers take, by field name. Every other field of a handler is a
     port (or another core service) that the injector provides."""
     return {
-        "lockout": settings.login_lockout,
+        "failed_sign_ins": settings.login_lockout,
         "resend_limit": settings.verify_resend_limit,
         "refresh_ttl": timedelta(seconds=settings.refresh_token_ttl_seconds),
+        "refresh_family_lifetime": timedelta(seconds=settings.refresh_family_max_seconds),
+        "refresh_reuse_grace": timedelta(seconds=settings.refresh_reuse_grace_seconds),
         "stale_after": timedelta(minutes=settings.stale_pending_minutes),
         "rejected_for": timedelta(days=settings.delete_rejected_after_days),
         "retention": timedelta(days=settings.retention_days),
         "public_base_url": settings.public_base_url,
+        "mail_quota": settings.mail_quota,
+        "breached_fail_closed": settings.pwned_passwords_fail_closed,
     }
+
+
+def http_client(timeout_seconds: float, lifecycle: Lifecycle) -> httpx.AsyncClient:
+    """A client of one outside HTTP service, closed when the process stops."""
+    client = httpx.AsyncClient(timeout=timeout_seconds)
+    lifecycle.closers.append(client.aclose)
+    return client
 
 
 def _build(injector: Injector, cls: type, values: dict[str, object]) -> object:
@@ -67,15 +92,15 @@ def _injectable(hint: object) -> bool:
 
 
 class HandlersModule(Module):
-    """The given core handlers, each built from the ports its fields name and the settings
-    `handler_values` gives by name."""
+    """The given core handlers, and the core services they use, each built from the ports its
+    fields name and the settings `handler_values` gives by name."""
 
     def __init__(self, handlers: tuple[type, ...], values: dict[str, object]) -> None:
         self._handlers = handlers
         self._values = values
 
     def configure(self, binder: Binder) -> None:
-        for cls in (EmailScreen, *self._handlers):
+        for cls in (*CORE_SERVICES, *self._handlers):
             binder.bind(
                 cls,
                 to=CallableProvider(lambda cls=cls: _build(binder.injector, cls, self._values)),
@@ -122,10 +147,10 @@ class EmailReputationModule(Module):
     def reputation(self, settings: Settings, lifecycle: Lifecycle) -> EmailReputation:
         if not settings.email_check_enabled:
             return NullEmailReputation()
-        client = httpx.AsyncClient(timeout=settings.email_check_timeout_seconds)
-        lifecycle.closers.append(client.aclose)
         return AbstractApiEmailReputation(
-            client, settings.email_check_url, settings.email_check_api_key
+            http_client(settings.email_check_timeout_seconds, lifecycle),
+            settings.email_check_url,
+            settings.email_check_api_key,
         )
 
     @singleton
@@ -137,3 +162,12 @@ class EmailReputationModule(Module):
     @provider
     def jobs(self, broker: dramatiq.Broker) -> BackgroundJobs:
         return DramatiqJobs(broker)
+
+
+class ActionTokenSecretsModule(Module):
+    """The key mailed tokens' secrets derive from: the web issues them, the consumer mails them."""
+
+    @singleton
+    @provider
+    def action_token_secrets(self, settings: Settings) -> ActionTokenSecrets:
+        return HmacActionTokenSecrets(load_key_file(settings.action_token_key_file))

@@ -5,7 +5,13 @@ from __future__ import annotations
 from injector import Injector, Module, provider, singleton
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.bootstrap.common import BaseModule, DatabaseModule, HandlersModule, handler_values
+from adapters.bootstrap.common import (
+    ActionTokenSecretsModule,
+    BaseModule,
+    DatabaseModule,
+    HandlersModule,
+    handler_values,
+)
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.smtp import SmtpMailer
@@ -38,4 +44,7 @@ class MailerModule(Module):
 
 def consumer_injector(settings: Settings, *overrides: Module) -> Injector:
     handlers = HandlersModule((SendLifecycleMailHandler,), handler_values(settings))
-    return Injector([BaseModule(settings), DatabaseModule(), MailerModule(), handlers, *overrides])
+    secrets = ActionTokenSecretsModule()
+    return Injector(
+        [BaseModule(settings), DatabaseModule(), MailerModule(), secrets, handlers, *overrides]
+    )

@@ -1,30 +1,51 @@
-"""The web process: the Falcon API (`api.main`)."""
+"""The web process: the Falcon API (`api.main`) and its metrics exporter (`api.serve`)."""
 
 from __future__ import annotations
 
 from injector import Injector, Module, provider, singleton
+from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters import health
 from adapters.bootstrap.common import (
+    ActionTokenSecretsModule,
     BaseModule,
     DatabaseModule,
     EmailReputationModule,
     HandlersModule,
     handler_values,
+    http_client,
 )
+from adapters.common_passwords import PackagedCommonPasswords
+from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.lifecycle import Lifecycle
+from adapters.metrics import ScrapeTimeGauge, exported_registry
 from adapters.passwords import Argon2Hasher
+from adapters.pwned_passwords import NullBreachedPasswords, PwnedPasswordsRange
 from adapters.ratelimit import RedisSlidingWindowLimiter
 from adapters.redis_client import redis_client
 from adapters.settings import Settings
+from adapters.sql.engine import scrape_engine
+from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
-from core.ports import Clock, PasswordHasher, RateLimiter, TokenIssuer, UserReader
+from core.ports import (
+    BreachedPasswords,
+    Clock,
+    CommonPasswords,
+    FamiliarAddresses,
+    LockoutCounter,
+    PasswordHasher,
+    RateLimiter,
+    TokenIssuer,
+    UserReader,
+)
+from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.cancel_email_change import CancelEmailChangeHandler
 from core.users.confirm_email import ConfirmEmailHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
@@ -43,15 +64,17 @@ WEB_HANDLERS = (
     RefreshAccessTokenHandler,
     RevokeRefreshTokenHandler,
     ConfirmEmailHandler,
+    CancelEmailChangeHandler,
     ResendVerificationHandler,
     RequestPasswordResetHandler,
     ResetPasswordHandler,
+    GetSessionUserHandler,
 )
 
 
 class WebModule(Module):
-    """What only the web process uses: the read pool, Redis for the limiter, argon2, the
-    signing keys, and the readiness probes."""
+    """What only the web process uses: the read pool, Redis for the limiter, argon2 and the
+    password lists, the signing keys, and the readiness probes."""
 
     @singleton
     @provider
@@ -81,6 +104,23 @@ class WebModule(Module):
 
     @singleton
     @provider
+    def lockout_counter(self, settings: Settings, redis: Redis, clock: Clock) -> LockoutCounter:
+        return RedisSlidingWindowLimiter(
+            redis,
+            clock,
+            timeout_seconds=settings.login_lockout_timeout_seconds,
+            fail_open=settings.login_lockout_fail_open,
+        )
+
+    @singleton
+    @provider
+    def familiar_addresses(self, settings: Settings, redis: Redis) -> FamiliarAddresses:
+        return RedisFamiliarAddresses(
+            redis, settings.familiar_address_days, settings.rate_limit_timeout_seconds
+        )
+
+    @singleton
+    @provider
     def hasher(self, settings: Settings, lifecycle: Lifecycle) -> PasswordHasher:
         hasher = Argon2Hasher(settings.argon2_profile, settings.hash_concurrency)
 
@@ -89,6 +129,19 @@ class WebModule(Module):
 
         lifecycle.closers.append(close)
         return hasher
+
+    @singleton
+    @provider
+    def common_passwords(self) -> CommonPasswords:
+        return PackagedCommonPasswords.from_zxcvbn()
+
+    @singleton
+    @provider
+    def breached_passwords(self, settings: Settings, lifecycle: Lifecycle) -> BreachedPasswords:
+        if not settings.pwned_passwords_enabled:
+            return NullBreachedPasswords()
+        client = http_client(settings.pwned_passwords_timeout_seconds, lifecycle)
+        return PwnedPasswordsRange(client, settings.pwned_passwords_url)
 
     @singleton
     @provider
@@ -112,7 +165,6 @@ class WebModule(Module):
                 "kafka": health.kafka_probe(settings.kafka_bootstrap_servers, timeout),
             },
             timeout_seconds=timeout,
-            outbox_backlog=health.outbox_backlog(engine),
         )
 
 
@@ -124,7 +176,21 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             DatabaseModule(),
             EmailReputationModule(),
             WebModule(),
+            ActionTokenSecretsModule(),
             HandlersModule(WEB_HANDLERS, handler_values(settings)),
             *overrides,
         ]
     )
+
+
+def web_metrics(settings: Settings) -> CollectorRegistry:
+    """What the web's metrics port serves: the requests of every worker, added up, and the
+    outbox backlog, counted in PostgreSQL when Prometheus scrapes."""
+    engine = scrape_engine(settings.database_url, settings.readiness_timeout_seconds)
+    backlog = ScrapeTimeGauge(
+        "outbox_backlog",
+        "Outbox events not yet published to Kafka (read at scrape time).",
+        (),
+        lambda: {(): unpublished_count(engine)},
+    )
+    return exported_registry(backlog)

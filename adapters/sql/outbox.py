@@ -1,10 +1,12 @@
-"""The event outbox: lifecycle events written in the transaction of the change they record."""
+"""The event outbox: lifecycle events written in the transaction of the change they record, and
+how many of them still wait for the relay."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from sqlalchemy import insert
+import sqlalchemy
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.logs import request_id as current_request_id
@@ -31,3 +33,10 @@ class SqlOutbox:
                 occurred_at=event.occurred_at,
             )
         )
+
+
+def unpublished_count(engine: sqlalchemy.Engine) -> int:
+    """Events not yet published to Kafka (the outbox backlog)."""
+    query = select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())

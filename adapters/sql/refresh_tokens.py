@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import Select, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -21,6 +22,9 @@ _COLUMNS = (
     refresh_tokens.c.created_at,
     refresh_tokens.c.expires_at,
     refresh_tokens.c.revoked_at,
+    refresh_tokens.c.auth_time,
+    refresh_tokens.c.rotated_at,
+    refresh_tokens.c.replaced_by,
 )
 
 
@@ -53,18 +57,23 @@ class SqlRefreshTokens:
         except IntegrityError:
             return False
 
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        return await self._one(select(*_COLUMNS).where(refresh_tokens.c.token_hash == token_hash))
+
     async def get_for_update(self, token_hash: str) -> RefreshToken | None:
-        result = await self._conn.execute(
+        return await self._one(
             select(*_COLUMNS).where(refresh_tokens.c.token_hash == token_hash).with_for_update()
         )
-        row = result.first()
+
+    async def _one(self, statement: Select[Any]) -> RefreshToken | None:
+        row = (await self._conn.execute(statement)).first()
         return RefreshToken(**row._mapping) if row else None
 
-    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None:
+    async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
         await self._conn.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.id == token_id, refresh_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=now)
+            .values(revoked_at=now, rotated_at=now, replaced_by=successor_id)
         )
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:

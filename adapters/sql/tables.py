@@ -34,6 +34,8 @@ users = Table(
     Column("email_status", Text, nullable=False, server_default="unchecked"),
     Column("email_status_at", DateTime(timezone=True)),
     Column("token_version", Integer, nullable=False, server_default="0"),
+    Column("pending_email", Text),
+    Column("pending_email_status", Text),
 )
 # Uniqueness is case-insensitive and decided here, by the database, so that concurrent
 # registrations cannot both succeed.
@@ -86,6 +88,13 @@ refresh_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    # The family's password sign-in, copied to every successor: the family's lifetime counts
+    # from it, and access tokens carry it.
+    Column("auth_time", DateTime(timezone=True), nullable=False),
+    # Set with revoked_at when a use rotated the token (a logout or a detected reuse leaves
+    # them unset): a second use within the grace period gets the successor `replaced_by` again.
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("replaced_by", Uuid),
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
 

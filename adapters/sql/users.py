@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import database_unavailable, unique_violation_as_conflict
 from adapters.sql.tables import users
-from core.domain import User
+from core.domain import User, login_key
 
 # The columns a User is built from, by name (`changed` is the entity's own bookkeeping).
 _COLUMNS = (
@@ -30,6 +30,8 @@ _COLUMNS = (
     users.c.email_status,
     users.c.email_status_at,
     users.c.token_version,
+    users.c.pending_email,
+    users.c.pending_email_status,
 )
 
 
@@ -48,8 +50,15 @@ class SqlUserRepository:
         row = result.first()
         return User(**row._mapping) if row else None
 
+    async def get_for_update(self, user_id: uuid.UUID) -> User | None:
+        result = await self._conn.execute(
+            select(*_COLUMNS).where(users.c.id == user_id).with_for_update()
+        )
+        row = result.first()
+        return User(**row._mapping) if row else None
+
     async def find_by_login(self, login: str) -> User | None:
-        key = login.strip().lower()
+        key = login_key(login)
         result = await self._conn.execute(
             select(*_COLUMNS).where(
                 or_(func.lower(users.c.username) == key, func.lower(users.c.email) == key)
@@ -59,13 +68,9 @@ class SqlUserRepository:
         return User(**row._mapping) if row else None
 
     async def save(self, user: User) -> None:
+        # Only what changed: a concurrent write to another column (the background reputation
+        # check, a rehash at sign-in) is not undone by this one.
         values = {name: getattr(user, name) for name in user.changed}
-        if "email" in values:
-            values["email_verified"] = user.email_verified
-            values["email_status"] = user.email_status
-            values["email_status_at"] = user.email_status_at
-        if "password_hash" in values:
-            values["token_version"] = user.token_version
         values["updated_at"] = user.updated_at
         await self._write(update(users).where(users.c.id == user.id).values(**values))
 
@@ -162,7 +167,7 @@ class SqlUserReader:
         return await self._one(_BY_ID, (user_id,))
 
     async def find_by_login(self, login: str) -> User | None:
-        return await self._one(_BY_LOGIN, {"login": login.strip().lower()})
+        return await self._one(_BY_LOGIN, {"login": login_key(login)})
 
     async def _one(self, query: str, params: tuple[object, ...] | dict[str, object]) -> User | None:
         if self._pool.closed:

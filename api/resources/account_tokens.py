@@ -1,5 +1,5 @@
-"""The routes that take or send a mailed single-use token: confirm the address, reset the
-password."""
+"""The routes that take or send a mailed single-use token: confirm an address, reset the
+password, cancel or revert an email change."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import falcon
 import falcon.asgi
 
 from api import schemas
-from api.auth import current_user
+from api.auth import client_address, current_user
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, problem
+from core.users.cancel_email_change import CancelEmailChange, CancelEmailChangeHandler
 from core.users.confirm_email import ConfirmEmail, ConfirmEmailHandler
 from core.users.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
 from core.users.resend_verification import ResendVerification, ResendVerificationHandler
@@ -20,6 +21,7 @@ from core.users.reset_password import ResetPassword, ResetPasswordHandler
 _confirmation = schemas.EmailConfirmation()
 _forgotten = schemas.PasswordForgotten()
 _reset = schemas.PasswordReset()
+_cancellation = schemas.EmailChangeCancellation()
 # A mailed token that does not work is answered like a malformed body.
 _TOKEN_PROBLEMS = {
     **BODY_PROBLEMS,
@@ -34,9 +36,10 @@ class EmailVerification:
     openapi: ClassVar[Operations] = {
         "post": {
             "tags": ["users"],
-            "summary": "Confirm the email address with the token mailed to it",
+            "summary": "Confirm an email address with the token mailed to it",
             "description": "The token works once, for 24 hours, and only while the account "
-            "still has the address it was mailed to.",
+            "still has (or, for an email change, still awaits) the address it was mailed to. "
+            "A pending address becomes the account's.",
             "operationId": "verifyEmail",
             "requestBody": json_body(schemas.EmailConfirmation),
             "responses": {"204": {"description": "The address is verified"}, **_TOKEN_PROBLEMS},
@@ -103,7 +106,7 @@ class PasswordForgot:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _forgotten, self._max_body)
-        await self._request_reset(RequestPasswordReset(data["email"]))
+        await self._request_reset(RequestPasswordReset(data["email"], client_address(req)))
         resp.status = 202
 
 
@@ -129,5 +132,37 @@ class PasswordResetResource:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _reset, self._max_body)
-        await self._reset(ResetPassword(data["token"], data["new_password"]))
+        await self._reset(ResetPassword(data["token"], data["new_password"], client_address(req)))
+        resp.status = 204
+
+
+class EmailChangeCancellation:
+    """/api/v1/users/email-change/cancel: the old address cancels or reverts an email change."""
+
+    rate_limit_group = "users"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["users"],
+            "summary": "Cancel a pending email change, or revert a confirmed one",
+            "description": "With the token mailed to the account's address when a change was "
+            "asked for, the change is dropped; with the one mailed to the old address when it "
+            "was confirmed (valid 7 days), the old address comes back and a password reset "
+            "mail goes to it. Either way every session of the account ends.",
+            "operationId": "cancelEmailChange",
+            "requestBody": json_body(schemas.EmailChangeCancellation),
+            "responses": {
+                "204": {"description": "Cancelled or reverted; every session ended"},
+                "409": problem("The old address belongs to another account by now"),
+                **_TOKEN_PROBLEMS,
+            },
+        }
+    }
+
+    def __init__(self, *, cancel: CancelEmailChangeHandler, max_body_bytes: int) -> None:
+        self._cancel = cancel
+        self._max_body = max_body_bytes
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        data = await load_body(req, _cancellation, self._max_body)
+        await self._cancel(CancelEmailChange(data["token"]))
         resp.status = 204

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 import falcon.asgi
-import prometheus_client
 
 from adapters.health import Readiness
 from api.openapi import Operations, problem
@@ -72,26 +70,3 @@ class Ready:
         except Exception as error:
             log.warning("readiness probe failed", extra={"service": name, "error": repr(error)})
             return False
-
-
-OUTBOX_BACKLOG = prometheus_client.Gauge(
-    "outbox_backlog", "Outbox events not yet published to Kafka (read at scrape time)."
-)
-
-
-class Metrics:
-    """/metrics: Prometheus text exposition of this process's counters and histograms."""
-
-    openapi = None  # for the monitoring scraper, not for API clients
-
-    def __init__(self, outbox_backlog: Callable[[], Awaitable[int]]) -> None:
-        self._outbox_backlog = outbox_backlog
-
-    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        try:
-            async with asyncio.timeout(2):
-                OUTBOX_BACKLOG.set(await self._outbox_backlog())
-        except Exception as error:  # the other metrics are still worth serving
-            log.warning("outbox backlog unavailable", extra={"error": repr(error)})
-        resp.content_type = prometheus_client.CONTENT_TYPE_LATEST
-        resp.data = prometheus_client.generate_latest()

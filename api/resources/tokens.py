@@ -5,6 +5,7 @@ from typing import ClassVar
 import falcon.asgi
 
 from api import schemas
+from api.auth import client_address
 from api.body import FORM, JSON, load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
 from core.ports import TokenIssuer
@@ -56,7 +57,9 @@ class AccessToken:
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _request, self._max_body, accept=(JSON, FORM))
         issued = await self._issue(
-            IssueAccessToken(login=data["username"], password=data["password"])
+            IssueAccessToken(
+                login=data["username"], password=data["password"], client_ip=client_address(req)
+            )
         )
         _token_response(resp, issued)
 
@@ -70,8 +73,10 @@ class TokenRefresh:
         "post": {
             "tags": ["tokens"],
             "summary": "Refresh token for a new access token and refresh token",
-            "description": "The refresh token presented is used up. Presenting a used or "
-            "revoked one again revokes every token descended from the same login.",
+            "description": "The refresh token presented is used up. Presented again within "
+            "REFRESH_REUSE_GRACE_SECONDS of that use (two tabs refreshing at once), it gets the "
+            "same new refresh token; later, or when revoked, it revokes every token descended "
+            "from the same login. A login's tokens end REFRESH_FAMILY_MAX_SECONDS after it.",
             "operationId": "refreshAccessToken",
             "requestBody": json_body(schemas.RefreshRequest, form=True),
             "responses": {

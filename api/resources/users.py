@@ -6,7 +6,7 @@ import falcon
 import falcon.asgi
 
 from api import schemas
-from api.auth import current_user
+from api.auth import client_address, current_user
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
@@ -47,7 +47,9 @@ class Users:
         "patch": {
             "tags": ["users"],
             "summary": "Update own profile",
-            "description": "A new password needs `current_password`.\nA new email is unverified.",
+            "description": "A new email or password needs `current_password` (a wrong one "
+            "counts as a failed sign-in). A new email becomes `pending_email` until the link "
+            "mailed to it is opened; the current address is mailed a link that cancels it.",
             "operationId": "updateProfile",
             "requestBody": json_body(schemas.UserUpdate),
             "responses": {
@@ -101,7 +103,12 @@ class Users:
         caller = current_user(req)
         data = await load_body(req, _update, self._max_body)
         user = await self._update_profile(
-            UpdateProfile(user_id=caller.user_id, token_version=caller.token_version, **data)
+            UpdateProfile(
+                user_id=caller.user_id,
+                token_version=caller.token_version,
+                client_ip=client_address(req),
+                **data,
+            )
         )
         resp.media = _user.dump(user)
 
@@ -109,6 +116,11 @@ class Users:
         caller = current_user(req)
         data = await load_body(req, _delete, self._max_body)
         await self._delete_account(
-            DeleteAccount(user_id=caller.user_id, token_version=caller.token_version, **data)
+            DeleteAccount(
+                user_id=caller.user_id,
+                token_version=caller.token_version,
+                client_ip=client_address(req),
+                **data,
+            )
         )
         resp.status = 204

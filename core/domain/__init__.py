@@ -29,19 +29,26 @@ from core.domain.tokens import (
     refresh_token_hash,
 )
 from core.domain.users import (
+    EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     STALE_TOKEN,
     USERNAME_PATTERN,
     User,
+    check_email,
     check_password,
     check_username,
+    email_problem,
+    login_key,
     normalise_email,
+    normalise_password,
+    password_length_problem,
     token_holder,
 )
 
 __all__ = [
     "ACTION_TOKEN_TTL",
+    "EMAIL_MAX_LENGTH",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "STALE_TOKEN",
@@ -65,9 +72,14 @@ __all__ = [
     "Unavailable",
     "User",
     "action_token_hash",
+    "check_email",
     "check_password",
     "check_username",
+    "email_problem",
+    "login_key",
     "normalise_email",
+    "normalise_password",
+    "password_length_problem",
     "refresh_token_hash",
     "token_holder",
 ]

@@ -2,22 +2,97 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+import idna
 
 from core.domain.errors import InvalidInput, Unauthenticated
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+# Stored in place of a hash: no password verifies against it; only a reset sets a new one.
+UNUSABLE_PASSWORD = "!unusable"
+PASSWORD_LENGTH_RULE = f"Must be {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters long."
+EMAIL_MAX_LENGTH = 254
 STALE_TOKEN = "The access token was issued before the password changed. Log in again."
 
 
 def normalise_email(email: str) -> str:
-    # Addresses are stored and compared lower-case so that case never splits an account in two.
-    return email.strip().lower()
+    """The one spelling an address is stored and compared in: NFC, lower-case, and the domain
+    in its IDNA (punycode) form, so that neither case, Unicode composition nor the Unicode and
+    ASCII spellings of a domain split an account in two. Never fails: a domain that is not a
+    valid IDN stays as written (and `email_problem` refuses to store it)."""
+    address = unicodedata.normalize("NFC", email.strip().lower())
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{idna.encode(domain, uts46=True).decode('ascii')}"
+    except idna.IDNAError:
+        return address
+
+
+def login_key(login: str) -> str:
+    """The spelling a login name, a username or an address, is looked up in (usernames hold
+    no "@")."""
+    login = login.strip()
+    return normalise_email(login) if "@" in login else login.lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why an address may not be stored on an account, or None. Syntax is the schema's job;
+    these are the rules about where the mail would go."""
+    local, at, domain = email.strip().rpartition("@")
+    if not at or not local or not domain:
+        return "Not a valid email address."
+    if domain.startswith("[") or _is_ip_address(domain):
+        return "Addresses at an IP address are not accepted; use one at a domain name."
+    if not domain.isascii():
+        try:
+            domain = idna.encode(domain, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            return "The domain is not a valid internationalised domain name."
+    labels = domain.rstrip(".").split(".")
+    if not all(_valid_a_label(label) for label in labels):
+        return "The domain is not a valid internationalised domain name."
+    if len(labels) < 2:
+        return "Addresses at a single-label host (such as localhost) are not accepted."
+    if labels[-1].isdigit():
+        return "Addresses at an IP address are not accepted; use one at a domain name."
+    if len(normalise_email(email)) > EMAIL_MAX_LENGTH:
+        return f"Longer than {EMAIL_MAX_LENGTH} characters once the domain is in IDNA form."
+    return None
+
+
+def _valid_a_label(label: str) -> bool:
+    """An ASCII label in punycode ("xn--…") must decode, or it is no spelling of any name."""
+    if not label.lower().startswith("xn--"):
+        return True
+    try:
+        idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
+        return False
+    return True
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def check_email(email: str) -> None:
+    problem = email_problem(email)
+    if problem is not None:
+        raise InvalidInput({"email": [problem]})
 
 
 def check_username(username: str) -> None:
@@ -27,11 +102,24 @@ def check_username(username: str) -> None:
         )
 
 
+def normalise_password(password: str) -> str:
+    """The form of a password that is checked, counted and hashed: Unicode NFKC, so that a
+    password typed on another keyboard or input method (composed or decomposed accents,
+    full-width letters) is the same password."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def password_length_problem(password: str) -> str | None:
+    """Length is counted in the normal form: combining marks do not pad a short password."""
+    length = len(normalise_password(password))
+    ok = PASSWORD_MIN_LENGTH <= length <= PASSWORD_MAX_LENGTH
+    return None if ok else PASSWORD_LENGTH_RULE
+
+
 def check_password(password: str) -> None:
-    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
-        raise InvalidInput(
-            {"password": [f"Must be {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters long."]}
-        )
+    problem = password_length_problem(password)
+    if problem is not None:
+        raise InvalidInput({"password": [problem]})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +140,16 @@ class User:
       unknown      the service could not tell, or never answered within the retries"""
     email_status_at: datetime | None = None
     token_version: int = 0
-    """Raised by every password change. Access and refresh tokens carry the version they were
-    issued at, so a change retires every token issued before it."""
+    """Raised by every password change and whenever every session must end. Access and refresh
+    tokens carry the version they were issued at, so raising it retires every token issued
+    before (and, being part of the lockout's keys, lifts every sign-in lock of the account)."""
+    pending_email: str | None = None
+    """An address asked for and mailed a confirmation: no login, recovery or mail address until
+    the token mailed to it comes back."""
+    pending_email_status: str | None = None
+    """What the reputation check said of `pending_email`; it becomes `email_status`."""
     changed: frozenset[str] = field(default=frozenset(), compare=False)
+    """The stored fields that differ from the row as it was loaded: what `save` writes."""
 
     @classmethod
     def register(
@@ -87,30 +182,81 @@ class User:
         password_hash: str | None = None,
         email_status: str = "unchecked",
     ) -> User:
-        """Return the user with the given fields changed; `changed` names what really differs.
+        """The user with the given fields changed; `changed` names what really differs.
 
-        `email_status` is what the reputation check said of a new address."""
+        A new email does not replace the current one: it becomes `pending_email` (with
+        `email_status`, what the reputation check said of it) until its owner confirms it.
+        Asking for the current address again drops a pending change."""
         changes: dict[str, object] = {}
         if username is not None and username != self.username:
             changes["username"] = username
-        if email is not None and normalise_email(email) != self.email:
-            changes["email"] = normalise_email(email)
-            # A new address has not been confirmed by anyone yet.
-            changes["email_verified"] = False
-            changes["email_status"] = email_status
-            changes["email_status_at"] = now
+        if email is not None:
+            address = normalise_email(email)
+            if address != self.email:
+                changes["pending_email"] = address
+                changes["pending_email_status"] = email_status
+            elif self.pending_email is not None:
+                changes["pending_email"] = None
+                changes["pending_email_status"] = None
         if password_hash is not None:
             changes["password_hash"] = password_hash
             changes["token_version"] = self.token_version + 1
-        if not changes:
+            if "pending_email" not in changes:
+                # A new password ends every session; a change of address asked for in one of
+                # them (perhaps by whoever knew the old password) ends with it.
+                changes["pending_email"] = None
+                changes["pending_email_status"] = None
+        return self._changed(changes, now)
+
+    def with_pending_email_confirmed(self, now: datetime) -> User:
+        """The pending address becomes the account's, confirmed by its owner."""
+        assert self.pending_email is not None
+        return self._changed(
+            {
+                "email": self.pending_email,
+                "email_verified": True,
+                "email_status": self.pending_email_status or "unchecked",
+                "email_status_at": now,
+                "pending_email": None,
+                "pending_email_status": None,
+            },
+            now,
+        )
+
+    def with_email_change_cancelled(self, now: datetime) -> User:
+        """No pending address, and every session ended: someone else asked for the change."""
+        return self._changed(
+            {
+                "pending_email": None,
+                "pending_email_status": None,
+                "token_version": self.token_version + 1,
+            },
+            now,
+        )
+
+    def with_email_reverted(self, email: str, now: datetime) -> User:
+        """Back to an address the account had, which its owner has just shown they read (so it is
+        deliverable); every session ended, and the password unusable until a reset through that
+        address: whoever changed the address may know (or have set) the password."""
+        return self._changed(
+            {
+                "email": email,
+                "email_verified": True,
+                "email_status": "verified_ok",
+                "email_status_at": now,
+                "pending_email": None,
+                "pending_email_status": None,
+                "token_version": self.token_version + 1,
+                "password_hash": UNUSABLE_PASSWORD,
+            },
+            now,
+        )
+
+    def _changed(self, changes: dict[str, object], now: datetime) -> User:
+        differs = {name: value for name, value in changes.items() if getattr(self, name) != value}
+        if not differs:
             return replace(self, changed=frozenset())
-        names = frozenset(changes) - {
-            "email_verified",
-            "email_status",
-            "email_status_at",
-            "token_version",
-        }
-        return replace(self, **changes, updated_at=now, changed=names)  # type: ignore[arg-type]
+        return replace(self, **differs, updated_at=now, changed=frozenset(differs))  # type: ignore[arg-type]
 
     def accepts_token_version(self, version: int | None) -> bool:
         """Whether a token issued at `version` still speaks for this user (None: no token)."""

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import html
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Never, NoReturn
 from urllib.parse import quote
 
 from core.events import UserEvent
 from core.mail.templates import render
-from core.ports import Mail, MailSender, ProcessedEvents
+from core.ports import ActionTokenSecrets, Mail, MailSender, ProcessedEvents
 
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
@@ -15,6 +17,8 @@ DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 _TOKEN_MAILS = {
     "user.verification_requested": ("verify_email", "verify-email"),
     "user.password_reset_requested": ("reset_password", "reset-password"),
+    "user.email_change_requested": ("email_change_requested", "cancel-email-change"),
+    "user.email_changed": ("email_changed", "cancel-email-change"),
 }
 
 
@@ -23,25 +27,43 @@ class NoMailForEvent(Exception):
     here. Retrying cannot help, so the consumer sets the record aside at once."""
 
 
-def compose(event: UserEvent, public_base_url: str = DEFAULT_PUBLIC_BASE_URL) -> list[Mail]:
-    """The mails an event sends: welcome, changed (and a note to the old address), goodbye,
-    and the mails that carry a single-use token (confirm the address, reset the password).
+def compose(
+    event: UserEvent,
+    secret_for: Callable[[uuid.UUID, str], str],
+    public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
+) -> list[Mail]:
+    """The mails an event sends: welcome, changed, goodbye, the notice of a cancelled email
+    change, and the mails that carry a single-use token (confirm an address, reset the
+    password, cancel or revert an email change), whose secret `secret_for` derives from the
+    token id the event carries.
 
     Raises NoMailForEvent for an event type it does not know."""
-    values = {"username": event.username, "email": event.email, "changed": ", ".join(event.changed)}
+    values = {
+        "username": event.username,
+        "email": event.email,
+        "changed": ", ".join(event.changed),
+        "new_email": event.new_email or "",
+    }
     recipients: list[tuple[str, str]] = []
     match event.type:
         case "user.created":
             recipients.append(("welcome", event.email))
         case "user.updated":
+            # The address an email change left gets its own mail (user.email_changed).
             recipients.append(("changed", event.email))
-            if event.previous_email:
-                recipients.append(("email_moved", event.previous_email))
+        case "user.email_change_cancelled":
+            recipients.append(("email_change_cancelled", event.email))
         case "user.deleted":
             recipients.append(("goodbye", event.email))
-        case "user.verification_requested" | "user.password_reset_requested":
+        case (
+            "user.verification_requested"
+            | "user.password_reset_requested"
+            | "user.email_change_requested"
+            | "user.email_changed"
+        ):
             template, page = _TOKEN_MAILS[event.type]
-            token = event.token or ""
+            assert event.token_id is not None  # from_json refuses a token event without one
+            token = secret_for(event.token_id, event.email)
             values["token"] = token
             values["link"] = f"{public_base_url.rstrip('/')}/{page}?token={quote(token, safe='')}"
             recipients.append((template, event.email))
@@ -71,6 +93,7 @@ class SendLifecycleMailHandler:
 
     processed: ProcessedEvents
     mailer: MailSender
+    secrets: ActionTokenSecrets
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL
     """Where the links in mails point: the site that serves /verify-email and /reset-password."""
 
@@ -81,7 +104,7 @@ class SendLifecycleMailHandler:
         sent = set() if sent is None else sent
         if await self.processed.seen(event.id):
             return False
-        for mail in compose(event, self.public_base_url):
+        for mail in compose(event, self.secrets.secret_for, self.public_base_url):
             if mail.message_id not in sent:
                 await self.mailer.send(mail)
                 sent.add(mail.message_id)

@@ -24,12 +24,43 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "<b>$changed</b>.</p><p>If that was not you, reset your password now and tell us.</p>"
         "<p>$signature</p>",
     ),
-    "email_moved": (
+    "email_change_requested": (
+        "Someone asked to change your account's address",
+        "Hello $username,\n\nsomeone signed in to your account asked to change its address from "
+        "this one to $new_email. Nothing changes until that address confirms.\n\nIf that was "
+        "not you, cancel the change (this also signs your account out everywhere) by opening "
+        "this link:\n\n$link\n\nor by sending this token to POST "
+        "/api/v1/users/email-change/cancel:\n\n$token\n\nThen change your password.\n\n"
+        "$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>someone signed in to your account asked to change its "
+        "address from this one to <b>$new_email</b>. Nothing changes until that address "
+        "confirms.</p><p>If that was not you, cancel the change (this also signs your account "
+        'out everywhere) by opening this link:</p><p><a href="$link">$link</a></p><p>or by '
+        "sending this token to POST /api/v1/users/email-change/cancel:</p><p><code>$token</code>"
+        "</p><p>Then change your password.</p><p>$signature</p>",
+    ),
+    "email_changed": (
         "Your account no longer uses this address",
-        "Hello $username,\n\nyour account's address was changed from this one to $email.\n"
-        "If that was not you, tell us at once.\n\n$signature\n",
+        "Hello $username,\n\nyour account's address was changed from this one to $new_email.\n"
+        "If that was not you, take the account back within 7 days: this link restores this "
+        "address, signs the account out everywhere and mails you a password reset link:\n\n"
+        "$link\n\nor send this token to POST /api/v1/users/email-change/cancel:\n\n$token\n\n"
+        "$signature\n",
         "<p>Hello <b>$username</b>,</p><p>your account's address was changed from this one to "
-        "<b>$email</b>.</p><p>If that was not you, tell us at once.</p><p>$signature</p>",
+        "<b>$new_email</b>.</p><p>If that was not you, take the account back within 7 days: "
+        "this link restores this address, signs the account out everywhere and mails you a "
+        'password reset link:</p><p><a href="$link">$link</a></p><p>or send this token to POST '
+        "/api/v1/users/email-change/cancel:</p><p><code>$token</code></p><p>$signature</p>",
+    ),
+    "email_change_cancelled": (
+        "The change of your account's address was cancelled",
+        "Hello $username,\n\nthe change of your account's address to $new_email was cancelled, "
+        "and your account was signed out everywhere. If someone else asked for that change, "
+        "they may know your password: change it now.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>the change of your account's address to "
+        "<b>$new_email</b> was cancelled, and your account was signed out everywhere. If someone "
+        "else asked for that change, they may know your password: change it now.</p>"
+        "<p>$signature</p>",
     ),
     "verify_email": (
         "Confirm your email address",

@@ -1,17 +1,23 @@
-"""Ports of credentials: password hashing, signed access tokens, rate limits."""
+"""Ports of credentials: password hashing and the lists a new password is checked against,
+signed access tokens, rate limits."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from core.domain import RateLimit
+from core.domain import DomainError, RateLimit, User
 
 
 class PasswordHasher(Protocol):
-    """Slow, salted password hashing. Implementations keep the CPU work off the event loop."""
+    """Slow, salted password hashing. Implementations keep the CPU work off the event loop.
+
+    Passwords are given as typed; what is hashed is their normal form
+    (`core.domain.normalise_password`). A hash made before passwords were normalised still
+    verifies against the password as typed, and `needs_rehash` says it should be replaced."""
 
     async def hash(self, password: str) -> str: ...
 
@@ -22,6 +28,28 @@ class PasswordHasher(Protocol):
         ...
 
     def needs_rehash(self, password_hash: str) -> bool: ...
+
+
+class CommonPasswords(Protocol):
+    """A list of the passwords people choose most often: the first ones any guesser tries."""
+
+    def contains(self, password: str) -> bool:
+        """Whether the password is on the list, regardless of case."""
+        ...
+
+
+class BreachCheckUnavailable(DomainError):
+    """The breached-password corpus could not be asked (timeout, network, an odd answer)."""
+
+
+class BreachedPasswords(Protocol):
+    """A corpus of passwords known from data breaches, asked without giving the password (or
+    its full hash) away."""
+
+    async def times_seen(self, password: str) -> int:
+        """How often the password appears in the corpus; 0 when never. Raises
+        BreachCheckUnavailable when the corpus cannot be asked."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +66,17 @@ class AccessClaims:
     token_version: int
     """The user's token version when the token was signed (its `ver` claim). The token speaks
     for the user only while this is still the user's version: a password change raises it."""
+    auth_time: datetime | None = None
+    """When the user last proved who they are with the password (its `auth_time` claim):
+    refreshing keeps the sign-in's time. None in tokens signed before the claim existed."""
 
 
 class TokenIssuer(Protocol):
     """Signs access tokens for a user and checks them back."""
 
-    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken: ...
+    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
+        """A token for the user at `token_version`, saying the user signed in at `auth_time`."""
+        ...
 
     def verify(self, token: str) -> AccessClaims:
         """The claims of a valid token; raises Unauthenticated otherwise. Whether the token
@@ -81,3 +114,29 @@ class RateLimiter(Protocol):
     async def reset(self, key: str) -> None:
         """Forget every attempt counted for the key."""
         ...
+
+    async def give_back(self, key: str) -> None:
+        """Uncount the key's most recent attempt (one that turned out not to count)."""
+        ...
+
+
+class ActionTokenSecrets(Protocol):
+    """The secret of a mailed single-use token, derived from its id and the address it is for
+    with a key that only the processes that issue and mail tokens hold: an id sent elsewhere
+    derives a secret that opens nothing."""
+
+    def secret_for(self, token_id: uuid.UUID, email: str) -> str: ...
+
+
+class FamiliarAddresses(Protocol):
+    """Client networks that signed in to an account successfully in the recent past, since its
+    last password change (a new password forgets them all)."""
+
+    async def seen(self, user: User, network: str) -> bool: ...
+
+    async def remember(self, user: User, network: str) -> None: ...
+
+
+class LockoutCounter(RateLimiter, Protocol):
+    """The counter of failed sign-ins. Unlike the request limits, when it cannot count it
+    refuses (Unavailable) rather than let guesses through, unless configured to fail open."""

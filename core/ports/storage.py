@@ -18,8 +18,14 @@ class UserRepository(Protocol):
 
     async def get(self, user_id: uuid.UUID) -> User | None: ...
 
+    async def get_for_update(self, user_id: uuid.UUID) -> User | None:
+        """The user, locked until the transaction ends: concurrent changes of the same account
+        (confirm and cancel of an email change, say) run one after the other."""
+        ...
+
     async def find_by_login(self, login: str) -> User | None:
-        """The user whose username or email equals `login`, case-insensitively."""
+        """The user whose username or email equals `login` compared as `login_key` spells
+        it: case-insensitively, and an address in any spelling of its domain."""
         ...
 
     async def save(self, user: User) -> None: ...
@@ -59,7 +65,8 @@ class UserReader(Protocol):
     async def get(self, user_id: uuid.UUID) -> User | None: ...
 
     async def find_by_login(self, login: str) -> User | None:
-        """The user whose username or email equals `login`, case-insensitively."""
+        """The user whose username or email equals `login` compared as `login_key` spells
+        it: case-insensitively, and an address in any spelling of its domain."""
         ...
 
 
@@ -71,12 +78,18 @@ class RefreshTokenRepository(Protocol):
         the user was deleted or changed the password meanwhile (nothing is stored then)."""
         ...
 
+    async def get(self, token_hash: str) -> RefreshToken | None:
+        """The token with this hash, read without a lock (nothing is changed on its account)."""
+        ...
+
     async def get_for_update(self, token_hash: str) -> RefreshToken | None:
         """The token with this hash, locked until the transaction ends: of two concurrent uses,
         the second waits and then sees what the first did to it."""
         ...
 
-    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None: ...
+    async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
+        """Revoke the token as replaced by `successor_id` (unless it is revoked already)."""
+        ...
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         """Revoke every token of the family that is not revoked yet."""

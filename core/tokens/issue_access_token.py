@@ -8,15 +8,13 @@ from datetime import timedelta
 from core.domain import (
     Forbidden,
     InvalidCredentials,
-    RateLimit,
-    RateLimited,
     RefreshToken,
     User,
 )
+from core.lockout import LoginLockout
 from core.ports import (
     Clock,
     PasswordHasher,
-    RateLimiter,
     TokenIssuer,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -30,51 +28,51 @@ class IssueAccessToken:
     login: str
     """The username or the email address."""
     password: str
+    client_ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class IssueAccessTokenHandler:
     """Exchange a password for an access token and a refresh token (a new token family).
 
-    An unknown login and a wrong password fail the same way and take the same time. Each
-    attempt takes a slot of the account's lockout window (unknown logins have windows of
-    their own name), so concurrent guesses cannot outrun the limit; a success frees them all.
+    An unknown login and a wrong password fail the same way and take the same time. Failed
+    attempts lock strangers out of the account, never the networks its owner signs in from
+    (see LoginLockout).
     """
 
     uow: UnitOfWorkFactory
     users: UserReader
     hasher: PasswordHasher
     tokens: TokenIssuer
-    limiter: RateLimiter
-    lockout: RateLimit
+    lockout: LoginLockout
     clock: Clock
     refresh_ttl: timedelta
+    refresh_family_lifetime: timedelta
 
     async def __call__(self, command: IssueAccessToken) -> IssuedTokens:
         user = await self.users.find_by_login(command.login)
-        key = f"login-failures:{user.id if user else command.login.strip().lower()}"
-        attempt = await self.limiter.acquire(key, self.lockout)
-        if not attempt.allowed:
-            raise RateLimited(
-                "Too many failed logins for this account. Try again later.",
-                retry_after=attempt.reset_seconds,
-            )
+        attempt = await self.lockout.attempt(user, command.login, command.client_ip)
         if user is None:
             await self.hasher.verify_dummy(command.password)
             raise InvalidCredentials()
         if not await self.hasher.verify(user.password_hash, command.password):
             raise InvalidCredentials()
-        await self.limiter.reset(key)
+        await self.lockout.succeeded(attempt)
         if user.email_status == "rejected":
             raise Forbidden(SIGN_IN_BLOCKED)
         new_hash = None
         if self.hasher.needs_rehash(user.password_hash):
             new_hash = await self.hasher.hash(command.password)
-        secret, refresh = RefreshToken.start(user, now=self.clock.now(), ttl=self.refresh_ttl)
+        secret, refresh = RefreshToken.start(
+            user,
+            now=self.clock.now(),
+            ttl=self.refresh_ttl,
+            family_lifetime=self.refresh_family_lifetime,
+        )
         async with self.uow() as uow:
             if new_hash is not None:
                 await self._rehash(uow, user, new_hash)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens, self.refresh_ttl)
+            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
             if issued is None:
                 # The password was changed (or the account deleted) since we checked it.
                 raise InvalidCredentials()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 
 from core.domain import RefreshToken
 from core.ports import IssuedToken, TokenIssuer, UnitOfWork
@@ -25,11 +25,17 @@ class IssuedTokens:
 
 
 async def store_refresh_token(
-    uow: UnitOfWork, token: RefreshToken, secret: str, tokens: TokenIssuer, ttl: timedelta
+    uow: UnitOfWork, token: RefreshToken, secret: str, tokens: TokenIssuer
 ) -> IssuedTokens | None:
     """Store `token` and sign the access token that goes with it, at the same token version;
     None when the user was deleted or changed the password meanwhile."""
     if not await uow.refresh_tokens.add(token):
         return None
-    access = tokens.issue(token.user_id, token.token_version)
-    return IssuedTokens(access, secret, int(ttl.total_seconds()))
+    return hand_out(token, secret, tokens, token.created_at)
+
+
+def hand_out(token: RefreshToken, secret: str, tokens: TokenIssuer, now: datetime) -> IssuedTokens:
+    """The refresh token's `secret` with a new access token at the family's token version and
+    sign-in time (a refresh does not make the session look freshly signed in)."""
+    access = tokens.issue(token.user_id, token.token_version, token.auth_time)
+    return IssuedTokens(access, secret, int((token.expires_at - now).total_seconds()))

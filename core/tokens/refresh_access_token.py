@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from core.domain import Forbidden, InvalidRefreshToken, RefreshToken, refresh_token_hash
 from core.ports import Clock, TokenIssuer, UnitOfWork, UnitOfWorkFactory
-from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, store_refresh_token
+from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, hand_out, store_refresh_token
 
 log = logging.getLogger("core.tokens")
 
@@ -22,48 +22,87 @@ class RefreshAccessToken:
 class RefreshAccessTokenHandler:
     """Exchange a refresh token for a new access token and a new refresh token (rotation).
 
-    The presented token is revoked and its successor joins the same family. A revoked token
-    presented again means two parties hold the family (one of them stole it), so the whole
-    family is revoked and both must log in again. The token row stays locked while this runs:
-    of two concurrent uses of one token, the second sees the first one's revocation and counts
-    as such a reuse. A token whose user changed the password since the family began (its token
-    version is behind the user's) is refused and its family revoked as well.
+    The presented token is revoked as rotated and its successor joins the same family, expiring
+    `refresh_ttl` from now but never later than `refresh_family_lifetime` after the sign-in.
+    The same token presented again within `refresh_reuse_grace` of its rotation (two browser
+    tabs refreshing at once) gets the same successor back, with an access token of its own.
+    Presented again later, or after anything else revoked it, it means two parties hold the
+    family (one of them stole it): the whole family is revoked and both must log in again. So
+    is it when the successor is no longer live itself (rotated again or revoked): a client
+    that raced a rotation does not rotate again within seconds, and a logout stays a logout.
+    (A thief who races the owner within the grace period gets the successor too: that is the
+    price of the grace, and why it is seconds long.)
+
+    The token row stays locked while this runs: of two concurrent uses of one token, the second
+    sees the first one's rotation and gets the grace answer. A token whose user changed the
+    password since the family began (its token version is behind the user's) is refused and
+    its family revoked as well.
     """
 
     uow: UnitOfWorkFactory
     tokens: TokenIssuer
     clock: Clock
     refresh_ttl: timedelta
+    refresh_family_lifetime: timedelta
+    refresh_reuse_grace: timedelta
 
     async def __call__(self, command: RefreshAccessToken) -> IssuedTokens:
         now = self.clock.now()
-        hashed = refresh_token_hash(command.refresh_token)
+        secret = command.refresh_token
         async with self.uow() as uow:
-            token = await uow.refresh_tokens.get_for_update(hashed)
+            token = await uow.refresh_tokens.get_for_update(refresh_token_hash(secret))
             if token is None:
                 raise InvalidRefreshToken()
-            if token.revoked_at is not None:
-                log.warning(
-                    "refresh token reused: family revoked",
-                    extra={"user_id": str(token.user_id), "family_id": str(token.family_id)},
-                )
-                raise await self._retire_family(uow, token, now)
-            if token.expired(now):
+            racing = token.rotated_within(self.refresh_reuse_grace, now)
+            if token.revoked_at is not None and not racing:
+                raise await self._reused(uow, token, now)
+            if token.expired(now, self.refresh_family_lifetime):
                 raise InvalidRefreshToken()
             user = await uow.users.get(token.user_id)
             if user is None or not user.accepts_token_version(token.token_version):
                 raise await self._retire_family(uow, token, now)
             if user.email_status == "rejected":
                 raise Forbidden(SIGN_IN_BLOCKED)
-            await uow.refresh_tokens.revoke(token.id, now)
-            secret, successor = token.successor(now=now, ttl=self.refresh_ttl)
-            issued = await store_refresh_token(
-                uow, successor, secret, self.tokens, self.refresh_ttl
+            if racing:
+                return await self._hand_out_again(uow, token, secret, now)
+            successor_secret, successor = token.successor(
+                secret, now=now, ttl=self.refresh_ttl, family_lifetime=self.refresh_family_lifetime
             )
+            await uow.refresh_tokens.rotate(token.id, successor.id, now)
+            issued = await store_refresh_token(uow, successor, successor_secret, self.tokens)
             if issued is None:  # the password changed, or the account went, since we looked
                 raise InvalidRefreshToken()
             await uow.commit()
         return issued
+
+    async def _hand_out_again(
+        self, uow: UnitOfWork, token: RefreshToken, secret: str, now: datetime
+    ) -> IssuedTokens:
+        """The successor the token's rotation issued moments ago, if it is still live."""
+        successor_secret = token.replacement_secret(secret)
+        successor = (
+            await uow.refresh_tokens.get_for_update(refresh_token_hash(successor_secret))
+            if successor_secret is not None
+            else None
+        )
+        if (
+            successor_secret is None
+            or successor is None
+            or successor.revoked_at is not None
+            or successor.expired(now, self.refresh_family_lifetime)
+        ):
+            raise await self._reused(uow, token, now)
+        return hand_out(successor, successor_secret, self.tokens, now)
+
+    @classmethod
+    async def _reused(
+        cls, uow: UnitOfWork, token: RefreshToken, now: datetime
+    ) -> InvalidRefreshToken:
+        log.warning(
+            "refresh token reused: family revoked",
+            extra={"user_id": str(token.user_id), "family_id": str(token.family_id)},
+        )
+        return await cls._retire_family(uow, token, now)
 
     @staticmethod
     async def _retire_family(

@@ -4,27 +4,63 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.domain import ActionToken, User
-from core.events import UserEvent
-from core.ports import UnitOfWork
+from core.domain import ActionPurpose, ActionToken, User
+from core.events import EventType, UserEvent
+from core.ports import ActionTokenSecrets, UnitOfWork
 
 
-async def request_verification(uow: UnitOfWork, user: User, now: datetime) -> None:
-    """Retire the user's unused confirmation tokens, store a new one for the current address,
-    and record the event whose mail carries it."""
-    secret, token = ActionToken.issue(user, "verify_email", now=now)
-    await uow.action_tokens.invalidate(user.id, "verify_email", now)
+async def mail_token(
+    uow: UnitOfWork,
+    user: User,
+    purpose: ActionPurpose,
+    event_type: EventType,
+    now: datetime,
+    secrets: ActionTokenSecrets,
+    *,
+    email: str | None = None,
+    **event: str | None,
+) -> None:
+    """Store a single-use token for `email` (the user's address by default) and record the
+    event whose mail carries it."""
+    token = ActionToken.issue(user, purpose, now=now, secret_for=secrets.secret_for, email=email)
     await uow.action_tokens.add(token)
-    await uow.events.add(UserEvent.verification_requested(user, secret, now))
+    await uow.events.add(UserEvent.token_mailed(event_type, user, token, now, **event))
 
 
-async def save_changes(uow: UnitOfWork, before: User, after: User, now: datetime) -> None:
-    """Store a changed user and what follows from the change. A new password retires every
-    refresh token (access tokens go by the raised token version); a new address gets a
-    confirmation mail; and the user hears of every change."""
+async def request_verification(
+    uow: UnitOfWork, user: User, now: datetime, secrets: ActionTokenSecrets
+) -> None:
+    """Retire the user's unused confirmation tokens and mail a new one to the address that
+    awaits confirmation: the pending one if there is one, else the account's."""
+    await uow.action_tokens.invalidate(user.id, "verify_email", now)
+    address = user.pending_email or user.email
+    await mail_token(
+        uow, user, "verify_email", "user.verification_requested", now, secrets, email=address
+    )
+
+
+async def save_changes(
+    uow: UnitOfWork, before: User, after: User, now: datetime, secrets: ActionTokenSecrets
+) -> None:
+    """Store a changed user and what follows from the change. A raised token version retires
+    every refresh token (access tokens go by the version); a new pending address gets a
+    confirmation mail and the current address a note with a link that cancels the change; and
+    the user hears of every change the outside world sees."""
     await uow.users.save(after)
-    if "password_hash" in after.changed:
+    if after.token_version != before.token_version:
         await uow.refresh_tokens.revoke_all(after.id, now)
-    await uow.events.add(UserEvent.updated(before, after))
-    if "email" in after.changed:
-        await request_verification(uow, after, now)
+    updated = UserEvent.updated(before, after)
+    if updated is not None:
+        await uow.events.add(updated)
+    if "pending_email" in after.changed and after.pending_email is not None:
+        await request_verification(uow, after, now, secrets)
+        await uow.action_tokens.invalidate(after.id, "cancel_email_change", now)
+        await mail_token(
+            uow,
+            after,
+            "cancel_email_change",
+            "user.email_change_requested",
+            now,
+            secrets,
+            new_email=after.pending_email,
+        )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from core.domain import Forbidden, token_holder
 from core.events import UserEvent
+from core.lockout import LoginLockout
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserReader
 
 
@@ -16,23 +17,28 @@ class DeleteAccount:
     password: str
     token_version: int | None = None
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
+    client_ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DeleteAccountHandler:
-    """Delete the caller's account after re-checking the password. Its refresh tokens go
-    with it, and its access tokens name no user any more. The password is checked before the
-    transaction opens (argon2 holds no database connection)."""
+    """Delete the caller's account after re-checking the password (a wrong one is a failed
+    sign-in of the account). Its refresh tokens go with it, and its access tokens name no user
+    any more. The password is checked before the transaction opens (argon2 holds no database
+    connection)."""
 
     uow: UnitOfWorkFactory
     users: UserReader
     hasher: PasswordHasher
     clock: Clock
+    lockout: LoginLockout
 
     async def __call__(self, command: DeleteAccount) -> None:
         user = token_holder(await self.users.get(command.user_id), command.token_version)
+        attempt = await self.lockout.attempt(user, user.username, command.client_ip)
         if not await self.hasher.verify(user.password_hash, command.password):
             raise Forbidden("The password is wrong.")
+        await self.lockout.succeeded(attempt)
         async with self.uow() as uow:
             current = token_holder(await uow.users.get(user.id), command.token_version)
             if current.password_hash != user.password_hash:

@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import AlreadyVerified, RateLimit, RateLimited, token_holder
-from core.ports import Clock, RateLimiter, UnitOfWorkFactory
+from core.mail.quota import MailQuota
+from core.ports import ActionTokenSecrets, Clock, RateLimiter, UnitOfWorkFactory
 from core.users.changes import request_verification
 
 
@@ -19,18 +20,21 @@ class ResendVerification:
 
 @dataclass(frozen=True, slots=True)
 class ResendVerificationHandler:
-    """Mail a fresh confirmation token to the caller's address; older unused ones stop working.
-    At most `resend_limit` of them per user."""
+    """Mail a fresh confirmation token to the address that awaits confirmation (the pending
+    one, else the account's); older unused ones stop working. At most `resend_limit` of them
+    per user, and the address's mail quota."""
 
     uow: UnitOfWorkFactory
     clock: Clock
     limiter: RateLimiter
     resend_limit: RateLimit
+    quota: MailQuota
+    secrets: ActionTokenSecrets
 
     async def __call__(self, command: ResendVerification) -> None:
         async with self.uow() as uow:
             user = token_holder(await uow.users.get(command.user_id), command.token_version)
-            if user.email_verified:
+            if user.email_verified and user.pending_email is None:
                 raise AlreadyVerified()
             attempt = await self.limiter.acquire(f"verify-resend:{user.id}", self.resend_limit)
             if not attempt.allowed:
@@ -38,5 +42,6 @@ class ResendVerificationHandler:
                     "Too many confirmation mails asked for. Try again later.",
                     retry_after=attempt.reset_seconds,
                 )
-            await request_verification(uow, user, self.clock.now())
+            await self.quota.require(user.pending_email or user.email)
+            await request_verification(uow, user, self.clock.now(), self.secrets)
             await uow.commit()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain import InvalidActionToken, action_token_hash, check_password
-from core.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from core.domain import InvalidActionToken, action_token_hash
+from core.lockout import LoginLockout
+from core.passwords.policy import PasswordPolicy
+from core.ports import ActionTokenSecrets, Clock, PasswordHasher, UnitOfWorkFactory
 from core.users.changes import save_changes
 
 
@@ -13,6 +15,7 @@ from core.users.changes import save_changes
 class ResetPassword:
     token: str
     new_password: str
+    client_ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +23,20 @@ class ResetPasswordHandler:
     """Set a new password with a mailed reset token. It counts as a password change: every
     token issued before it is retired, and the user is told. The token is used up, as is every
     other reset token of the user; it works only while the account still has the address it was
-    sent to."""
+    sent to. The raised token version also lifts every sign-in lock of the account, and forgets
+    its familiar networks but the one the reset came from. The new password must pass the
+    policy: the rules that may wait on an outside service run before the transaction, the one
+    about the user's own names inside it."""
 
     uow: UnitOfWorkFactory
     hasher: PasswordHasher
     clock: Clock
+    secrets: ActionTokenSecrets
+    lockout: LoginLockout
+    passwords: PasswordPolicy
 
     async def __call__(self, command: ResetPassword) -> None:
-        check_password(command.new_password)
+        await self.passwords.check(command.new_password, field="new_password")
         now = self.clock.now()
         async with self.uow() as uow:
             token = await uow.action_tokens.use(
@@ -38,9 +47,15 @@ class ResetPasswordHandler:
             user = await uow.users.get(token.user_id)
             if user is None or user.email != token.email:
                 raise InvalidActionToken()
+            self.passwords.check_identities(
+                command.new_password, (user.username, user.email), field="new_password"
+            )
             # Hashed only for a good token, so garbage tokens cost no argon2 time.
             new_hash = await self.hasher.hash(command.new_password)
             updated = user.with_changes(now=now, password_hash=new_hash)
-            await save_changes(uow, user, updated, now)
+            await save_changes(uow, user, updated, now, self.secrets)
             await uow.action_tokens.invalidate(user.id, "reset_password", now)
             await uow.commit()
+        # Whoever opened the mailed link holds the address: their network is the owner's now,
+        # so strangers spending the account's sign-in budget do not lock them out again.
+        await self.lockout.remember(updated, command.client_ip)

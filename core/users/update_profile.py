@@ -6,17 +6,30 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import (
+    Conflict,
     Forbidden,
     InvalidInput,
     User,
+    check_email,
     check_password,
     check_username,
     normalise_email,
     token_holder,
 )
 from core.email_reputation.screen import EmailScreen, Screening
-from core.ports import BackgroundJobs, Clock, PasswordHasher, UnitOfWorkFactory, UserReader
+from core.lockout import LoginLockout
+from core.mail.quota import MailQuota
+from core.passwords.policy import PasswordPolicy
+from core.ports import (
+    ActionTokenSecrets,
+    Clock,
+    PasswordHasher,
+    UnitOfWorkFactory,
+    UserReader,
+)
 from core.users.changes import save_changes
+
+REAUTHENTICATE = "Required to change the email address or the password."
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,41 +41,59 @@ class UpdateProfile:
     current_password: str | None = None
     token_version: int | None = None
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
+    client_ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class UpdateProfileHandler:
-    """Change username, email or password. A new password needs the current one, and retires
-    every token issued before it: access tokens by the user's token version, refresh tokens by
-    revocation. A new email is unverified until the token mailed to it comes back.
+    """Change username, email or password.
+
+    The email and the password are what recover an account, so changing either needs the
+    current password in the same request: an access token alone (leaked, stolen) is not
+    enough. A wrong one is a failed sign-in of the account (lockout). A new password retires
+    every token issued before it. A new email becomes pending: it is mailed a confirmation,
+    the current address is mailed a link that cancels the change, and nothing else changes
+    until the new address confirms.
 
     The slow steps (argon2, the reputation service) run before the transaction opens, so a
-    burst of changes holds no database connection while it waits on them."""
+    burst of changes holds no database connection while it waits on them. A pending address
+    the reputation service could not judge yet is checked once it is confirmed."""
 
     uow: UnitOfWorkFactory
     users: UserReader
     hasher: PasswordHasher
     clock: Clock
     screen: EmailScreen
-    jobs: BackgroundJobs
+    lockout: LoginLockout
+    quota: MailQuota
+    secrets: ActionTokenSecrets
+    passwords: PasswordPolicy
 
     async def __call__(self, command: UpdateProfile) -> User:
         if command.username is not None:
             check_username(command.username)
+        if command.email is not None:
+            check_email(command.email)
         if command.password is not None:
             check_password(command.password)
-            if command.current_password is None:
-                raise InvalidInput({"current_password": ["Required to change the password."]})
         user = token_holder(await self.users.get(command.user_id), command.token_version)
+        new_email = None
+        if command.email is not None and normalise_email(command.email) != user.email:
+            new_email = normalise_email(command.email)
+        if command.password is not None or new_email is not None:
+            await self._reauthenticate(user, command)
         new_hash = None
         if command.password is not None:
-            assert command.current_password is not None
-            if not await self.hasher.verify(user.password_hash, command.current_password):
-                raise Forbidden("The current password is wrong.")
+            identities = (user.username, user.email, command.username, command.email)
+            await self.passwords.check(command.password, identities=identities)
             new_hash = await self.hasher.hash(command.password)
         screening: Screening | None = None
-        if command.email is not None and normalise_email(command.email) != user.email:
-            screening = await self.screen(command.email)
+        if new_email is not None:
+            screening = await self.screen(new_email)
+            holder = await self.users.find_by_login(new_email)
+            if holder is not None and holder.id != user.id:
+                raise Conflict("email")
+            await self.quota.require(new_email)
         async with self.uow() as uow:
             # Read again in the transaction: the token version check also refuses a change
             # whose password was checked against a hash that was replaced meanwhile.
@@ -76,8 +107,14 @@ class UpdateProfileHandler:
                 email_status=screening.status if screening else "unchecked",
             )
             if updated.changed:
-                await save_changes(uow, user, updated, now)
+                await save_changes(uow, user, updated, now, self.secrets)
                 await uow.commit()
-        if screening is not None and screening.retry_in_background and "email" in updated.changed:
-            await self.jobs.check_email_reputation_later(updated.id)
         return updated
+
+    async def _reauthenticate(self, user: User, command: UpdateProfile) -> None:
+        if command.current_password is None:
+            raise InvalidInput({"current_password": [REAUTHENTICATE]})
+        attempt = await self.lockout.attempt(user, user.username, command.client_ip)
+        if not await self.hasher.verify(user.password_hash, command.current_password):
+            raise Forbidden("The current password is wrong.")
+        await self.lockout.succeeded(attempt)

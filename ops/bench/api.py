@@ -125,7 +125,7 @@ def main() -> None:
     rows: list[tuple[str, ...]] = []
     results: dict[tuple[str, int, int], dict] = {}
     for workers in (1, 2):
-        with web(env, extra_args=f"--workers {workers}") as base:
+        with web({**env, "WEB_WORKERS": str(workers)}) as base:
             _, token = bench_user(base)
             auth = f"Authorization: Bearer {token}"
             for conns in (16, 64):

@@ -37,6 +37,7 @@ def web(env: dict[str, str], extra_args: str = "", others: tuple[str, ...] = ())
         **os.environ,
         "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
         "WEB_PORT": str(port),
+        "WEB_METRICS_PORT": str(free_port()),
         "LOG_LEVEL": "WARNING",
         **env,
     }

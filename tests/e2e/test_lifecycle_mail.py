@@ -12,7 +12,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from tests.processes import wait_until
+from tests.processes import samples, scraped, wait_until
 from tests.system import System
 
 pytestmark = pytest.mark.e2e
@@ -45,10 +45,22 @@ def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
             headers=auth,
         )
         assert changed.status_code == 200
-        notice = system.mail.wait_for(new_address, "Your account changed")[0]
-        assert "email, password" in notice["text"]
+        # The current address hears of the password change, and of the new address it can
+        # still cancel; the new address is asked to confirm.
+        notice = system.mail.wait_for(f"{name}@example.com", "Your account changed")[0]
+        assert "password" in notice["text"]
         assert "new-system-pass" not in json.dumps(notice)
-        system.mail.wait_for(f"{name}@example.com", "Your account no longer uses this address")
+        system.mail.wait_for(
+            f"{name}@example.com", "Someone asked to change your account's address"
+        )
+        confirm = system.mail.wait_for(new_address, "Confirm your email address")[0]
+        token = system.mail.link(confirm, "verify-email")
+        assert client.post("/api/v1/users/verify-email", json={"token": token}).status_code == 204
+        system.mail.wait_for(new_address, "Your account changed")
+        moved = system.mail.wait_for(
+            f"{name}@example.com", "Your account no longer uses this address"
+        )
+        assert "/cancel-email-change?token=" in moved[0]["text"]
 
         # The password change ended every session: sign in again with the new password.
         token = client.post(
@@ -63,6 +75,17 @@ def test_every_lifecycle_change_sends_its_mail(system: System) -> None:
 
     metrics = httpx.get(system.consumer_metrics, timeout=5).text
     assert "mail_events_processed_total" in metrics
+    # FastStream's Kafka middleware counted the records; the lag of each partition of the topic
+    # falls to 0 once the last offset is committed, just after the last mail went out.
+    assert scraped(system.consumer_metrics, "faststream_received_messages_total") >= 3
+
+    def lag() -> list[float]:
+        found = samples(system.consumer_metrics, "kafka_consumer_lag", topic=system.topic)
+        return [sample.value for sample in found]
+
+    wait_until(lambda: (partitions := lag()) and not any(partitions), 10, "no consumer lag")
+    assert scraped(system.relay_metrics, "outbox_published_total") >= 3
+    assert "outbox_backlog" in httpx.get(system.web_metrics, timeout=5).text
 
     # Exactly one of each, even though the consumer commits only after sending.
     assert len(system.mail.to(f"{name}@example.com", f"Welcome, {name}")) == 1

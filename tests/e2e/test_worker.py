@@ -3,9 +3,7 @@ PostgreSQL, with the local stand-in of the email reputation API."""
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +13,16 @@ import psycopg
 import pytest
 import redis
 
-from adapters.passwords import PROFILES
 from adapters.settings import Settings
+from tests.e2e.email_checks import (
+    dsn,
+    enqueue_check,
+    pending_user,
+    status,
+    worker_environment,
+)
 from tests.fakes.email_reputation import FakeReputationService, serving
-from tests.processes import Process, environment, free_port, wait_for_http, wait_until
+from tests.processes import Process, free_port, wait_for_http, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -32,13 +36,9 @@ def reputation() -> Iterator[tuple[FakeReputationService, str]]:
 
 @pytest.fixture(scope="module")
 def worker_env(settings: Settings, migrated: str, reputation) -> dict[str, str]:
-    return environment(
-        DATABASE_URL=settings.database_url,
-        REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
-        EMAIL_CHECK_ENABLED="true",
-        EMAIL_CHECK_URL=reputation[1],
-        EMAIL_CHECK_API_KEY="test-key",
+    return worker_environment(
+        settings,
+        reputation[1],
         EMAIL_CHECK_TIMEOUT_SECONDS="1",
         VERIFY_MAX_RETRIES="3",
         VERIFY_MIN_BACKOFF_MS="200",
@@ -66,7 +66,7 @@ def worker(
 def web(worker_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The web process beside the worker, on the same database; yields its base URL."""
     port = free_port()
-    env = {**worker_env, "WEB_PORT": str(port)}
+    env = {**worker_env, "WEB_PORT": str(port), "WEB_METRICS_PORT": str(free_port())}
     process = Process("web", env, tmp_path_factory.mktemp("web") / "web.log").start()
     base = f"http://127.0.0.1:{port}"
     try:
@@ -74,41 +74,6 @@ def web(worker_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
         yield base
     finally:
         process.stop()
-
-
-def _dsn(settings: Settings) -> str:
-    return settings.database_url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def _pending_user(settings: Settings, local: str, password: str | None = None) -> tuple[str, str]:
-    """A user whose address awaits its check, as sign-up leaves it when the service failed;
-    one who can sign in when given a `password`."""
-    password_hash = PROFILES["cheapest"].hash(password) if password else "x"
-    user_id, email = str(uuid.uuid4()), f"{local}-{uuid.uuid4().hex[:6]}@example.com"
-    with psycopg.connect(_dsn(settings), autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO users (id, username, email, password_hash, created_at, updated_at,"
-            " email_status, email_status_at)"
-            " VALUES (%s, %s, %s, %s, now(), now(), 'pending', now())",
-            (user_id, f"w{uuid.uuid4().hex[:10]}", email, password_hash),
-        )
-    return user_id, email
-
-
-def _status(settings: Settings, user_id: str) -> str:
-    with psycopg.connect(_dsn(settings)) as conn:
-        row = conn.execute("SELECT email_status FROM users WHERE id = %s", (user_id,)).fetchone()
-    return str(row[0]) if row else "gone"
-
-
-def _enqueue(settings: Settings, user_id: str) -> None:
-    from adapters.jobs import DramatiqJobs, dramatiq_broker
-
-    asyncio.run(
-        DramatiqJobs(dramatiq_broker(settings.redis_url)).check_email_reputation_later(
-            uuid.UUID(user_id)
-        )
-    )
 
 
 def _dead_letters(settings: Settings) -> list[dict]:
@@ -124,9 +89,9 @@ def test_a_flaky_service_is_retried_with_backoff_until_it_answers(
     reputation,
 ) -> None:
     service, _ = reputation
-    user_id, email = _pending_user(settings, "flaky")
-    _enqueue(settings, user_id)
-    wait_until(lambda: _status(settings, user_id) == "verified_ok", 30, "verified_ok")
+    user_id, email = pending_user(settings, "flaky")
+    enqueue_check(settings, user_id)
+    wait_until(lambda: status(settings, user_id) == "verified_ok", 30, "verified_ok")
     calls = service.calls(email)
     assert len(calls) == 3  # 500, 500, then the answer
     gaps = [b - a for a, b in itertools.pairwise(calls)]
@@ -139,9 +104,9 @@ def test_exhausted_retries_go_to_the_dead_letter_queue_as_unknown(
     reputation,
 ) -> None:
     service, _ = reputation
-    user_id, email = _pending_user(settings, "broken")
-    _enqueue(settings, user_id)
-    wait_until(lambda: _status(settings, user_id) == "unknown", 60, "status unknown")
+    user_id, email = pending_user(settings, "broken")
+    enqueue_check(settings, user_id)
+    wait_until(lambda: status(settings, user_id) == "unknown", 60, "status unknown")
     assert len(service.calls(email)) == 4  # the first try and 3 retries
     dead = [m for m in _dead_letters(settings) if m["args"] == [user_id]]
     assert len(dead) == 1
@@ -152,13 +117,13 @@ def test_a_background_rejection_blocks_sign_in(
     worker: Process, web: str, settings: Settings
 ) -> None:
     password = "worker-e2e-pass"
-    user_id, email = _pending_user(settings, "undeliverable", password)
+    user_id, email = pending_user(settings, "undeliverable", password)
     credentials = {"username": email, "password": password}
     with httpx.Client(base_url=web, timeout=10) as client:
         # While the check is pending the owner may sign in.
         assert client.post("/api/v1/token/access", data=credentials).status_code == 200
-        _enqueue(settings, user_id)
-        wait_until(lambda: _status(settings, user_id) == "rejected", 30, "rejected")
+        enqueue_check(settings, user_id)
+        wait_until(lambda: status(settings, user_id) == "rejected", 30, "rejected")
         refused = client.post("/api/v1/token/access", data=credentials)
     assert refused.status_code == 403, refused.text
     assert refused.headers["content-type"] == "application/problem+json"
@@ -170,8 +135,8 @@ def test_a_background_rejection_blocks_sign_in(
 def test_scheduler_requeues_stale_checks(
     worker: Process, worker_env: dict[str, str], settings: Settings, tmp_path: Path
 ) -> None:
-    user_id, _ = _pending_user(settings, "good")
-    with psycopg.connect(_dsn(settings), autocommit=True) as conn:
+    user_id, _ = pending_user(settings, "good")
+    with psycopg.connect(dsn(settings), autocommit=True) as conn:
         conn.execute(
             "UPDATE users SET email_status_at = now() - interval '2 minutes' WHERE id = %s",
             (user_id,),
@@ -179,7 +144,7 @@ def test_scheduler_requeues_stale_checks(
     scheduler = Process("scheduler", worker_env, tmp_path / "scheduler.log").start()
     try:
         # The every-minute job is enqueued at the top of the next minute.
-        wait_until(lambda: _status(settings, user_id) == "verified_ok", 75, "the requeued check")
+        wait_until(lambda: status(settings, user_id) == "verified_ok", 75, "the requeued check")
         log = scheduler.output()
         for actor in (
             "requeue_stale_email_checks",
@@ -213,6 +178,9 @@ def test_dashboard_needs_basic_auth(
         assert refused.status_code == 401
         assert refused.headers["www-authenticate"].startswith("Basic")
         assert httpx.get(base, auth=("ops", "wrong")).status_code == 401
+        # Malformed credentials are a 401 too, not a crash: bytes outside ASCII, bad base64.
+        for malformed in (b"Basic \xc3\xa9\xc3\xa9", b"Basic !!!not-base64!!!", b"Basic b3Bz"):
+            assert httpx.get(base, headers={"Authorization": malformed}).status_code == 401
         home = httpx.get(base, auth=("ops", "dash-secret"))
         assert home.status_code == 200
         assert "Dramatiq" in home.text
@@ -233,4 +201,4 @@ def test_worker_exports_dramatiq_metrics(worker: Process, worker_env: dict[str, 
             return ""
 
     text = wait_until(scraped, 20, "the worker's metrics")
-    assert "dramatiq_jobs_total" in text
+    assert "dramatiq_messages_total" in text

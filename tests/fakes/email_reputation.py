@@ -9,8 +9,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.http import serving_get
 
 
 def _answer(
@@ -67,30 +68,9 @@ class FakeReputationService:
 
 @contextmanager
 def serving(service: FakeReputationService) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            query = parse_qs(urlsplit(self.path).query)
-            status, body = service.respond(
-                query.get("api_key", [""])[0], query.get("email", [""])[0]
-            )
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (a timeout under test)
+    def answer(path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        query = parse_qs(urlsplit(path).query)
+        return service.respond(query.get("api_key", [""])[0], query.get("email", [""])[0])
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_get(answer, "application/json") as base:
+        yield f"{base}/v1/"

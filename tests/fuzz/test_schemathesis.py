@@ -13,7 +13,14 @@ import httpx
 import pytest
 
 from adapters.settings import Settings
-from tests.processes import ROOT, Process, environment, free_port, wait_for_http
+from tests.processes import (
+    ROOT,
+    Process,
+    environment,
+    free_port,
+    key_files,
+    wait_for_http,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +33,7 @@ def test_fuzzing_finds_no_server_errors_and_no_schema_violations(
     env = environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
+        **key_files(settings),
         WEB_PORT=str(port),
         # The fuzzer is one client sending thousands of requests: lift the limits for it.
         RATE_LIMIT_USERS_PER_IP="1000000/60",

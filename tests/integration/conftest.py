@@ -10,11 +10,14 @@ import pytest
 from injector import Injector
 from redis.asyncio import Redis
 
+from adapters.action_token_secrets import HmacActionTokenSecrets
 from adapters.bootstrap.web import web_injector
+from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
-from tests.integration.api_client import Api
+from tests.integration.api_client import Api, ShiftedClock, api_with
+from tests.integration.tokens_mailed import MailedTokens
 
 
 def _plain_dsn(url: str) -> str:
@@ -59,3 +62,23 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def api(client: httpx.AsyncClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def mailed(db: psycopg.AsyncConnection, settings: Settings) -> MailedTokens:
+    """The secrets of the tokens the service mailed, as their recipients read them."""
+    key = load_key_file(settings.action_token_key_file)
+    return MailedTokens(db, HmacActionTokenSecrets(key))
+
+
+@pytest.fixture
+def clock() -> ShiftedClock:
+    """A clock a test moves on to let time pass, for an API built with `api_with`."""
+    return ShiftedClock()
+
+
+@pytest.fixture
+async def timed_api(settings: Settings, migrated: str, clock: ShiftedClock) -> AsyncIterator[Api]:
+    """The API on `clock`."""
+    async with api_with(settings, clock) as api:
+        yield api

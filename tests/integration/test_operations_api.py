@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 from injector import Module, provider, singleton
 
-from adapters.bootstrap.web import web_injector
+from adapters.bootstrap.web import web_injector, web_metrics
 from adapters.lifecycle import Lifecycle
+from adapters.metrics import serve_metrics
 from adapters.settings import Settings
 from api.app import create_app
 from core.users.get_profile import GetProfile, GetProfileHandler
 from tests.integration.api_client import Api, assert_problem
+from tests.processes import free_port
 
 
 async def _client_for(settings: Settings, *overrides: Module) -> AsyncIterator[httpx.AsyncClient]:
@@ -131,12 +133,25 @@ async def test_swagger_ui_and_redoc_pages(client: httpx.AsyncClient) -> None:
     assert "/openapi.json" in redoc.text
 
 
+@pytest.fixture
+def metrics_port(settings: Settings) -> Iterator[int]:
+    """The web's exporter, as `api.serve` starts it, on a port of its own."""
+    port = free_port()
+    server = serve_metrics(web_metrics(settings), "127.0.0.1", port)
+    assert server is not None
+    yield port
+    server.shutdown()
+    server.server_close()
+
+
 async def test_metrics_count_requests_by_route_and_show_the_outbox_backlog(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, metrics_port: int
 ) -> None:
     await client.get("/api/v1/users")
     await client.get("/no/such/route")
-    text = (await client.get("/metrics")).text
+    assert (await client.get("/metrics")).status_code == 404  # not on the public port
+    async with httpx.AsyncClient() as scraper:
+        text = (await scraper.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
     assert 'http_requests_total{method="GET",route="/api/v1/users",status="401"}' in text
     assert 'route="unmatched"' in text
     assert "http_request_duration_seconds_bucket" in text

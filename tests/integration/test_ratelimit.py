@@ -182,13 +182,26 @@ async def test_unknown_usernames_are_locked_out_alike(behind_proxy: httpx.AsyncC
 
 async def test_redis_unreachable_fails_open_with_a_counted_error(settings: Settings) -> None:
     errors_before = LIMITER_ERRORS._value.get()
-    async for client in _client(settings, redis_url="redis://127.0.0.1:1/0"):
+    async for client in _client(
+        settings, redis_url="redis://127.0.0.1:1/0", login_lockout_fail_open=True
+    ):
         api = Api(client)
         auth = await api.signed_up()
         response = await client.get("/api/v1/users", headers=auth)
         assert response.status_code == 200
         assert response.headers["ratelimit-remaining"] == "20"
     assert LIMITER_ERRORS._value.get() > errors_before
+
+
+async def test_sign_in_is_refused_when_failed_logins_cannot_be_counted(
+    settings: Settings,
+) -> None:
+    """An unguarded sign-in is what a password guesser wants: the lockout fails closed."""
+    async for client in _client(settings):
+        await Api(client).register()
+    async for client in _client(settings, redis_url="redis://127.0.0.1:1/0"):
+        refused = await Api(client).login()
+        assert "unavailable" in str(assert_problem(refused, 503)["detail"])
 
 
 async def test_redis_unreachable_fails_closed_when_configured(settings: Settings) -> None:

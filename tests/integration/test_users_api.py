@@ -13,6 +13,7 @@ PROFILE_FIELDS = {
     "username",
     "email",
     "email_verified",
+    "pending_email",
     "email_status",
     "created_at",
     "updated_at",
@@ -140,15 +141,14 @@ async def test_username_change(api: Api) -> None:
     assert (await api.login("alice2")).status_code == 200
 
 
-async def test_email_change_clears_verification(api: Api, db) -> None:
+async def test_an_email_change_waits_for_the_new_address(api: Api, db) -> None:
     auth = await api.signed_up()
     await db.execute("UPDATE users SET email_verified = true")
-    response = await api.client.patch(
-        "/api/v1/users", json={"email": "New@Example.com"}, headers=auth
-    )
+    response = await api.change_email(auth, "New@Example.com")
     assert response.status_code == 200
-    assert response.json()["email"] == "new@example.com"
-    assert response.json()["email_verified"] is False
+    assert response.json()["email"] == "alice@example.com"
+    assert response.json()["email_verified"] is True
+    assert response.json()["pending_email"] == "new@example.com"
 
 
 async def test_update_to_a_taken_username_is_409(api: Api) -> None:

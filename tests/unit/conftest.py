@@ -22,9 +22,14 @@ from api.app import create_app
 from core.domain import User
 from core.email_reputation.check import CheckEmailReputationHandler
 from core.ports import (
+    ActionTokenSecrets,
     BackgroundJobs,
+    BreachedPasswords,
     Clock,
+    CommonPasswords,
     EmailReputation,
+    FamiliarAddresses,
+    LockoutCounter,
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
@@ -43,11 +48,15 @@ from core.users.resend_verification import ResendVerificationHandler
 from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 from tests.unit.fakes import (
+    FakeActionTokenSecrets,
+    FakeBreachedPasswords,
+    FakeCommonPasswords,
     FakeEmailReputation,
     FakeHasher,
     FakeJobs,
     FakeTokens,
     FixedClock,
+    InMemoryFamiliarAddresses,
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
@@ -69,6 +78,11 @@ class FakePorts(Module):
     limiter: InMemoryRateLimiter
     reputation: FakeEmailReputation
     jobs: FakeJobs
+    breached: FakeBreachedPasswords
+    secrets: FakeActionTokenSecrets = dataclasses.field(default_factory=FakeActionTokenSecrets)
+    familiar: InMemoryFamiliarAddresses = dataclasses.field(
+        default_factory=InMemoryFamiliarAddresses
+    )
 
     def configure(self, binder: Binder) -> None:
         bindings: list[tuple[type, object]] = [
@@ -78,8 +92,13 @@ class FakePorts(Module):
             (TokenIssuer, self.tokens),
             (Clock, self.clock),
             (RateLimiter, self.limiter),
+            (LockoutCounter, self.limiter),
             (EmailReputation, self.reputation),
             (BackgroundJobs, self.jobs),
+            (ActionTokenSecrets, self.secrets),
+            (FamiliarAddresses, self.familiar),
+            (CommonPasswords, FakeCommonPasswords()),
+            (BreachedPasswords, self.breached),
         ]
         for port, fake in bindings:
             binder.bind(port, to=InstanceProvider(fake))
@@ -121,6 +140,21 @@ def jobs() -> FakeJobs:
 
 
 @pytest.fixture
+def secrets() -> FakeActionTokenSecrets:
+    return FakeActionTokenSecrets()
+
+
+@pytest.fixture
+def familiar() -> InMemoryFamiliarAddresses:
+    return InMemoryFamiliarAddresses()
+
+
+@pytest.fixture
+def breached() -> FakeBreachedPasswords:
+    return FakeBreachedPasswords()
+
+
+@pytest.fixture
 def handlers(
     uow: InMemoryUnitOfWorkFactory,
     hasher: FakeHasher,
@@ -129,9 +163,14 @@ def handlers(
     limiter: InMemoryRateLimiter,
     reputation: FakeEmailReputation,
     jobs: FakeJobs,
+    breached: FakeBreachedPasswords,
+    secrets: FakeActionTokenSecrets,
+    familiar: InMemoryFamiliarAddresses,
 ) -> Injector:
     """Every handler of the web and worker processes, wired as they wire them."""
-    fakes = FakePorts(uow, hasher, tokens, clock, limiter, reputation, jobs)
+    fakes = FakePorts(
+        uow, hasher, tokens, clock, limiter, reputation, jobs, breached, secrets, familiar
+    )
     every = HandlersModule((*WEB_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS))
     return Injector([fakes, every])
 

@@ -17,6 +17,7 @@ from core.domain import (
     RefreshToken,
     Unauthenticated,
     User,
+    login_key,
 )
 from core.events import UserEvent
 from core.ports import (
@@ -51,8 +52,11 @@ class InMemoryUsers:
     async def get(self, user_id: uuid.UUID) -> User | None:
         return self.rows.get(user_id)
 
+    async def get_for_update(self, user_id: uuid.UUID) -> User | None:
+        return self.rows.get(user_id)
+
     async def find_by_login(self, login: str) -> User | None:
-        key = login.strip().lower()
+        key = login_key(login)
         return next(
             (u for u in self.rows.values() if key in (u.username.lower(), u.email.lower())), None
         )
@@ -134,11 +138,18 @@ class InMemoryRefreshTokens:
         self.rows[token.id] = token
         return True
 
-    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+    async def get(self, token_hash: str) -> RefreshToken | None:
         return next((t for t in self.rows.values() if t.token_hash == token_hash), None)
 
-    async def revoke(self, token_id: uuid.UUID, now: datetime) -> None:
-        self._revoke_where(lambda t: t.id == token_id, now)
+    async def get_for_update(self, token_hash: str) -> RefreshToken | None:
+        return await self.get(token_hash)
+
+    async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
+        token = self.rows[token_id]
+        if token.revoked_at is None:
+            self.rows[token_id] = replace(
+                token, revoked_at=now, rotated_at=now, replaced_by=successor_id
+            )
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
         self._revoke_where(lambda t: t.family_id == family_id, now)
@@ -297,7 +308,8 @@ class FakeHasher:
         return f"fake${self.params}${password}"
 
     async def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash.split("$", 2)[2] == password
+        parts = password_hash.split("$", 2)
+        return len(parts) == 3 and parts[2] == password
 
     async def verify_dummy(self, password: str) -> None:
         self.dummy_verifications += 1
@@ -306,19 +318,48 @@ class FakeHasher:
         return password_hash.split("$", 2)[1] != self.params
 
 
+class FakeCommonPasswords:
+    """A few of the most common passwords."""
+
+    def __init__(self, passwords: Sequence[str] = ("password", "qwertyuiop", "dragon")) -> None:
+        self.passwords = {p.casefold() for p in passwords}
+
+    def contains(self, password: str) -> bool:
+        return password.casefold() in self.passwords
+
+
+class FakeBreachedPasswords:
+    """Answers `seen[password]` (default 0); an exception in there is raised. Records what it
+    was asked."""
+
+    def __init__(self, seen: dict[str, int | Exception] | None = None) -> None:
+        self.seen = seen or {}
+        self.asked: list[str] = []
+
+    async def times_seen(self, password: str) -> int:
+        self.asked.append(password)
+        answer = self.seen.get(password, 0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>"."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>"."""
 
     PREFIX = "token-for-"
 
-    def issue(self, user_id: uuid.UUID, token_version: int) -> IssuedToken:
-        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}", 900)
+    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
+        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}", 900)
 
     def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
-            user_id, _, version = token.removeprefix(self.PREFIX).partition("@")
+            user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
+            version, _, auth_time = rest.partition("@")
             try:
-                return AccessClaims(uuid.UUID(user_id), int(version))
+                return AccessClaims(
+                    uuid.UUID(user_id), int(version), datetime.fromisoformat(auth_time)
+                )
             except ValueError:
                 pass
         raise Unauthenticated("The token is invalid.")
@@ -362,6 +403,10 @@ class InMemoryRateLimiter:
     async def reset(self, key: str) -> None:
         self.hits.pop(key, None)
 
+    async def give_back(self, key: str) -> None:
+        if self.hits.get(key):
+            self.hits[key].pop()
+
 
 class FakeEmailReputation:
     """Answers `verdicts[email]` (default: unchecked); an exception in there is raised."""
@@ -397,3 +442,21 @@ if TYPE_CHECKING:
     _limiter: RateLimiter = InMemoryRateLimiter(_clock)
     _verifier: EmailReputation = FakeEmailReputation()
     _jobs: BackgroundJobs = FakeJobs()
+
+
+class FakeActionTokenSecrets:
+    """Secrets that look like what they are; derived from the id, as the real ones are."""
+
+    def secret_for(self, token_id: uuid.UUID, email: str) -> str:
+        return f"secret-of-{token_id}-for-{email}"
+
+
+class InMemoryFamiliarAddresses:
+    def __init__(self) -> None:
+        self.known: set[tuple[uuid.UUID, int, str]] = set()
+
+    async def seen(self, user: User, network: str) -> bool:
+        return (user.id, user.token_version, network) in self.known
+
+    async def remember(self, user: User, network: str) -> None:
+        self.known.add((user.id, user.token_version, network))

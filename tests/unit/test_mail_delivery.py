@@ -13,6 +13,7 @@ from core.domain import MailRejected, MailServerUnavailable, Unavailable
 from core.events import EVENT_TYPES, UserEvent
 from core.mail.lifecycle import NoMailForEvent, SendLifecycleMailHandler, compose
 from core.ports import Mail
+from tests.unit.fakes import FakeActionTokenSecrets
 
 
 class FakeSmtp:
@@ -51,7 +52,7 @@ class Harness:
             self.sleeps.append(seconds)
 
         self.deliver = MailDelivery(
-            SendLifecycleMailHandler(self.processed, self.smtp),
+            SendLifecycleMailHandler(self.processed, self.smtp, FakeActionTokenSecrets()),
             dead_letter,
             max_attempts=3,
             retry_seconds=1,
@@ -74,6 +75,9 @@ TEMPLATE_OF = {
     "user.deleted": "goodbye",
     "user.verification_requested": "verify_email",
     "user.password_reset_requested": "reset_password",
+    "user.email_change_requested": "email_change_requested",
+    "user.email_changed": "email_changed",
+    "user.email_change_cancelled": "email_change_cancelled",
 }
 
 
@@ -123,30 +127,32 @@ async def test_a_transient_refusal_is_retried() -> None:
     assert h.dead == []
 
 
-def test_an_email_change_also_tells_the_old_address() -> None:
+def test_a_confirmed_email_change_gives_the_old_address_a_way_back() -> None:
+    token_id = uuid.uuid4()
     event = _event(
-        type="user.updated",
-        email="new@example.com",
-        changed=("email",),
-        previous_email="old@example.com",
+        type="user.email_changed",
+        email="old@example.com",
+        new_email="new@example.com",
+        token_id=token_id,
     )
-    mails = compose(event)
-    assert [(m.to, m.subject) for m in mails] == [
-        ("new@example.com", "Your account changed"),
-        ("old@example.com", "Your account no longer uses this address"),
-    ]
-    assert len({m.message_id for m in mails}) == 2
+    (mail,) = compose(event, FakeActionTokenSecrets().secret_for)
+    assert (mail.to, mail.subject) == (
+        "old@example.com",
+        "Your account no longer uses this address",
+    )
+    assert "new@example.com" in mail.text
+    assert f"/cancel-email-change?token=secret-of-{token_id}-for-old%40example.com" in mail.text
 
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)
 def test_every_event_type_has_its_own_mail(event_type: str) -> None:
-    (mail,) = compose(_event(type=event_type, token="secret"))
+    (mail,) = compose(_event(type=event_type, token_id=uuid.uuid4()), lambda *_: "secret")
     assert mail.message_id.endswith(f".{TEMPLATE_OF[event_type]}@accounts>")
 
 
 def test_an_event_type_without_a_mail_is_a_clear_error() -> None:
     with pytest.raises(NoMailForEvent) as raised:
-        compose(_event(type="user.suspended"))
+        compose(_event(type="user.suspended"), lambda *_: "secret")
     assert "no mail is defined for event type 'user.suspended'" in str(raised.value)
 
 
@@ -167,7 +173,7 @@ async def test_an_event_type_without_a_mail_goes_to_the_dlq_at_once(
 
 
 def test_html_is_escaped() -> None:
-    (mail,) = compose(_event(email="a&b<script>@example.com"))
+    (mail,) = compose(_event(email="a&b<script>@example.com"), lambda *_: "secret")
     assert "<script>" not in mail.html
     assert "&lt;script&gt;" in mail.html
 
@@ -188,30 +194,6 @@ class FlakyRecord(Processed):
 
 async def test_a_mail_is_not_sent_again_when_only_recording_it_failed() -> None:
     h = Harness()
-    h.deliver.send = SendLifecycleMailHandler(FlakyRecord(3), h.smtp)
+    h.deliver.send = SendLifecycleMailHandler(FlakyRecord(3), h.smtp, FakeActionTokenSecrets())
     await h.deliver(_raw(_event()))
     assert len(h.smtp.sent) == 1
-
-
-async def test_a_retry_after_a_partial_send_sends_only_what_is_missing() -> None:
-    event = _event(
-        type="user.updated",
-        email="new@example.com",
-        changed=("email",),
-        previous_email="old@example.com",
-    )
-    h = Harness()
-
-    class SecondFailsOnce(FakeSmtp):
-        calls = 0
-
-        async def send(self, mail: Mail) -> None:
-            SecondFailsOnce.calls += 1
-            if SecondFailsOnce.calls == 2:
-                raise MailServerUnavailable("dropped")
-            await super().send(mail)
-
-    h.smtp = SecondFailsOnce()
-    h.deliver.send = SendLifecycleMailHandler(h.processed, h.smtp)
-    await h.deliver(_raw(event))
-    assert sorted(m.to for m in h.smtp.sent) == ["new@example.com", "old@example.com"]

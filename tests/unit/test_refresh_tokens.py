@@ -94,15 +94,17 @@ async def test_refresh_rotates_the_token_within_its_family(
     assert await refresh(RefreshAccessToken(renewed.refresh_token))
 
 
-async def test_reusing_a_rotated_token_revokes_the_whole_family(
+async def test_reusing_a_rotated_token_after_the_grace_period_revokes_the_whole_family(
     login: IssueAccessTokenHandler,
     refresh: RefreshAccessTokenHandler,
     uow: InMemoryUnitOfWorkFactory,
+    clock: FixedClock,
     alice: User,
 ) -> None:
     other_session = await _login(login)
     issued = await _login(login)
     renewed = await refresh(RefreshAccessToken(issued.refresh_token))
+    clock.advance(refresh.refresh_reuse_grace)
 
     with pytest.raises(InvalidRefreshToken):
         await refresh(RefreshAccessToken(issued.refresh_token))
@@ -186,7 +188,11 @@ async def test_other_changes_keep_the_tokens(
 ) -> None:
     issued = await _login(login)
 
-    await update(UpdateProfile(alice.id, username="alice.w", email="w@example.com"))
+    await update(
+        UpdateProfile(
+            alice.id, username="alice.w", email="w@example.com", current_password=ALICE_PASSWORD
+        )
+    )
 
     assert uow.store.users[alice.id].token_version == alice.token_version
     assert await refresh(RefreshAccessToken(issued.refresh_token))

@@ -76,10 +76,16 @@ async def test_login_with_a_current_hash_leaves_the_user_as_it_was(
     assert uow.store.users[alice.id] == alice
 
 
-async def _fail(login: IssueAccessTokenHandler, name: str, times: int) -> None:
+OWNER = "192.0.2.1"
+STRANGER = "198.51.100.7"
+
+
+async def _fail(
+    login: IssueAccessTokenHandler, name: str, times: int, client_ip: str = STRANGER
+) -> None:
     for _ in range(times):
         with pytest.raises(InvalidCredentials):
-            await login(IssueAccessToken(name, "wrong password"))
+            await login(IssueAccessToken(name, "wrong password", client_ip))
 
 
 async def test_five_failures_lock_the_account_even_for_the_right_password(
@@ -103,9 +109,31 @@ async def test_unknown_logins_are_locked_out_the_same_way(
     assert hasher.dummy_verifications == 5
 
 
-async def test_a_successful_login_clears_earlier_failures(
+async def test_a_successful_login_clears_earlier_failures_of_its_network(
     login: IssueAccessTokenHandler, alice: User
 ) -> None:
-    await _fail(login, "alice", 4)
-    await login(IssueAccessToken("alice", ALICE_PASSWORD))
-    await _fail(login, "alice", 5)
+    await _fail(login, "alice", 4, OWNER)
+    await login(IssueAccessToken("alice", ALICE_PASSWORD, OWNER))
+    await _fail(login, "alice", 5, OWNER)
+
+
+async def test_strangers_never_lock_the_owner_out_of_a_familiar_network(
+    login: IssueAccessTokenHandler, alice: User
+) -> None:
+    await login(IssueAccessToken("alice", ALICE_PASSWORD, OWNER))
+    await _fail(login, "alice", 5, STRANGER)
+    with pytest.raises(RateLimited):
+        await login(IssueAccessToken("alice", ALICE_PASSWORD, STRANGER))
+    with pytest.raises(RateLimited):
+        await login(IssueAccessToken("alice", ALICE_PASSWORD, "203.0.113.9"))  # a new network
+    assert await login(IssueAccessToken("alice", ALICE_PASSWORD, OWNER))
+
+
+async def test_an_ipv6_client_is_judged_by_its_64(
+    login: IssueAccessTokenHandler, alice: User
+) -> None:
+    assert await login(IssueAccessToken("alice", ALICE_PASSWORD, "2001:db8::1"))
+    await _fail(login, "alice", 5, "2001:db8::2")
+    with pytest.raises(RateLimited):
+        await login(IssueAccessToken("alice", ALICE_PASSWORD, "2001:db8::3"))
+    assert await login(IssueAccessToken("alice", ALICE_PASSWORD, OWNER))

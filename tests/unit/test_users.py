@@ -10,12 +10,14 @@ import pytest
 from core.domain import Conflict, Forbidden, InvalidInput, Unauthenticated, User
 from core.email_reputation.check import CheckEmailReputation, CheckEmailReputationHandler
 from core.ports import EmailCheckMisconfigured, EmailCheckUnavailable
+from core.users.confirm_email import ConfirmEmail, ConfirmEmailHandler
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.get_profile import GetProfile, GetProfileHandler
 from core.users.register import RegisterUser, RegisterUserHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
 from tests.unit.conftest import ALICE_PASSWORD, START
 from tests.unit.fakes import (
+    FakeActionTokenSecrets,
     FakeEmailReputation,
     FakeHasher,
     FakeJobs,
@@ -124,15 +126,30 @@ async def test_username_can_change_only_in_case(
     assert uow.store.users[alice.id].username == "Alice"
 
 
-async def test_email_change_clears_verification(
+async def test_email_change_is_pending_until_confirmed(
     update: UpdateProfileHandler, uow: InMemoryUnitOfWorkFactory, alice: User
 ) -> None:
-    updated = await update(UpdateProfile(alice.id, email="New@Example.com"))
+    updated = await update(
+        UpdateProfile(alice.id, email="New@Example.com", current_password=ALICE_PASSWORD)
+    )
 
-    assert updated.changed == {"email"}
+    assert updated.changed == {"pending_email", "pending_email_status"}
     stored = uow.store.users[alice.id]
-    assert stored.email == "new@example.com"
-    assert not stored.email_verified
+    assert (stored.email, stored.email_verified) == ("alice@example.com", True)
+    assert stored.pending_email == "new@example.com"
+
+
+async def test_email_change_needs_the_current_password(
+    update: UpdateProfileHandler, uow: InMemoryUnitOfWorkFactory, alice: User
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        await update(UpdateProfile(alice.id, email="new@example.com"))
+    assert list(raised.value.errors) == ["current_password"]
+    with pytest.raises(Forbidden):
+        await update(
+            UpdateProfile(alice.id, email="new@example.com", current_password="not my password")
+        )
+    assert uow.store.users[alice.id] == alice
 
 
 async def test_changed_fields_are_all_listed(update: UpdateProfileHandler, alice: User) -> None:
@@ -146,7 +163,13 @@ async def test_changed_fields_are_all_listed(update: UpdateProfileHandler, alice
         )
     )
 
-    assert updated.changed == {"username", "email", "password_hash"}
+    assert updated.changed == {
+        "username",
+        "pending_email",
+        "pending_email_status",
+        "password_hash",
+        "token_version",
+    }
 
 
 async def test_password_change_lets_the_new_password_in_and_names_no_password(
@@ -160,7 +183,7 @@ async def test_password_change_lets_the_new_password_in_and_names_no_password(
     )
 
     # `changed` names the column, so whoever reports it never sees the password.
-    assert updated.changed == {"password_hash"}
+    assert updated.changed == {"password_hash", "token_version"}
     stored = uow.store.users[alice.id]
     assert await hasher.verify(stored.password_hash, "a new password")
     assert not await hasher.verify(stored.password_hash, ALICE_PASSWORD)
@@ -224,7 +247,7 @@ async def test_update_to_a_name_someone_else_has_conflicts_and_changes_nothing(
     await register(RegisterUser("bob", "bob@example.com", "long enough"))
 
     with pytest.raises(Conflict) as raised:
-        await update(UpdateProfile(alice.id, **change))
+        await update(UpdateProfile(alice.id, current_password=ALICE_PASSWORD, **change))
 
     assert raised.value.field == field
     assert uow.store.users[alice.id] == alice
@@ -280,17 +303,20 @@ async def test_each_change_records_one_lifecycle_event(
     )
     await delete(DeleteAccount(user.id, "another-password"))
 
-    lifecycle = [e for e in uow.store.events if e.type != "user.verification_requested"]
+    mails = {"user.verification_requested", "user.email_change_requested"}
+    lifecycle = [e for e in uow.store.events if e.type not in mails]
     created, updated, deleted = lifecycle
-    # Sign-up and the new address each also ask for a confirmation mail.
+    # Sign-up and the new address each also ask for a confirmation mail; the current address
+    # is told of the change it can cancel.
     confirmations = [e for e in uow.store.events if e.type == "user.verification_requested"]
     assert [e.email for e in confirmations] == ["erin@example.com", "erin@example.org"]
+    (notice,) = [e for e in uow.store.events if e.type == "user.email_change_requested"]
+    assert (notice.email, notice.new_email) == ("erin@example.com", "erin@example.org")
     assert (created.type, created.email) == ("user.created", "erin@example.com")
     assert updated.type == "user.updated"
-    assert updated.changed == ("email", "password")
-    assert updated.previous_email == "erin@example.com"
+    assert updated.changed == ("password",), "a pending address is no change yet"
     assert "another-password" not in repr(updated)
-    assert (deleted.type, deleted.email) == ("user.deleted", "erin@example.org")
+    assert (deleted.type, deleted.email) == ("user.deleted", "erin@example.com")
 
 
 async def test_a_refused_change_records_no_event(
@@ -336,11 +362,18 @@ async def test_the_background_check_does_not_judge_an_address_changed_meanwhile(
     update: UpdateProfileHandler,
     reputation: FakeEmailReputation,
     check_reputation: CheckEmailReputationHandler,
+    confirm: ConfirmEmailHandler,
+    secrets: FakeActionTokenSecrets,
     uow: InMemoryUnitOfWorkFactory,
 ) -> None:
     reputation.verdicts["first@example.com"] = EmailCheckUnavailable("timeout")
     user = await register(RegisterUser("mover", "first@example.com", "a-good-password"))
     reputation.verdicts["first@example.com"] = "undeliverable"
-    await update(UpdateProfile(user.id, email="second@example.com"))
+    await update(
+        UpdateProfile(user.id, email="second@example.com", current_password="a-good-password")
+    )
+    mailed = uow.store.events[-2]  # the confirmation mailed to the new address
+    assert mailed.token_id is not None
+    await confirm(ConfirmEmail(secrets.secret_for(mailed.token_id, mailed.email)))
     assert await check_reputation(CheckEmailReputation(user.id)) is None
     assert uow.store.users[user.id].email_status == "unchecked"

@@ -1,0 +1,86 @@
+"""Pages people use in a browser: sign up, sign in, confirm an address, reset a password, cancel
+an email change, and the account. Server-rendered from the Jinja2 templates beside this module,
+one stylesheet, no script: every page works with JavaScript off. They call the same core
+commands as the JSON API, with forms loaded by the API's own schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import falcon.asgi
+from injector import Injector
+
+from adapters.key_files import load_key_file
+from adapters.settings import Settings
+from api.pages.account import AccountPage
+from api.pages.csrf import CsrfTokens
+from api.pages.errors import PageErrors
+from api.pages.home import HomePage
+from api.pages.kit import Page, PageKit
+from api.pages.mailed_links import CancelEmailChangePage, ConfirmEmailPage
+from api.pages.passwords import ForgotPasswordPage, ResetPasswordPage
+from api.pages.rendering import STATIC, Templates
+from api.pages.session import Cookies, Sessions
+from api.pages.signing_in import SignInPage, SignOutPage, SignUpPage
+from api.problems import serialize_problem
+from core.sessions.session_user import GetSessionUserHandler
+from core.tokens.issue_access_token import IssueAccessTokenHandler
+from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.cancel_email_change import CancelEmailChangeHandler
+from core.users.confirm_email import ConfirmEmailHandler
+from core.users.delete_account import DeleteAccountHandler
+from core.users.register import RegisterUserHandler
+from core.users.request_password_reset import RequestPasswordResetHandler
+from core.users.resend_verification import ResendVerificationHandler
+from core.users.reset_password import ResetPasswordHandler
+from core.users.update_profile import UpdateProfileHandler
+
+ACCOUNT_FORMS = ("username", "email", "password", "delete", "confirmation")
+
+
+def _kit(settings: Settings, injector: Injector, templates: Templates) -> PageKit:
+    cookies = Cookies(settings.session_cookie_secure)
+    sessions = Sessions(
+        cookies,
+        session_user=injector.get(GetSessionUserHandler),
+        sign_in=injector.get(IssueAccessTokenHandler),
+        sign_out=injector.get(RevokeRefreshTokenHandler),
+    )
+    csrf = CsrfTokens(load_key_file(settings.csrf_key_file), cookies)
+    return PageKit(templates, csrf, sessions, settings.max_body_bytes)
+
+
+def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Injector) -> None:
+    """Route the pages (at the paths the mails link to under PUBLIC_BASE_URL) and their
+    stylesheet; errors on their routes become pages too."""
+    templates = Templates()
+    kit = _kit(settings, injector, templates)
+    pages: dict[str, Page] = {
+        "/": HomePage(kit),
+        "/signup": SignUpPage(kit, register=injector.get(RegisterUserHandler)),
+        "/login": SignInPage(kit),
+        "/logout": SignOutPage(kit),
+        "/forgot-password": ForgotPasswordPage(
+            kit, request_reset=injector.get(RequestPasswordResetHandler)
+        ),
+        "/reset-password": ResetPasswordPage(kit, reset=injector.get(ResetPasswordHandler)),
+        "/verify-email": ConfirmEmailPage(kit, confirm=injector.get(ConfirmEmailHandler)),
+        "/cancel-email-change": CancelEmailChangePage(
+            kit, cancel=injector.get(CancelEmailChangeHandler)
+        ),
+    }
+    for path, page in pages.items():
+        app.add_route(path, page)
+    account = AccountPage(
+        kit,
+        update_profile=injector.get(UpdateProfileHandler),
+        delete_account=injector.get(DeleteAccountHandler),
+        resend=injector.get(ResendVerificationHandler),
+    )
+    app.add_route("/account", account)
+    for form in ACCOUNT_FORMS:
+        app.add_route(f"/account/{form}", account, suffix=form)
+    app.add_static_route("/static", str(STATIC))
+    routes = {*pages, "/account", *(f"/account/{form}" for form in ACCOUNT_FORMS)}
+    app.set_error_serializer(PageErrors(templates, frozenset(routes), serialize_problem))

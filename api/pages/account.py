@@ -1,0 +1,136 @@
+"""/account: the signed-in user's profile and the forms that change it, each posting to its own
+path (/account/username, /account/email, ...) and calling the command the API calls, with the
+same arguments: the session's token version, and the client address for the lockout that the
+re-entered password counts against."""
+
+from __future__ import annotations
+
+import falcon.asgi
+
+from api import schemas
+from api.auth import client_address
+from api.pages.forms import Form, given, succeeded
+from api.pages.kit import Page, PageKit, redirect
+from core.domain import User
+from core.users.delete_account import DeleteAccount, DeleteAccountHandler
+from core.users.resend_verification import ResendVerification, ResendVerificationHandler
+from core.users.update_profile import UpdateProfile, UpdateProfileHandler
+
+_update = schemas.UserUpdate()
+_delete = schemas.UserDelete()
+_FORMS = ("confirmation", "username", "email", "password", "delete")
+
+
+class AccountPage(Page):
+    template = "account.html"
+    title = "Your account"
+
+    def __init__(
+        self,
+        kit: PageKit,
+        *,
+        update_profile: UpdateProfileHandler,
+        delete_account: DeleteAccountHandler,
+        resend: ResendVerificationHandler,
+    ) -> None:
+        super().__init__(kit)
+        self._update_profile = update_profile
+        self._delete_account = delete_account
+        self._resend = resend
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        user = await self._kit.sessions.user(req, resp)
+        if user is None:
+            redirect(resp, "/login?notice=sign-in-first")
+            return
+        self._show_account(req, resp, user)
+
+    async def on_post_username(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        await self._change(req, resp, "username", ("username",), "/account?notice=username-changed")
+
+    async def on_post_email(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        await self._change(
+            req, resp, "email", ("email", "current_password"), "/account?notice=email-change-asked"
+        )
+
+    async def on_post_password(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        # The new password ends every session of the account, this one too.
+        await self._change(
+            req,
+            resp,
+            "password",
+            ("password", "current_password"),
+            "/login?notice=password-changed",
+            ends_session=True,
+        )
+
+    async def on_post_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        values = await self._kit.form(req)
+        if (user := await self._signed_in(req, resp)) is None:
+            return
+        form = Form.of("delete", values)
+        data = form.load(_delete, given(values, "password"))
+        if data is not None:
+            command = DeleteAccount(
+                user.id, data["password"], user.token_version, client_address(req)
+            )
+            if await succeeded(form, self._delete_account(command), "password"):
+                self._kit.sessions.end(resp)
+                redirect(resp, "/?notice=account-deleted")
+                return
+        self._show_account(req, resp, user, form)
+
+    async def on_post_confirmation(
+        self, req: falcon.asgi.Request, resp: falcon.asgi.Response
+    ) -> None:
+        await self._kit.form(req)
+        if (user := await self._signed_in(req, resp)) is None:
+            return
+        form = Form("confirmation")
+        if await succeeded(form, self._resend(ResendVerification(user.id, user.token_version))):
+            redirect(resp, "/account?notice=confirmation-sent")
+            return
+        self._show_account(req, resp, user, form)
+
+    async def _change(
+        self,
+        req: falcon.asgi.Request,
+        resp: falcon.asgi.Response,
+        form_id: str,
+        fields: tuple[str, ...],
+        done: str,
+        *,
+        ends_session: bool = False,
+    ) -> None:
+        """One of the forms that UpdateProfileHandler serves (PATCH /api/v1/users); the first
+        of `fields` is the one it changes."""
+        values = await self._kit.form(req)
+        if (user := await self._signed_in(req, resp)) is None:
+            return
+        form = Form.of(form_id, values)
+        data = form.load(_update, given(values, *fields, always=fields[:1]))
+        if data is not None:
+            command = UpdateProfile(
+                user.id, token_version=user.token_version, client_ip=client_address(req), **data
+            )
+            if await succeeded(form, self._update_profile(command), "current_password"):
+                if ends_session:
+                    self._kit.sessions.end(resp)
+                redirect(resp, done)
+                return
+        self._show_account(req, resp, user, form)
+
+    async def _signed_in(self, req: falcon.Request, resp: falcon.Response) -> User | None:
+        user = await self._kit.sessions.user(req, resp)
+        if user is None:
+            redirect(resp, "/login?notice=sign-in-first")
+        return user
+
+    def _show_account(
+        self, req: falcon.Request, resp: falcon.Response, user: User, posted: Form | None = None
+    ) -> None:
+        forms = {form_id: Form(form_id) for form_id in _FORMS}
+        forms["username"] = Form("username", {"username": user.username})
+        if posted is not None:
+            forms[posted.id] = posted
+        self._show(req, resp, posted, user, forms=forms)

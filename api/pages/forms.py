@@ -1,0 +1,122 @@
+"""Forms: what a person typed, checked by the API's own schemas and core's own rules, and the
+errors to show beside each field. No rule is written here: the schema classes of api/schemas.py
+load the form as they load a JSON body, and core's handlers raise what they raise for the API."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema
+
+from api import body
+from api.problems import Problem, status_of
+from core.domain import (
+    AlreadyVerified,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidActionToken,
+    InvalidCredentials,
+    InvalidInput,
+    RateLimited,
+)
+
+WHOLE_FORM = "_body"
+"""Where api.body puts messages that concern no one field; shown above the form."""
+SECRET_FIELDS = frozenset({"password", "current_password", "new_password"})
+"""Never shown again, not even to their owner: a page can be cached, printed or looked at."""
+SHOWN_ON_FORM = (
+    InvalidInput,
+    Conflict,
+    Forbidden,
+    RateLimited,
+    InvalidCredentials,
+    InvalidActionToken,
+    AlreadyVerified,
+)
+"""What a person can act on from the form itself; any other error gets the error page."""
+
+
+async def succeeded(
+    form: Form, action: Awaitable[object], forbidden_field: str | None = None
+) -> bool:
+    """Run a core command for `form`: True when done; False with its error put on the form."""
+    try:
+        await action
+    except SHOWN_ON_FORM as error:
+        form.reject(error, forbidden_field)
+        return False
+    return True
+
+
+def given(values: dict[str, str], *names: str, always: tuple[str, ...] = ()) -> dict[str, str]:
+    """The named fields as an API client would send them: one left empty is left out (the
+    schema then says it is needed), except those in `always` (the value being changed)."""
+    return {n: values.get(n, "") for n in names if values.get(n) or n in always}
+
+
+def wait_text(seconds: int) -> str:
+    if seconds < 60:
+        return "1 second" if seconds <= 1 else f"{seconds} seconds"
+    if seconds < 3600:
+        minutes = math.ceil(seconds / 60)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    hours = math.ceil(seconds / 3600)
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+def with_wait(error: RateLimited) -> str:
+    """The error's words, saying how long to wait instead of 'later'."""
+    wait = f"Try again in {wait_text(max(1, error.retry_after))}."
+    detail = error.detail.removesuffix("Try again later.").rstrip()
+    return f"{detail} {wait}"
+
+
+@dataclass
+class Form:
+    """One form of a page: its values (never a password) and its errors, by field name."""
+
+    id: str
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    status: int = 200
+
+    @classmethod
+    def of(cls, form_id: str, values: dict[str, str]) -> Form:
+        kept = {name: value for name, value in values.items() if name not in SECRET_FIELDS}
+        return cls(form_id, kept)
+
+    def load(self, schema: Schema, data: dict[str, str]) -> dict[str, Any] | None:
+        """The data loaded by `schema` as the API loads it, or None with the errors kept."""
+        try:
+            return body.load(schema, data)
+        except Problem as problem:
+            self.status = problem.status_code
+            self.errors.update(problem.errors or {WHOLE_FORM: [str(problem.description)]})
+            return None
+
+    def reject(self, error: DomainError, forbidden_field: str | None = None) -> None:
+        """Show a domain error beside the field it concerns, else above the form.
+        `forbidden_field` is the password that a Forbidden says was wrong."""
+        self.status = status_of(error)
+        if isinstance(error, InvalidInput):
+            self.errors.update(error.errors)
+        elif isinstance(error, Conflict):
+            self.errors[error.field] = [error.detail]
+        elif isinstance(error, Forbidden) and forbidden_field is not None:
+            self.errors[forbidden_field] = [error.detail]
+        elif isinstance(error, RateLimited):
+            self.errors[WHOLE_FORM] = [with_wait(error)]
+        else:
+            self.errors[WHOLE_FORM] = [error.detail]
+
+    @property
+    def first_invalid(self) -> str | None:
+        """The field to put the cursor in: the first one with an error."""
+        return next((name for name in self.errors if name != WHOLE_FORM), None)
+
+    def field_id(self, name: str) -> str:
+        return f"{self.id}-{name.replace('_', '-')}"

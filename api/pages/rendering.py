@@ -1,0 +1,61 @@
+"""Jinja2 templates (beside this module, in templates/) and the headers every page is sent with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import falcon
+import jinja2
+
+from core.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+# Everything from this service and nothing from elsewhere; the pages run no script at all, and
+# no other site may frame them (clickjacking) or be the target of their forms.
+POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+
+
+class Templates:
+    """The pages' templates, escaped by default; a name a template uses and nobody gave it is an
+    error, not an empty string."""
+
+    def __init__(self, folder: Path = TEMPLATES) -> None:
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        # Hints shown before anything is typed; the rules themselves are the schemas' and core's.
+        self._env.globals.update(
+            username_hint="3 to 32 characters: letters, digits, and _ . -",
+            password_hint=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.",
+        )
+
+    def render(self, name: str, **context: Any) -> str:
+        return self._env.get_template(name).render(**context)
+
+
+def send_html(resp: falcon.Response, html: str, status: int = 200) -> None:
+    """A page and its headers. No page is cached or names itself to the next site: each carries
+    a CSRF token, some the account's data, some a mailed token in their URL."""
+    resp.status = status
+    resp.content_type = falcon.MEDIA_HTML
+    resp.set_header("Content-Security-Policy", POLICY)
+    resp.set_header("Referrer-Policy", "no-referrer")
+    resp.set_header("X-Content-Type-Options", "nosniff")
+    resp.cache_control = ["no-store"]
+    resp.text = html

@@ -1,0 +1,114 @@
+"""Browser sign-in: the session cookie, and the core handlers that start, read and end it.
+
+The cookie holds the refresh token of a password sign-in, the same token family API clients
+get, so a browser session is listed, expires and ends like any other sign-in (see
+GetSessionUserHandler for why pages do not rotate it). It is HttpOnly (no script reads it),
+SameSite=Lax (other sites' forms and fetches do not carry it) and, unless PUBLIC_BASE_URL is a
+plain-HTTP address of this machine, Secure with the `__Host-` prefix (sent over HTTPS only, and
+no subdomain can set or overwrite it). The access token a sign-in also makes is never sent.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import falcon
+
+from api.auth import client_address
+from core.domain import Unauthenticated, User
+from core.sessions.session_user import GetSessionUser, GetSessionUserHandler
+from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
+from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTokenHandler
+
+_LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Cookies:
+    """The pages' cookies: their names and the attributes every one of them is set with."""
+
+    def __init__(self, secure: bool) -> None:
+        self.secure = secure
+        prefix = "__Host-" if secure else ""
+        self.session = f"{prefix}session"
+        self.browser = f"{prefix}browser"
+
+    def get(self, req: falcon.Request, name: str) -> str | None:
+        values = req.get_cookie_values(name)
+        return values[0] if values else None
+
+    def set(self, resp: falcon.Response, name: str, value: str, max_age: int | None) -> None:
+        resp.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path="/",
+            secure=self.secure,
+            http_only=True,
+            same_site="Lax",
+        )
+
+    def clear(self, resp: falcon.Response, name: str) -> None:
+        # Falcon's unset_cookie leaves out Secure, without which a browser ignores the removal
+        # of a __Host- cookie; and set_cookie drops a Max-Age of 0, hence the date long past.
+        resp.set_cookie(
+            name,
+            "",
+            expires=_LONG_AGO,
+            path="/",
+            secure=self.secure,
+            http_only=True,
+            same_site="Lax",
+        )
+
+
+class Sessions:
+    """Sign in, find the signed-in user, sign out: the core handlers the API uses, with the
+    refresh token kept in the session cookie."""
+
+    def __init__(
+        self,
+        cookies: Cookies,
+        *,
+        session_user: GetSessionUserHandler,
+        sign_in: IssueAccessTokenHandler,
+        sign_out: RevokeRefreshTokenHandler,
+    ) -> None:
+        self._cookies = cookies
+        self._session_user = session_user
+        self._sign_in = sign_in
+        self._sign_out = sign_out
+
+    async def user(self, req: falcon.Request, resp: falcon.Response) -> User | None:
+        """The signed-in user, or None; a cookie whose session has ended is removed."""
+        secret = self._cookies.get(req, self._cookies.session)
+        if not secret:
+            return None
+        try:
+            return await self._session_user(GetSessionUser(secret))
+        except Unauthenticated:
+            self.end(resp)
+            return None
+
+    async def sign_in(
+        self, req: falcon.Request, resp: falcon.Response, login: str, password: str
+    ) -> None:
+        """Check the password as the API's sign-in does (lockout by client address included)
+        and keep the new session's refresh token in the cookie. A session the browser had
+        before is signed out: nothing would ever present its token again."""
+        issued = await self._sign_in(IssueAccessToken(login, password, client_address(req)))
+        if previous := self._cookies.get(req, self._cookies.session):
+            await self._sign_out(RevokeRefreshToken(previous))
+        self._cookies.set(
+            resp, self._cookies.session, issued.refresh_token, issued.refresh_expires_in
+        )
+
+    async def sign_out(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Revoke the session's token family, and forget the cookie."""
+        secret = self._cookies.get(req, self._cookies.session)
+        if secret:
+            await self._sign_out(RevokeRefreshToken(secret))
+        self.end(resp)
+
+    def end(self, resp: falcon.Response) -> None:
+        """Forget the cookie of a session the server has ended already."""
+        self._cookies.clear(resp, self._cookies.session)

@@ -1,0 +1,88 @@
+"""Sign up, sign in, sign out: the API's commands, with the session in a cookie."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import falcon.asgi
+
+from api import schemas
+from api.pages.forms import Form, given, succeeded
+from api.pages.kit import Page, PageKit, redirect
+from core.users.register import RegisterUser, RegisterUserHandler
+
+_create = schemas.UserCreate()
+_sign_in = schemas.TokenRequest()
+
+
+class _SignedOutPage(Page):
+    """A form for people who are not signed in: one who is goes to the account instead."""
+
+    form_id: ClassVar[str]
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        if await self._kit.sessions.user(req, resp):
+            redirect(resp, "/account")
+            return
+        self._show(req, resp, Form(self.form_id))
+
+
+class SignUpPage(_SignedOutPage):
+    """/signup: a new account (RegisterUserHandler, as POST /api/v1/users), signed in at once."""
+
+    form_id = "signup"
+    template = "signup.html"
+    title = "Create an account"
+
+    def __init__(self, kit: PageKit, *, register: RegisterUserHandler) -> None:
+        super().__init__(kit)
+        self._register = register
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        values = await self._kit.form(req)
+        form = Form.of("signup", values)
+        data = form.load(_create, given(values, "username", "email", "password"))
+        if data is not None and await succeeded(form, self._register(RegisterUser(**data))):
+            signed_in = await succeeded(
+                form, self._kit.sessions.sign_in(req, resp, data["username"], data["password"])
+            )
+            # Signing in can still be refused (a locked account): the account exists anyway.
+            redirect(resp, "/account?notice=signed-up" if signed_in else "/login")
+            return
+        self._show(req, resp, form)
+
+
+class SignInPage(_SignedOutPage):
+    """/login: the password for a session (IssueAccessTokenHandler, as POST /api/v1/token/access,
+    with the same lockout by client address)."""
+
+    form_id = "login"
+    template = "login.html"
+    title = "Sign in"
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        values = await self._kit.form(req)
+        form = Form.of("login", values)
+        data = form.load(_sign_in, given(values, "username", "password"))
+        if data is not None and await succeeded(
+            form, self._kit.sessions.sign_in(req, resp, data["username"], data["password"])
+        ):
+            redirect(resp, "/account")
+            return
+        self._show(req, resp, form)
+
+
+class SignOutPage(Page):
+    """/logout: a button (GET changes nothing) that revokes the session's token family
+    (RevokeRefreshTokenHandler, as POST /api/v1/token/revoke)."""
+
+    template = "logout.html"
+    title = "Sign out"
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        self._show(req, resp, user=await self._kit.sessions.user(req, resp))
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        await self._kit.form(req)
+        await self._kit.sessions.sign_out(req, resp)
+        redirect(resp, "/?notice=signed-out")

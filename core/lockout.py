@@ -1,0 +1,94 @@
+"""Failed sign-ins lock an account out for strangers, never for the addresses its owner uses."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+
+from core.domain import RateLimit, RateLimited, User
+from core.ports import FamiliarAddresses, LockoutCounter
+
+LOCKED = "Too many failed logins for this account. Try again later."
+
+
+def client_network(address: str | None) -> str | None:
+    """The unit an address is judged by: the IPv4 address, or the IPv6 /64 (one subscriber
+    usually holds a whole /64 and can pick any address in it). None for no or no IP address."""
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+@dataclass(frozen=True, slots=True)
+class SignInAttempt:
+    user: User | None
+    network: str | None
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLockout:
+    """Counts failed password checks (sign-in, and the password re-entered for a sensitive
+    change) per account and per (account, client network).
+
+    A network that signed in to the account successfully lately is familiar: it is held only
+    to its own budget, so failures from elsewhere never lock the owner out. Every other network
+    shares the account's budget: once strangers spend it, new networks are refused until the
+    window frees a slot or a password reset (which raises the token version, part of every key)
+    lifts every lock. Each attempt takes its slots before the password is checked, so
+    concurrent guesses cannot outrun the budget. Unknown logins have a budget of their own
+    under a hash of the name, and get the same answers as known ones."""
+
+    limiter: LockoutCounter
+    familiar: FamiliarAddresses
+    failed_sign_ins: RateLimit
+    """Failed password checks allowed per budget (account, or account and network)."""
+
+    async def attempt(self, user: User | None, login: str, address: str | None) -> SignInAttempt:
+        """Take a slot for one password check; raises RateLimited when locked out."""
+        network = client_network(address)
+        if user is None:
+            name = hashlib.sha256(login.strip().lower().encode("utf-8", "replace")).hexdigest()
+            keys: tuple[str, ...] = (f"login-failures:unknown:{name[:32]}",)
+        else:
+            account = f"login-failures:{user.id}:{user.token_version}"
+            per_network = f"{account}:{network or 'none'}"
+            familiar = network is not None and await self.familiar.seen(user, network)
+            keys = (per_network,) if familiar else (per_network, account)
+        admissions = await self.limiter.acquire_all([(key, self.failed_sign_ins) for key in keys])
+        refused = [a for a in admissions if not a.allowed]
+        if refused:
+            raise RateLimited(LOCKED, retry_after=max(a.reset_seconds for a in refused))
+        return SignInAttempt(user, network, keys)
+
+    async def succeeded(self, attempt: SignInAttempt) -> None:
+        """The password was right: this network's failures are forgotten, it is familiar from
+        now on, and this attempt does not count against the account's shared budget (which is
+        not reset: an attack on the account may be under way)."""
+        if attempt.user is None:
+            return
+        per_network, *account = attempt.keys
+        await self.limiter.reset(per_network)
+        for key in account:
+            await self.limiter.give_back(key)
+        if attempt.network is not None:
+            await self.familiar.remember(attempt.user, attempt.network)
+
+    async def familiar_network(self, user: User, address: str | None) -> bool:
+        network = client_network(address)
+        return network is not None and await self.familiar.seen(user, network)
+
+    async def remember(self, user: User, address: str | None) -> None:
+        """The client's network has shown it holds the account (a reset from a mailed link)."""
+        network = client_network(address)
+        if network is not None:
+            await self.familiar.remember(user, network)

@@ -1,0 +1,94 @@
+"""Migrations on a database that already holds rows, in a scratch database of their own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+
+from adapters.settings import Settings
+from tests.conftest import ROOT
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+@pytest.fixture
+def scratch(settings: Settings) -> Iterator[str]:
+    """An empty database beside the test database, dropped afterwards."""
+    url = make_url(settings.database_url)
+    name = f"{url.database}_migrations"
+    with psycopg.connect(_plain(settings.database_url), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _alembic(url: str) -> Config:
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["url"] = url
+    return config
+
+
+def test_refresh_tokens_issued_before_the_session_columns_survive_the_upgrade(
+    scratch: str,
+) -> None:
+    config = _alembic(scratch)
+    command.upgrade(config, "0005")
+    user, first_family, second_family = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    with psycopg.connect(_plain(scratch), autocommit=True) as db:
+        db.execute(
+            "INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
+            " VALUES (%s, 'alice', 'alice@example.com', 'h', %s, %s)",
+            (user, T0, T0),
+        )
+        for family, created, hash_ in (
+            (first_family, T0, "a"),
+            (first_family, T0 + timedelta(hours=1), "b"),
+            (second_family, T0 + timedelta(days=1), "c"),
+        ):
+            db.execute(
+                "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, token_version,"
+                " created_at, expires_at) VALUES (%s, %s, %s, %s, 0, %s, %s)",
+                (uuid.uuid4(), family, user, hash_, created, created + timedelta(days=30)),
+            )
+
+    command.upgrade(config, "head")
+
+    # Each token gets the sign-in time of its family, the oldest row it has.
+    assert _rows(
+        scratch,
+        "SELECT token_hash, auth_time, rotated_at, replaced_by FROM refresh_tokens"
+        " ORDER BY token_hash",
+    ) == [
+        ("a", T0, None, None),
+        ("b", T0, None, None),
+        ("c", T0 + timedelta(days=1), None, None),
+    ]
+
+    command.downgrade(config, "0005")
+
+    columns = _rows(
+        scratch,
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'refresh_tokens'",
+    )
+    assert {c for (c,) in columns}.isdisjoint({"auth_time", "rotated_at", "replaced_by"})
+    assert _rows(scratch, "SELECT count(*) FROM refresh_tokens") == [(3,)]
+
+
+def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(_plain(url)) as db:
+        return db.execute(query).fetchall()  # type: ignore[arg-type]
