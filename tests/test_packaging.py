@@ -338,6 +338,21 @@ def test_every_app_service_says_how_its_health_is_checked() -> None:
         assert "healthcheck" in service, f"app service {name} must set (or disable) healthcheck"
 
 
+def test_every_long_running_process_restarts_and_the_silent_ones_are_probed() -> None:
+    """A process that exits anyway comes back; worker, relay and consumer serve no API, so
+    their health is their metrics port answering."""
+    for name, service in app_services().items():
+        expected = "no" if name in ONE_SHOT else "unless-stopped"
+        assert service.get("restart") == expected, f"{name}: restart {service.get('restart')}"
+    ports = {"worker": "WORKER_METRICS_PORT", "relay": "RELAY_METRICS_PORT"}
+    ports["consumer"] = "CONSUMER_METRICS_PORT"
+    for name, port in ports.items():
+        test = " ".join(app_services()[name]["healthcheck"]["test"])
+        assert port in test, f"{name}: {test}"
+        assert "/metrics" in test, f"{name}: {test}"
+        assert environment(app_services()[name]).get(port, "set in the image") != "0"
+
+
 def test_procfile_processes_start_after_migrations() -> None:
     for name in procfile():
         assert depends_on(services()[name]).get("migrations") == (

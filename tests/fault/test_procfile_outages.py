@@ -18,7 +18,7 @@ import pytest
 
 from adapters.settings import Settings
 from tests.fault.conftest import services
-from tests.processes import ROOT, environment, free_port, wait_until
+from tests.processes import ROOT, environment, free_port, key_files, wait_until
 from tests.system import MailDev, System, register_all, unique_names, welcomes_exactly_once
 
 pytestmark = pytest.mark.e2e
@@ -74,8 +74,7 @@ def procfile(
     env = environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
-        JWT_KEY_DIR=str(settings.jwt_key_dir),
-        ACTION_TOKEN_KEY_FILE=str(settings.action_token_key_file),
+        **key_files(settings),
         WEB_PORT=str(port),
         DASHBOARD_PORT=str(free_port()),
         WORKER_METRICS_PORT=str(free_port()),
