@@ -79,6 +79,8 @@ def procfile(
         DASHBOARD_PORT=str(free_port()),
         WORKER_METRICS_PORT=str(free_port()),
         CONSUMER_METRICS_PORT=str(free_port()),
+        WEB_METRICS_PORT=str(free_port()),
+        RELAY_METRICS_PORT=str(free_port()),
         EVENTS_TOPIC=f"email_notifications_procfile_{run}",
         MAIL_CONSUMER_GROUP=f"mailer_procfile_{run}",
         RATE_LIMIT_USERS_PER_IP="100000/60",
