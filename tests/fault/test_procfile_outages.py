@@ -93,7 +93,9 @@ def procfile(
     honcho = Honcho(env, tmp_path_factory.mktemp("procfile") / "honcho.log")
     system = System(
         base=f"http://127.0.0.1:{port}",
+        web_metrics="",
         consumer_metrics="",
+        relay_metrics="",
         topic=env["EVENTS_TOPIC"],
         web=None,  # type: ignore[arg-type]
         relay=None,  # type: ignore[arg-type]
