@@ -100,7 +100,6 @@ def procfile(
         VERIFY_MAX_BACKOFF_MS="2000",
     )
     env["PATH"] = f"{ROOT / '.venv/bin'}:{env['PATH']}"
-    honcho = Honcho(env, tmp_path_factory.mktemp("procfile") / "honcho.log")
     system = System(
         base=f"http://127.0.0.1:{port}",
         web_metrics="",
@@ -112,6 +111,7 @@ def procfile(
         consumer=None,  # type: ignore[arg-type]
         mail=MailDev(),
     )
+    honcho = Honcho(env, tmp_path_factory.mktemp("procfile") / "honcho.log")
     try:
         wait_until(lambda: _ready(system), 90, "the whole Procfile")
         wait_until(lambda: "started successfully" in honcho.output(), 60, "the consumer")
