@@ -4,6 +4,7 @@ line per retry, and everything works again soon after the service returns."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import os
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from adapters.jobs import DramatiqJobs, dramatiq_broker
 from adapters.settings import Settings
 from tests.fault.conftest import services
 from tests.processes import ROOT, environment, free_port, key_files, wait_until
@@ -133,14 +135,9 @@ def _after_next_minute() -> None:
     time.sleep(60 - now.second + 3)
 
 
-def _job_runs_after_recovery(honcho: Honcho) -> None:
-    from adapters.jobs import DramatiqJobs, dramatiq_broker
-
+def _job_runs_after_recovery(honcho: Honcho, redis_url: str) -> None:
     user_id = uuid.uuid4()
-    import asyncio
-
-    broker_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-    asyncio.run(DramatiqJobs(dramatiq_broker(broker_url)).check_email_reputation_later(user_id))
+    asyncio.run(DramatiqJobs(dramatiq_broker(redis_url)).check_email_reputation_later(user_id))
     wait_until(lambda: str(user_id) in honcho.output(), 45, "a job sent after the recovery")
 
 
@@ -185,5 +182,5 @@ def test_every_process_outlives_an_outage(
         "sign-ups after the recovery",
     )
     welcomes_exactly_once(system, before + during + after, timeout=60)
-    _job_runs_after_recovery(honcho)
+    _job_runs_after_recovery(honcho, settings.redis_url)
     assert honcho.running(), honcho.output()[mark:]
