@@ -36,6 +36,9 @@ class Settings:
     """How long after a rotation the rotated token still gets the same successor."""
     argon2_profile: str
     hash_concurrency: int
+    """Passwords hashed at once, each in its own worker process."""
+    hash_nice: int
+    """How much lower than the web process the hashing workers are scheduled (0-19)."""
     max_body_bytes: int
     db_pool_size: int
     db_timeout_seconds: float
@@ -135,7 +138,8 @@ class Settings:
             argon2_profile=env.str(
                 "ARGON2_PROFILE", "default", validate=lambda v: v in ("default", "cheapest")
             ),
-            hash_concurrency=env.int("HASH_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2)),
+            hash_concurrency=env.int("HASH_CONCURRENCY", os.cpu_count() or 1),
+            hash_nice=env.int("HASH_NICE", 10, validate=lambda v: 0 <= v <= 19),
             max_body_bytes=env.int("MAX_BODY_BYTES", 64 * 1024),
             db_pool_size=env.int("DB_POOL_SIZE", 10),
             db_timeout_seconds=env.float("DB_TIMEOUT_SECONDS", 5.0),

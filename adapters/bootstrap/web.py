@@ -73,8 +73,9 @@ WEB_HANDLERS = (
 
 
 class WebModule(Module):
-    """What only the web process uses: the read pool, Redis for the limiter, argon2 and the
-    password lists, the signing keys, and the readiness probes."""
+    """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
+    processes start with the app) and the password lists, the signing keys, and the readiness
+    probes."""
 
     @singleton
     @provider
@@ -122,12 +123,10 @@ class WebModule(Module):
     @singleton
     @provider
     def hasher(self, settings: Settings, lifecycle: Lifecycle) -> PasswordHasher:
-        hasher = Argon2Hasher(settings.argon2_profile, settings.hash_concurrency)
-
-        async def close() -> None:
-            hasher.close()
-
-        lifecycle.closers.append(close)
+        hasher = Argon2Hasher(
+            settings.argon2_profile, settings.hash_concurrency, settings.hash_nice
+        )
+        lifecycle.closers.append(hasher.close)
         return hasher
 
     @singleton

@@ -1,11 +1,14 @@
 """API benchmarks against the real services (ops/services up first; uses the dev database).
 
-    .venv/bin/python ops/bench/api.py [--seconds 10]
+    .venv/bin/python ops/bench/api.py [--seconds 10] [--only hashing]
 
 1. GET /api/v1/users with a valid token, 1 and 2 uvicorn workers, 16 and 64 connections.
 2. The same request on the bare baseline (ops/bench/baseline.py): our throughput as a ratio.
 3. Login storm: 50 concurrent logins (production argon2) while (1) runs: GET p99 vs idle p99.
 4. Sign-ups per second with production argon2.
+5. Hashing (ops/bench/hashing.py): the machine's argon2 limit, sign-ups alone as a ratio to it,
+   and GET p99 during 8 concurrent sign-ups as a ratio to idle. `--only hashing` runs just this
+   (about a minute and a half at 10 s).
 
 Limits are raised for the run. Compare rows of one run only.
 """
@@ -13,21 +16,29 @@ Limits are raised for the run. Compare rows of one run only.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ops.bench.server import ROOT, free_port, web
+from ops.bench import hashing
+from ops.bench.server import (
+    LOAD,
+    PASSWORD,
+    ROOT,
+    SIGN_UPS,
+    bench_user,
+    free_port,
+    load,
+    web,
+)
 
-LOAD = [sys.executable, str(ROOT / "ops/bench/load.py")]
 HUGE = "1000000000/60"
 ENV = {
     "RATE_LIMIT_USERS_PER_IP": HUGE,
@@ -37,34 +48,9 @@ ENV = {
     "JWT_KEY_DIR": str(ROOT / ".keys"),
     "ARGON2_PROFILE": "default",
 }
-PASSWORD = "bench-password-1"
-
-
-def load(url: str, seconds: float, connections: int, *extra: str) -> dict:
-    out = subprocess.run(
-        [*LOAD, url, "--seconds", str(seconds), "--connections", str(connections), *extra],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out)
-
-
-def bench_user(base: str) -> tuple[str, str]:
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    with httpx.Client(base_url=base, timeout=30) as client:
-        client.post(
-            "/api/v1/users",
-            json={"username": name, "email": f"{name}@bench.example", "password": PASSWORD},
-        ).raise_for_status()
-        token = client.post(
-            "/api/v1/token/access", json={"username": name, "password": PASSWORD}
-        ).json()["access_token"]
-    return name, token
 
 
 def baseline_server(workers: int, env: dict[str, str]):  # type: ignore[no-untyped-def]
-    import os
     import signal
     from contextlib import contextmanager
 
@@ -108,20 +94,8 @@ def baseline_server(workers: int, env: dict[str, str]):  # type: ignore[no-untyp
     return run()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=10)
-    args = parser.parse_args()
-    s = args.seconds
-    subprocess.run([str(ROOT / "ops/keys"), "ensure"], check=True)
-    import os
-
-    env = {
-        **ENV,
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", "postgresql+psycopg://accounts:accounts@127.0.0.1:5433/accounts"
-        ),
-    }
+def throughput(env: dict[str, str], s: float) -> list[tuple[str, ...]]:
+    """Sections 1 and 2."""
     rows: list[tuple[str, ...]] = []
     results: dict[tuple[str, int, int], dict] = {}
     for workers in (1, 2):
@@ -153,8 +127,12 @@ def main() -> None:
             bad = {k: v for k, v in ours["statuses"].items() if k != "200"}
             if bad:
                 rows.append(("  non-200 answers", json.dumps(bad), "", "", "", ""))
+    return rows
 
-    # 3. Login storm, one worker, production argon2.
+
+def logins_and_sign_ups(env: dict[str, str], s: float) -> list[tuple[str, ...]]:
+    """Sections 3 and 4: one worker, production argon2."""
+    rows: list[tuple[str, ...]] = []
     with web(env) as base:
         name, token = bench_user(base)
         auth = f"Authorization: Bearer {token}"
@@ -191,43 +169,41 @@ def main() -> None:
                 f"logins {logins['rps']:.1f}/s",
             )
         )
-
-        # 4. Sign-ups with production argon2.
-        async def sign_ups() -> tuple[int, float]:
-            done = 0
-            deadline = time.monotonic() + s
-            async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-
-                async def worker() -> None:
-                    nonlocal done
-                    while time.monotonic() < deadline:
-                        n = f"s{uuid.uuid4().hex[:12]}"
-                        r = await client.post(
-                            "/api/v1/users",
-                            json={
-                                "username": n,
-                                "email": f"{n}@bench.example",
-                                "password": PASSWORD,
-                            },
-                        )
-                        done += r.status_code == 201
-
-                started = time.monotonic()
-                await asyncio.gather(*(worker() for _ in range(32)))
-                return done, time.monotonic() - started
-
-        count, elapsed = asyncio.run(sign_ups())
+        out = subprocess.run(
+            [*SIGN_UPS, base, "--seconds", str(s), "--connections", "32"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        signed_up = json.loads(out)
         rows.append(
             (
                 "sign-ups, production argon2, 32 conns",
-                f"{count / elapsed:.1f} /s",
-                f"{count} in {elapsed:.1f} s",
-                "",
-                "",
-                "",
+                f"{signed_up['rps']:.1f} /s",
+                f"{signed_up['created']} in {signed_up['elapsed_s']:.1f} s",
             )
         )
+    return rows
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--only", choices=("hashing",), help="run one section alone")
+    args = parser.parse_args()
+    s = args.seconds
+    subprocess.run([str(ROOT / "ops/keys"), "ensure"], check=True)
+    env = {
+        **ENV,
+        "DATABASE_URL": os.environ.get(
+            "DATABASE_URL", "postgresql+psycopg://accounts:accounts@127.0.0.1:5433/accounts"
+        ),
+    }
+    rows: list[tuple[str, ...]] = []
+    if args.only is None:
+        rows += throughput(env, s)
+        rows += logins_and_sign_ups(env, s)
+    rows += hashing.run(env, s)
     print(f"\nAPI benchmark ({s:g} s per run)")
     for row in rows:
         print("  " + " | ".join(row))

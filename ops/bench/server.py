@@ -1,12 +1,16 @@
-"""Start the web process from the Procfile for a benchmark, with environment overrides."""
+"""Start the web process from the Procfile for a benchmark, with environment overrides, and the
+clients the benchmarks drive it with."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +18,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+LOAD = [sys.executable, str(ROOT / "ops/bench/load.py")]
+SIGN_UPS = [sys.executable, str(ROOT / "ops/bench/signups.py")]
+PASSWORD = "bench-password-1"
 
 
 def free_port() -> int:
@@ -71,3 +78,28 @@ def web(env: dict[str, str], extra_args: str = "", others: tuple[str, ...] = ())
             os.killpg(proc.pid, signal.SIGTERM)
         for proc in (process, *helpers):
             proc.wait(timeout=30)
+
+
+def load(url: str, seconds: float, connections: int, *extra: str) -> dict:
+    """ops/bench/load.py against `url`: its JSON summary."""
+    out = subprocess.run(
+        [*LOAD, url, "--seconds", str(seconds), "--connections", str(connections), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
+def bench_user(base: str) -> tuple[str, str]:
+    """A new user and an access token of theirs."""
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.post(
+            "/api/v1/users",
+            json={"username": name, "email": f"{name}@bench.example", "password": PASSWORD},
+        ).raise_for_status()
+        token = client.post(
+            "/api/v1/token/access", json={"username": name, "password": PASSWORD}
+        ).json()["access_token"]
+    return name, token

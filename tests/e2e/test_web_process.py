@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import signal
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,14 +26,15 @@ from tests.processes import (
     procfile,
     scraped,
     wait_for_http,
+    wait_until,
 )
 
 pytestmark = pytest.mark.e2e
 
 
 @contextmanager
-def _web(settings: Settings, logs: Path, **env: str) -> Iterator[str]:
-    """The Procfile's web process on a free port (its exporter on another); yields its URL."""
+def _web(settings: Settings, logs: Path, **env: str) -> Iterator[tuple[str, Process]]:
+    """The Procfile's web process on a free port (metrics on another); yields URL and process."""
     redis.Redis.from_url(settings.redis_url).flushdb()
     port = free_port()
     settings_env = {
@@ -45,15 +48,21 @@ def _web(settings: Settings, logs: Path, **env: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(base, process, timeout=90)
-        yield base
+        yield base, process
     finally:
         process.stop()
 
 
 @pytest.fixture
-def web(settings: Settings, migrated: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    with _web(settings, tmp_path) as base:
-        yield base, tmp_path / "web.log"
+def web_process(settings: Settings, migrated: str, tmp_path: Path) -> Iterator[tuple[str, Process]]:
+    with _web(settings, tmp_path) as started:
+        yield started
+
+
+@pytest.fixture
+def web(web_process: tuple[str, Process]) -> tuple[str, Path]:
+    base, process = web_process
+    return base, process.log
 
 
 def test_sign_up_log_in_and_read_the_profile_over_http(web: tuple[str, Path]) -> None:
@@ -103,7 +112,7 @@ def test_two_workers_count_every_request_once_on_the_metrics_port(
         WEB_METRICS_PORT=str(metrics_port),
         TMPDIR=str(tmp_path),  # where the launcher makes the workers' metrics folder
         RATE_LIMIT_USERS_PER_IP="100000/60",
-    ) as base:
+    ) as (base, _):
 
         def unauthorized(_: int) -> int:
             # A connection each, so that the kernel hands requests to both workers.
@@ -123,3 +132,45 @@ def test_two_workers_count_every_request_once_on_the_metrics_port(
         assert scraped(metrics, "http_request_duration_seconds_count", route=route) == sent
         assert "outbox_backlog" in httpx.get(metrics, timeout=5).text
         assert httpx.get(f"{base}/metrics", timeout=5).status_code == 404
+
+
+def _alive_in_session(session: int) -> dict[int, str]:
+    """Processes of the session the web process leads (it and all it started), but zombies."""
+    alive = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        state, _ppid, _group, sid = stat.rsplit(")", 1)[1].split()[:4]
+        if int(sid) == session and state != "Z":
+            alive[int(entry.name)] = cmdline
+    return alive
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+def test_no_hashing_worker_outlives_the_web_process(
+    web_process: tuple[str, Process], stop: signal.Signals
+) -> None:
+    base, process = web_process
+    name = f"e2e_{uuid.uuid4().hex[:8]}"
+    created = httpx.post(
+        f"{base}/api/v1/users",
+        json={"username": name, "email": f"{name}@example.com", "password": "e2e-password"},
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    assert process.popen is not None
+    session = process.popen.pid
+    started = _alive_in_session(session)
+    # The web process, the forkserver and at least one hashing worker it forked.
+    assert len(started) >= 3, started
+    web_pid = next(pid for pid, cmdline in started.items() if "api.serve" in cmdline)
+    # Only the web process is signalled: a supervisor (systemd, docker) stops that one.
+    os.kill(web_pid, stop)
+    wait_until(lambda: not _alive_in_session(session), 10, "every child of the web process to end")
+    if stop == signal.SIGTERM:
+        assert "Traceback" not in process.output()

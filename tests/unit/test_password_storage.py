@@ -3,6 +3,8 @@ before normalisation), the packaged list of common passwords, and reading a rang
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 
 from adapters.common_passwords import PackagedCommonPasswords
@@ -11,8 +13,10 @@ from adapters.pwned_passwords import _count_of
 
 
 @pytest.fixture
-def hasher() -> Argon2Hasher:
-    return Argon2Hasher("cheapest")
+async def hasher() -> AsyncIterator[Argon2Hasher]:
+    hasher = Argon2Hasher("cheapest", workers=1)
+    yield hasher
+    await hasher.close()
 
 
 async def test_the_normal_form_is_hashed_and_any_spelling_verifies(hasher: Argon2Hasher) -> None:
