@@ -1,7 +1,8 @@
 """The `consumer` process: `faststream run actors.mailer:app`.
 
-Consumes lifecycle events from Kafka (group `mailer`) and sends their mail. The offset is
-committed only after the mail is accepted by the SMTP server, or the record is in the DLQ.
+Consumes lifecycle events from Kafka (group `mailer`) in batches and sends their mail. The
+offsets of a batch are committed only after every mail of it is accepted by the SMTP server
+and recorded, or its record is in the DLQ.
 """
 
 from __future__ import annotations
@@ -9,14 +10,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from aiokafka.errors import CommitFailedError
 from faststream import AckPolicy, FastStream
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import start_http_server
 
+from actors.mail_batches import BatchDelivery, FinishBatchBeforeRebalance, with_readable_headers
 from actors.mail_delivery import MailDelivery
+from adapters.bootstrap.common import topic_layout
 from adapters.bootstrap.consumer import consumer_injector
 from adapters.health import kafka_probe
+from adapters.kafka_topics import ensure_topics
 from adapters.lifecycle import Lifecycle
 from adapters.logs import configure_logging
 from adapters.settings import Settings
@@ -28,7 +33,8 @@ injector = consumer_injector(settings)
 # FastStream logs through the JSON handler like every other logger.
 log = logging.getLogger("actors.mailer")
 broker = KafkaBroker(settings.kafka_bootstrap_servers, logger=log)
-dlq_topic = f"{settings.events_topic}.dlq"
+topics = topic_layout(settings)
+dlq_topic = topics.dead_letters
 
 
 async def dead_letter(raw: bytes, key: bytes | None, error: str) -> None:
@@ -44,25 +50,51 @@ delivery = MailDelivery(
     max_backoff_seconds=settings.mail_max_backoff_seconds,
 )
 
+# Two records at a time per SMTP connection: while one waits for the server, the other reads
+# or writes the database.
+batch_delivery = BatchDelivery(delivery, concurrency=2 * settings.smtp_connections)
+# Within the group's rebalance timeout (its session timeout, 10 s).
+rebalance_listener = FinishBatchBeforeRebalance(wait_seconds=8)
+
 
 @broker.subscriber(
-    settings.events_topic,
+    # Created with its partitions, and the DLQ, by _prepare_kafka before the broker starts.
+    Topic(settings.events_topic, declare=False),
     group_id=settings.mail_consumer_group,
     auto_offset_reset="earliest",
-    # Commit after the handler returns; an exception rewinds to the record to try it again.
-    ack_policy=AckPolicy.NACK_ON_ERROR,
+    batch=True,
+    max_records=settings.mail_batch_size,
+    # How long an idle consumer waits for records (twice that between two empty reads).
+    batch_timeout_ms=50,
+    ack_policy=AckPolicy.MANUAL,
+    listener=rebalance_listener,
+    parser=with_readable_headers,
 )
-async def on_lifecycle_event(message: KafkaMessage) -> None:
-    await delivery(message.body, message.raw_message.key)  # type: ignore[union-attr]
+async def on_lifecycle_events(message: KafkaMessage) -> None:
+    async with rebalance_listener.in_hand:
+        try:
+            await batch_delivery(message.raw_message)
+        except Exception:
+            # Rewinds each partition to the batch's first record: all of it is read again.
+            await message.nack()
+            raise
+        try:
+            await message.ack()
+        except CommitFailedError as error:
+            # The group rebalanced meanwhile: the partitions' new owner reads these records
+            # again and, finding them recorded, sends nothing.
+            log.warning("batch done but not committed", extra={"error": repr(error)})
 
 
-async def _wait_for_kafka() -> None:
-    """Start even while Kafka is down: wait for it instead of exiting (which would stop honcho)."""
+async def _prepare_kafka() -> None:
+    """Start even while Kafka is down: wait for it instead of exiting (which would stop honcho),
+    then create the topics if the relay has not."""
     probe = kafka_probe(settings.kafka_bootstrap_servers, timeout_seconds=5)
     wait = 0.5
     while True:
         try:
             await probe()
+            await ensure_topics(settings.kafka_bootstrap_servers, topics)
             return
         except Exception as error:
             log.warning("waiting for kafka", extra={"error": repr(error), "retry_in_s": wait})
@@ -83,5 +115,5 @@ async def _close() -> None:
 
 
 app = FastStream(
-    broker, logger=log, on_startup=[_serve_metrics, _wait_for_kafka], on_shutdown=[_close]
+    broker, logger=log, on_startup=[_serve_metrics, _prepare_kafka], on_shutdown=[_close]
 )

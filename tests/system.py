@@ -48,15 +48,24 @@ class MailDev:
 class System:
     base: str
     consumer_metrics: str
+    """The first consumer's metrics."""
     topic: str
     web: Process
-    relay: Process
-    consumer: Process
+    relays: list[Process]
+    consumers: list[Process]
     mail: MailDev
 
     @property
+    def relay(self) -> Process:
+        return self.relays[0]
+
+    @property
+    def consumer(self) -> Process:
+        return self.consumers[0]
+
+    @property
     def processes(self) -> tuple[Process, ...]:
-        return (self.web, self.relay, self.consumer)
+        return (self.web, *self.relays, *self.consumers)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base, timeout=15)
@@ -69,10 +78,13 @@ class System:
 
 
 @contextmanager
-def running_system(settings: Settings, logs: Path) -> Iterator[System]:
+def running_system(
+    settings: Settings, logs: Path, *, relays: int = 1, consumers: int = 1
+) -> Iterator[System]:
+    """`relays` relay and `consumers` consumer processes (one group), each with its own log."""
     run = uuid.uuid4().hex[:8]
     port = free_port()
-    metrics_port = free_port()
+    metrics_ports = [free_port() for _ in range(consumers)]
     topic = f"email_notifications_test_{run}"
     env = environment(
         DATABASE_URL=settings.database_url,
@@ -86,24 +98,32 @@ def running_system(settings: Settings, logs: Path) -> Iterator[System]:
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",
-        CONSUMER_METRICS_PORT=str(metrics_port),
         RELAY_PUBLISH_TIMEOUT_SECONDS="3",
     )
     system = System(
         base=f"http://127.0.0.1:{port}",
-        consumer_metrics=f"http://127.0.0.1:{metrics_port}/metrics",
+        consumer_metrics=f"http://127.0.0.1:{metrics_ports[0]}/metrics",
         topic=topic,
         web=Process("web", env, logs / "web.log"),
-        relay=Process("relay", env, logs / "relay.log"),
-        consumer=Process("consumer", env, logs / "consumer.log"),
+        relays=[Process("relay", env, logs / f"relay{n or ''}.log") for n in range(relays)],
+        consumers=[
+            Process(
+                "consumer",
+                {**env, "CONSUMER_METRICS_PORT": str(metrics_port)},
+                logs / f"consumer{n or ''}.log",
+            )
+            for n, metrics_port in enumerate(metrics_ports)
+        ],
         mail=MailDev(),
     )
     try:
         for process in system.processes:
             process.start()
         wait_for_http(system.base, system.web)
-        wait_until(lambda: "started successfully" in system.consumer.output(), 60, "consumer")
-        wait_until(lambda: "connected to kafka" in system.relay.output(), 60, "relay")
+        for consumer in system.consumers:
+            wait_until(lambda c=consumer: "started successfully" in c.output(), 60, "consumer")
+        for relay in system.relays:
+            wait_until(lambda r=relay: "connected to kafka" in r.output(), 60, "relay")
         yield system
     finally:
         for process in system.processes:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.clock import SystemClock
 from adapters.email_reputation import AbstractApiEmailReputation, NullEmailReputation
 from adapters.jobs import DramatiqJobs, dramatiq_broker
+from adapters.kafka_topics import TopicLayout
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.sql.engine import create_engine
@@ -43,6 +44,11 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "retention": timedelta(days=settings.retention_days),
         "public_base_url": settings.public_base_url,
     }
+
+
+def topic_layout(settings: Settings) -> TopicLayout:
+    """The lifecycle-mail topics, as the relay and the consumer both create them."""
+    return TopicLayout(settings.events_topic, settings.kafka_partitions, settings.kafka_replication)
 
 
 def _build(injector: Injector, cls: type, values: dict[str, object]) -> object:
