@@ -1,9 +1,11 @@
-"""SmtpMailer's pool of connections, against a small SMTP server in the test's own loop that
+"""SmtpMailer against a small SMTP server in the test's own loop that keeps what it received,
 counts connections and can cut them."""
 
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,6 +19,7 @@ class CountingSmtpServer:
 
     def __init__(self) -> None:
         self.message_ids: list[str] = []
+        self.received: list[bytes] = []
         self.connections = 0
         self.open: set[asyncio.StreamWriter] = set()
         self.most_open = 0
@@ -51,6 +54,7 @@ class CountingSmtpServer:
                     writer.write(b"354 go ahead\r\n")
                     await writer.drain()
                     data = await reader.readuntil(b"\r\n.\r\n")
+                    self.received.append(data[: -len(b".\r\n")])
                     await asyncio.sleep(0.01)  # a server takes a moment to accept a mail
                     for header in data.decode().splitlines():
                         if header.lower().startswith("message-id:"):
@@ -103,3 +107,24 @@ async def test_a_broken_connection_is_replaced(smtp: CountingSmtpServer) -> None
     assert len(smtp.message_ids) == 8
     assert smtp.connections == 4
     await mailer.close()
+
+
+async def test_the_mail_reads_as_written(smtp: CountingSmtpServer) -> None:
+    text = "Hello Zoë,\n\n" + "a line longer than any mail server would like to carry " * 4 + "\n"
+    mail = Mail("zoe@example.com", "Grüße, Zoë", text, "<p>Hello <b>Zoë</b></p>", "<1.t@accounts>")
+    mailer = SmtpMailer("127.0.0.1", smtp.port, "Accounts Über <no-reply@example.com>")
+    await mailer.send(mail)
+    await mailer.close()
+    (raw,) = smtp.received
+    assert max(len(line) for line in raw.splitlines()) <= 78
+    # As a mail program stores it: with its own line ends.
+    received = email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=email.policy.default)
+    assert received["From"].addresses[0].display_name == "Accounts Über"
+    assert received["From"].addresses[0].addr_spec == "no-reply@example.com"
+    assert received["To"] == "zoe@example.com"
+    assert received["Subject"] == "Grüße, Zoë"
+    assert received["Message-ID"] == "<1.t@accounts>"
+    assert received["Date"].datetime is not None
+    assert received.get_content_type() == "multipart/alternative"
+    assert received.get_body(("plain",)).get_content() == text
+    assert received.get_body(("html",)).get_content() == "<p>Hello <b>Zoë</b></p>"
