@@ -51,8 +51,10 @@ delivery = MailDelivery(
 )
 
 # Two records at a time per SMTP connection: while one waits for the server, the other reads
-# or writes the database.
-batch_delivery = BatchDelivery(delivery, concurrency=2 * settings.smtp_connections)
+# or writes the database; each holds at most one of the pool's connections (and its overflow).
+batch_delivery = BatchDelivery(
+    delivery, concurrency=min(2 * settings.smtp_connections, 2 * settings.db_pool_size)
+)
 # Within the group's rebalance timeout (its session timeout, 10 s).
 rebalance_listener = FinishBatchBeforeRebalance(wait_seconds=8)
 

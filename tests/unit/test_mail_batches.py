@@ -1,4 +1,5 @@
-"""A batch of records: users' mails concurrently, one user's in order, failures held back."""
+"""A batch of records: users' mails concurrently, one user's in order, failures held back, and
+partitions given up only once the batch in hand is done."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from faststream.kafka.message import KafkaMessage
 from faststream.kafka.parser import AioKafkaBatchParser
 
-from actors.mail_batches import BatchDelivery, with_readable_headers
+from actors.mail_batches import BatchDelivery, FinishBatchBeforeRebalance, with_readable_headers
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,22 @@ async def test_a_header_that_is_not_utf8_does_not_hide_the_batch_from_the_mailer
     message = await with_readable_headers(batch, parser.parse_batch)
     assert [r.value for r in message.raw_message] == [b"value", b"value"]
     assert [r.offset for r in message.raw_message] == [0, 1]
+
+
+async def test_partitions_are_given_up_once_the_batch_in_hand_is_done() -> None:
+    listener = FinishBatchBeforeRebalance(wait_seconds=5)
+    revoked = {TopicPartition("events", 0)}
+    async with listener.in_hand:
+        giving_up = asyncio.create_task(listener.on_partitions_revoked(revoked))
+        await asyncio.sleep(0.05)
+        assert not giving_up.done()  # the batch is still being mailed
+    await asyncio.wait_for(giving_up, 1)
+
+
+async def test_a_batch_held_up_too_long_does_not_hold_up_the_group(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    listener = FinishBatchBeforeRebalance(wait_seconds=0.1)
+    async with listener.in_hand:
+        await asyncio.wait_for(listener.on_partitions_revoked({TopicPartition("events", 0)}), 1)
+    assert "partitions revoked while a batch is still in hand" in caplog.text
