@@ -1,6 +1,7 @@
 """The outbox relay: publishes unpublished outbox rows to Kafka, in order, and marks them sent
-once the broker has acknowledged them. Several relays may run: row locks (FOR UPDATE SKIP
-LOCKED) give each batch to one of them."""
+once the broker has acknowledged them. Several relays may run: one publishes at a time (a
+transaction-level advisory lock), the others stand by, so no row goes out twice and one user's
+events never overtake each other in two relays' concurrent batches."""
 
 from __future__ import annotations
 
@@ -18,11 +19,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.outbox_notifications import OutboxNotifications
 from adapters.sql.tables import outbox
 
 log = logging.getLogger("adapters.relay")
 
 PUBLISHED = Counter("outbox_published_total", "Outbox events published to Kafka.")
+
+# pg_try_advisory_xact_lock key held by the relay that is publishing ("outbox" in ASCII).
+PUBLISHING_LOCK = 0x6F7574626F78
 
 
 class OutboxRelay:
@@ -32,33 +37,55 @@ class OutboxRelay:
         producer_factory: Callable[[], AIOKafkaProducer],
         topic: str,
         *,
+        notifications: OutboxNotifications | None = None,
+        prepare: Callable[[], Awaitable[None]] | None = None,
         batch_size: int = 100,
         poll_seconds: float = 0.2,
+        linger_seconds: float = 0.05,
         max_backoff_seconds: float = 30.0,
         publish_timeout_seconds: float = 10.0,
     ) -> None:
         self._engine = engine
         self._new_producer = producer_factory
         self._topic = topic
+        self._notifications = notifications
+        self._prepare = prepare
         self._batch = batch_size
         self._poll = poll_seconds
+        self._linger = linger_seconds
         self._max_backoff = max_backoff_seconds
         self._publish_timeout = publish_timeout_seconds
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Publish until `stop` is set. `prepare` (creating the topics) runs once Kafka can be
+        reached; the relay then sleeps until notified of new events, or one poll interval."""
         producer: AIOKafkaProducer | None = None
         backoff = self._poll
+        prepare = self._prepare
+        listening = (
+            asyncio.create_task(self._notifications.listen()) if self._notifications else None
+        )
         try:
             while not stop.is_set():
                 try:
+                    if prepare is not None:
+                        await prepare()
+                        prepare = None
                     if producer is None:
                         producer = self._new_producer()
                         await producer.start()
                         log.info("connected to kafka")
+                    if self._notifications is not None:
+                        # Events committed from here on wake the relay again after this batch.
+                        self._notifications.arrived.clear()
                     published = await self.publish_batch(producer)
                     backoff = self._poll
+                    if 0 < published < self._batch:
+                        # A lone event went out at once; under a stream of them, this pause
+                        # lets a few gather, so the relay reads and publishes them together.
+                        await _sleep_unless(stop, self._linger)
                     if published < self._batch:
-                        await _sleep_unless(stop, self._poll)
+                        await self._wait_for_events(stop)
                 except (KafkaError, DBAPIError, OSError, TimeoutError) as error:
                     # Nothing is lost: unpublished rows stay in the outbox until a later try.
                     log.warning(
@@ -72,12 +99,31 @@ class OutboxRelay:
                     await _sleep_unless(stop, backoff)
                     backoff = min(backoff * 2, self._max_backoff)
         finally:
+            if listening is not None:
+                listening.cancel()
+                await asyncio.gather(listening, return_exceptions=True)
             if producer is not None:
                 await _quietly(producer.stop)
 
+    async def _wait_for_events(self, stop: asyncio.Event) -> None:
+        """Until notified of new events, stopped, or one poll interval has passed."""
+        waits = [asyncio.ensure_future(stop.wait())]
+        if self._notifications is not None:
+            waits.append(asyncio.ensure_future(self._notifications.arrived.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self._poll, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
     async def publish_batch(self, producer: AIOKafkaProducer) -> int:
-        """Publish up to one batch; returns how many rows were published."""
+        """Publish up to one batch; returns how many rows were published (0 as well while
+        another relay is publishing)."""
         async with self._engine.begin() as conn:
+            if not (
+                await conn.execute(select(func.pg_try_advisory_xact_lock(PUBLISHING_LOCK)))
+            ).scalar():
+                return 0
             rows = (
                 await conn.execute(
                     select(outbox.c.id, outbox.c.user_id, outbox.c.type, outbox.c.payload)

@@ -23,6 +23,10 @@ class Settings:
     database_url: str
     redis_url: str
     kafka_bootstrap_servers: str
+    kafka_partitions: int
+    """Partitions of the event topic and its DLQ when they are created: consumers of one group
+    share them, so no more consumers than this do work."""
+    kafka_replication: int
     smtp_host: str
     smtp_port: int
     jwt_key_dir: Path
@@ -63,6 +67,10 @@ class Settings:
     smtp_username: str | None
     smtp_password: str | None
     smtp_start_tls: bool
+    smtp_connections: int
+    """SMTP connections the consumer keeps open and sends over at once."""
+    mail_batch_size: int
+    """Kafka records the consumer takes at a time (their offsets are committed together)."""
     mail_max_attempts: int
     mail_retry_seconds: float
     mail_max_backoff_seconds: float
@@ -122,6 +130,8 @@ class Settings:
             ),
             redis_url=env.str("REDIS_URL", "redis://127.0.0.1:6379/0"),
             kafka_bootstrap_servers=env.str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            kafka_partitions=env.int("KAFKA_PARTITIONS", 6),
+            kafka_replication=env.int("KAFKA_REPLICATION", 1),
             smtp_host=env.str("SMTP_HOST", "127.0.0.1"),
             smtp_port=env.int("SMTP_PORT", 1025),
             jwt_key_dir=Path(env.str("JWT_KEY_DIR", ".keys")),
@@ -166,11 +176,13 @@ class Settings:
             smtp_username=env.str("SMTP_USERNAME", None),
             smtp_password=env.str("SMTP_PASSWORD", None),
             smtp_start_tls=env.bool("SMTP_START_TLS", False),
+            smtp_connections=env.int("SMTP_CONNECTIONS", 4),
+            mail_batch_size=env.int("MAIL_BATCH_SIZE", 100),
             mail_max_attempts=env.int("MAIL_MAX_ATTEMPTS", 5),
             mail_retry_seconds=env.float("MAIL_RETRY_SECONDS", 0.5),
             mail_max_backoff_seconds=env.float("MAIL_MAX_BACKOFF_SECONDS", 30.0),
             relay_batch_size=env.int("RELAY_BATCH_SIZE", 100),
-            relay_poll_seconds=env.float("RELAY_POLL_SECONDS", 0.2),
+            relay_poll_seconds=env.float("RELAY_POLL_SECONDS", 1.0),
             relay_publish_timeout_seconds=env.float("RELAY_PUBLISH_TIMEOUT_SECONDS", 10.0),
             email_check_enabled=env.bool("EMAIL_CHECK_ENABLED", False),
             email_check_url=env.str(

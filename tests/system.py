@@ -73,15 +73,24 @@ class System:
     web_metrics: str
     consumer_metrics: str
     relay_metrics: str
+    """The first consumer's and the first relay's metrics."""
     topic: str
     web: Process
-    relay: Process
-    consumer: Process
+    relays: list[Process]
+    consumers: list[Process]
     mail: MailDev
 
     @property
+    def relay(self) -> Process:
+        return self.relays[0]
+
+    @property
+    def consumer(self) -> Process:
+        return self.consumers[0]
+
+    @property
     def processes(self) -> tuple[Process, ...]:
-        return (self.web, self.relay, self.consumer)
+        return (self.web, *self.relays, *self.consumers)
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.base, timeout=15)
@@ -94,12 +103,16 @@ class System:
 
 
 @contextmanager
-def running_system(settings: Settings, logs: Path, **more_env: str) -> Iterator[System]:
-    """web, relay and consumer as the Procfile starts them, with test settings (and
-    `more_env` on top)."""
+def running_system(
+    settings: Settings, logs: Path, *, relays: int = 1, consumers: int = 1, **more_env: str
+) -> Iterator[System]:
+    """web, `relays` relay and `consumers` consumer processes (one group) as the Procfile starts
+    them, each with its own log and metrics port, with test settings (and `more_env` on top)."""
     run = uuid.uuid4().hex[:8]
     port = free_port()
-    metrics_ports = {name: free_port() for name in ("web", "consumer", "relay")}
+    web_metrics_port = free_port()
+    consumer_ports = [free_port() for _ in range(consumers)]
+    relay_ports = [free_port() for _ in range(relays)]
     topic = f"email_notifications_test_{run}"
     env = environment(
         DATABASE_URL=settings.database_url,
@@ -116,29 +129,39 @@ def running_system(settings: Settings, logs: Path, **more_env: str) -> Iterator[
         MAIL_RETRY_SECONDS="0.2",
         MAIL_MAX_BACKOFF_SECONDS="2",
         RELAY_POLL_SECONDS="0.1",
-        WEB_METRICS_PORT=str(metrics_ports["web"]),
-        CONSUMER_METRICS_PORT=str(metrics_ports["consumer"]),
-        RELAY_METRICS_PORT=str(metrics_ports["relay"]),
+        WEB_METRICS_PORT=str(web_metrics_port),
         RELAY_PUBLISH_TIMEOUT_SECONDS="3",
         **more_env,
     )
     system = System(
         base=f"http://127.0.0.1:{port}",
-        web_metrics=f"http://127.0.0.1:{metrics_ports['web']}/metrics",
-        consumer_metrics=f"http://127.0.0.1:{metrics_ports['consumer']}/metrics",
-        relay_metrics=f"http://127.0.0.1:{metrics_ports['relay']}/metrics",
+        web_metrics=f"http://127.0.0.1:{web_metrics_port}/metrics",
+        consumer_metrics=f"http://127.0.0.1:{consumer_ports[0]}/metrics",
+        relay_metrics=f"http://127.0.0.1:{relay_ports[0]}/metrics",
         topic=topic,
         web=Process("web", env, logs / "web.log"),
-        relay=Process("relay", env, logs / "relay.log"),
-        consumer=Process("consumer", env, logs / "consumer.log"),
+        relays=[
+            Process("relay", {**env, "RELAY_METRICS_PORT": str(port)}, logs / f"relay{n or ''}.log")
+            for n, port in enumerate(relay_ports)
+        ],
+        consumers=[
+            Process(
+                "consumer",
+                {**env, "CONSUMER_METRICS_PORT": str(metrics_port)},
+                logs / f"consumer{n or ''}.log",
+            )
+            for n, metrics_port in enumerate(consumer_ports)
+        ],
         mail=MailDev(),
     )
     try:
         for process in system.processes:
             process.start()
         wait_for_http(system.base, system.web)
-        wait_until(lambda: "started successfully" in system.consumer.output(), 60, "consumer")
-        wait_until(lambda: "connected to kafka" in system.relay.output(), 60, "relay")
+        for consumer in system.consumers:
+            wait_until(lambda c=consumer: "started successfully" in c.output(), 60, "consumer")
+        for relay in system.relays:
+            wait_until(lambda r=relay: "connected to kafka" in r.output(), 60, "relay")
         yield system
     finally:
         for process in system.processes:

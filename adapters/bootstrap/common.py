@@ -24,6 +24,7 @@ from adapters.action_token_secrets import HmacActionTokenSecrets
 from adapters.clock import SystemClock
 from adapters.email_reputation import AbstractApiEmailReputation, NullEmailReputation
 from adapters.jobs import DramatiqJobs, dramatiq_broker
+from adapters.kafka_topics import TopicLayout
 from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
@@ -68,6 +69,11 @@ def http_client(timeout_seconds: float, lifecycle: Lifecycle) -> httpx.AsyncClie
     client = httpx.AsyncClient(timeout=timeout_seconds)
     lifecycle.closers.append(client.aclose)
     return client
+
+
+def topic_layout(settings: Settings) -> TopicLayout:
+    """The lifecycle-mail topics, as the relay and the consumer both create them."""
+    return TopicLayout(settings.events_topic, settings.kafka_partitions, settings.kafka_replication)
 
 
 def _build(injector: Injector, cls: type, values: dict[str, object]) -> object:

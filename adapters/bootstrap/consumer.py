@@ -28,6 +28,7 @@ class MailerModule(Module):
             settings.smtp_host,
             settings.smtp_port,
             settings.mail_from,
+            connections=settings.smtp_connections,
             timeout_seconds=settings.smtp_timeout_seconds,
             username=settings.smtp_username,
             password=settings.smtp_password,

@@ -109,8 +109,8 @@ def procfile(
         relay_metrics="",
         topic=env["EVENTS_TOPIC"],
         web=None,  # type: ignore[arg-type]
-        relay=None,  # type: ignore[arg-type]
-        consumer=None,  # type: ignore[arg-type]
+        relays=[],
+        consumers=[],
         mail=MailDev(),
     )
     honcho = Honcho(env, tmp_path_factory.mktemp("procfile") / "honcho.log")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterable
 
 import httpx
 import orjson
@@ -50,7 +51,7 @@ async def test_refused_changes_write_no_event(api: Api, db) -> None:
     assert [e["type"] for e in await _outbox(db)] == ["user.created", "user.verification_requested"]
 
 
-async def test_two_relays_publish_each_event_exactly_once(
+async def test_two_relays_publish_each_event_exactly_once_and_in_order(
     client: httpx.AsyncClient,
     injector: Injector,
     db,
@@ -105,3 +106,17 @@ async def test_two_relays_publish_each_event_exactly_once(
     event_ids = [e["event_id"] for e in seen]
     assert len(event_ids) == 60
     assert len(set(event_ids)) == 60
+    # One user's events sit in one partition, in the order they were written.
+    written = await (
+        await db.execute("SELECT user_id, event_id FROM outbox ORDER BY id")
+    ).fetchall()
+    assert _by_user((str(user), str(event)) for user, event in written) == _by_user(
+        (e["user_id"], e["event_id"]) for e in seen
+    )
+
+
+def _by_user(events: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    by_user: dict[str, list[str]] = {}
+    for user, event in events:
+        by_user.setdefault(user, []).append(event)
+    return by_user
