@@ -18,6 +18,18 @@ def _local_development(public_base_url: str) -> bool:
     return url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost", "::1")
 
 
+def _origins_of(public_base_url: str, rp_id: str) -> list[str]:
+    """The origin of the public site; for an address of this machine also its `localhost`
+    spelling, where the relying party is `localhost` (an IP address cannot be a WebAuthn
+    relying party id, so a browser creates passkeys only at http://localhost:PORT there)."""
+    url = urlsplit(public_base_url)
+    origins = [f"{url.scheme}://{url.netloc}"]
+    if rp_id == "localhost" and url.hostname in ("127.0.0.1", "::1"):
+        port = f":{url.port}" if url.port else ""
+        origins.append(f"{url.scheme}://localhost{port}")
+    return origins
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -115,6 +127,13 @@ class Settings:
     session_cookie_secure: bool
     """Whether the pages' cookies are sent over HTTPS only: on unless PUBLIC_BASE_URL is a
     plain-HTTP address of this machine (local development)."""
+    webauthn_rp_id: str
+    """The WebAuthn relying party id: the domain passkeys are bound to (the site's host or a
+    parent domain of it). Changing it orphans every registered passkey."""
+    webauthn_rp_name: str
+    """The name authenticators show beside a passkey."""
+    webauthn_origins: tuple[str, ...]
+    """The origins (scheme://host[:port]) of the pages that may answer a passkey ceremony."""
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -123,6 +142,7 @@ class Settings:
         if read_dotenv:
             env.read_env(recurse=False)
         public_base_url = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+        webauthn_rp_id = env.str("WEBAUTHN_RP_ID", "localhost")
         return cls(
             database_url=env.str(
                 "DATABASE_URL",
@@ -218,5 +238,10 @@ class Settings:
             csrf_key_file=Path(env.str("CSRF_KEY_FILE", ".keys/csrf.key")),
             session_cookie_secure=env.bool(
                 "SESSION_COOKIE_SECURE", not _local_development(public_base_url)
+            ),
+            webauthn_rp_id=webauthn_rp_id,
+            webauthn_rp_name=env.str("WEBAUTHN_RP_NAME", "Accounts"),
+            webauthn_origins=tuple(
+                env.list("WEBAUTHN_ORIGINS", _origins_of(public_base_url, webauthn_rp_id))
             ),
         )

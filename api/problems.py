@@ -18,9 +18,11 @@ from core.domain import (
     InvalidActionToken,
     InvalidCredentials,
     InvalidInput,
+    InvalidPasskey,
     InvalidRefreshToken,
     MailRejected,
     MailServerUnavailable,
+    NotFound,
     RateLimited,
     Unauthenticated,
     Unavailable,
@@ -35,6 +37,8 @@ log = logging.getLogger("api.errors")
 # fault is ours: its detail stays in the log and the client gets SERVER_FAULT instead.
 STATUS_OF: dict[type[DomainError], int] = {
     InvalidActionToken: 400,
+    InvalidPasskey: 400,
+    NotFound: 404,
     AlreadyVerified: 409,
     InvalidInput: 422,
     InvalidCredentials: 401,

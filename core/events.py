@@ -18,6 +18,7 @@ EventType = Literal[
     "user.email_change_requested",
     "user.email_changed",
     "user.email_change_cancelled",
+    "user.passkey_added",
 ]
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 # Events whose mail carries a single-use token (as its id: see UserEvent.token_id).
@@ -96,6 +97,10 @@ class UserEvent:
             now,
             new_email=cancelled,
         )
+
+    @classmethod
+    def passkey_added(cls, user: User, now: datetime) -> UserEvent:
+        return cls("user.passkey_added", user.id, user.email, user.username, now)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -380,7 +380,7 @@ def test_settings_without_a_container_default_are_found() -> None:
 
 
 # Settings that hold where people reach the service, not where containers reach each other.
-PUBLIC_ADDRESSES = {"PUBLIC_BASE_URL"}
+PUBLIC_ADDRESSES = {"PUBLIC_BASE_URL", "WEBAUTHN_RP_ID"}
 
 
 @pytest.mark.parametrize("name", sorted(app_services()))

@@ -33,6 +33,8 @@ from adapters.sql.uow import SqlUnitOfWork
 from core.email_reputation.screen import EmailScreen
 from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
+from core.passkeys.begin_assertion import BeginAssertion
+from core.passkeys.verify_assertion import VerifyAssertion
 from core.passwords.policy import PasswordPolicy
 from core.ports import (
     ActionTokenSecrets,
@@ -43,7 +45,14 @@ from core.ports import (
 )
 
 # Core's services that handlers take as fields, built like the handlers.
-CORE_SERVICES: tuple[type, ...] = (EmailScreen, LoginLockout, MailQuota, PasswordPolicy)
+CORE_SERVICES: tuple[type, ...] = (
+    EmailScreen,
+    LoginLockout,
+    MailQuota,
+    PasswordPolicy,
+    BeginAssertion,
+    VerifyAssertion,
+)
 
 
 def handler_values(settings: Settings) -> dict[str, object]:

@@ -30,6 +30,12 @@ from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
+from adapters.webauthn import WebAuthnRelyingParty
+from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
+from core.passkeys.delete_passkey import DeletePasskeyHandler
+from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
+from core.passkeys.list_passkeys import ListPasskeysHandler
+from core.passkeys.rename_passkey import RenamePasskeyHandler
 from core.ports import (
     BreachedPasswords,
     Clock,
@@ -40,6 +46,7 @@ from core.ports import (
     RateLimiter,
     TokenIssuer,
     UserReader,
+    WebAuthn,
 )
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
@@ -69,13 +76,18 @@ WEB_HANDLERS = (
     RequestPasswordResetHandler,
     ResetPasswordHandler,
     GetSessionUserHandler,
+    BeginPasskeyRegistrationHandler,
+    FinishPasskeyRegistrationHandler,
+    ListPasskeysHandler,
+    RenamePasskeyHandler,
+    DeletePasskeyHandler,
 )
 
 
 class WebModule(Module):
     """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
-    processes start with the app) and the password lists, the signing keys, and the readiness
-    probes."""
+    processes start with the app) and the password lists, the signing keys, the WebAuthn relying
+    party, and the readiness probes."""
 
     @singleton
     @provider
@@ -151,6 +163,13 @@ class WebModule(Module):
             audience=settings.jwt_audience,
             ttl_seconds=settings.jwt_ttl_seconds,
             clock=clock,
+        )
+
+    @singleton
+    @provider
+    def webauthn(self, settings: Settings) -> WebAuthn:
+        return WebAuthnRelyingParty(
+            settings.webauthn_rp_id, settings.webauthn_rp_name, settings.webauthn_origins
         )
 
     @singleton

@@ -1,4 +1,5 @@
-"""Pruning of rows the service no longer needs: published outbox, old records, expired tokens."""
+"""Pruning of rows the service no longer needs: published outbox, old records, expired tokens
+and challenges."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.errors import outage_as_unavailable
-from adapters.sql.tables import action_tokens, outbox, processed_events, refresh_tokens
+from adapters.sql.tables import (
+    action_tokens,
+    outbox,
+    processed_events,
+    refresh_tokens,
+    webauthn_challenges,
+)
 
 
 class SqlBookkeeping:
     """Prunes published outbox rows (with them the secrets of mailed tokens), old processed-event
     records, and refresh and mailed tokens that expired before the cut-off (until they expire,
-    revoked ones are kept to recognise reuse)."""
+    revoked ones are kept to recognise reuse); and WebAuthn challenges once they expired."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -37,3 +44,10 @@ class SqlBookkeeping:
             "refresh_tokens": expired.rowcount,
             "action_tokens": mailed.rowcount,
         }
+
+    async def prune_challenges(self, now: datetime) -> int:
+        async with outage_as_unavailable(), self._engine.begin() as conn:
+            expired = await conn.execute(
+                delete(webauthn_challenges).where(webauthn_challenges.c.expires_at < now)
+            )
+        return expired.rowcount

@@ -13,11 +13,12 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, JSONB
 
 metadata = MetaData()
 
@@ -48,7 +49,11 @@ Index(
     postgresql_where=text("email_status IN ('pending', 'rejected')"),
 )
 
-UNIQUE_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
+UNIQUE_FIELDS = {
+    "uq_users_username_lower": "username",
+    "uq_users_email_lower": "email",
+    "uq_passkeys_credential_id": "passkey",
+}
 
 # Lifecycle events waiting for the relay, written in the transaction of the change.
 outbox = Table(
@@ -119,3 +124,34 @@ Index(
     postgresql_where=text("used_at IS NULL"),
 )
 Index("ix_action_tokens_expires_at", action_tokens.c.expires_at)
+
+# Users' WebAuthn credentials: the public key only. Rows go with their user.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("credential_id", BYTEA, nullable=False),
+    Column("public_key", BYTEA, nullable=False),
+    Column("sign_count", BigInteger, nullable=False),
+    Column("transports", ARRAY(Text), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("aaguid", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("backup_eligible", Boolean, nullable=False),
+    Column("backed_up", Boolean, nullable=False),
+    UniqueConstraint("credential_id", name="uq_passkeys_credential_id"),
+)
+
+# The challenges of passkey ceremonies under way: single-use, a few minutes long.
+webauthn_challenges = Table(
+    "webauthn_challenges",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("purpose", Text, nullable=False),
+    Column("challenge", BYTEA, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("used_at", DateTime(timezone=True)),
+)

@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.action_tokens import SqlActionTokens
 from adapters.sql.errors import database_unavailable, is_outage, outage_as_unavailable
 from adapters.sql.outbox import SqlOutbox
+from adapters.sql.passkeys import SqlPasskeys
 from adapters.sql.refresh_tokens import SqlRefreshTokens
 from adapters.sql.users import SqlUserRepository
+from adapters.sql.webauthn_challenges import SqlWebAuthnChallenges
 
 
 class SqlUnitOfWork:
@@ -23,6 +25,8 @@ class SqlUnitOfWork:
     events: SqlOutbox
     refresh_tokens: SqlRefreshTokens
     action_tokens: SqlActionTokens
+    passkeys: SqlPasskeys
+    webauthn_challenges: SqlWebAuthnChallenges
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -41,6 +45,8 @@ class SqlUnitOfWork:
         self.events = SqlOutbox(self._conn)
         self.refresh_tokens = SqlRefreshTokens(self._conn)
         self.action_tokens = SqlActionTokens(self._conn)
+        self.passkeys = SqlPasskeys(self._conn)
+        self.webauthn_challenges = SqlWebAuthnChallenges(self._conn)
         return self
 
     async def __aexit__(

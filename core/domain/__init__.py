@@ -1,24 +1,42 @@
-"""The domain: users, their credentials, rate limits, and the errors use cases raise.
+"""The domain: users, their credentials and passkeys, rate limits, and the errors use cases
+raise.
 
 One import path for all of it; the modules group it by subject."""
 
 from core.domain.errors import (
     AlreadyVerified,
+    ClonedAuthenticator,
     Conflict,
     DomainError,
     Forbidden,
     InvalidActionToken,
     InvalidCredentials,
     InvalidInput,
+    InvalidPasskey,
     InvalidRefreshToken,
     MailRejected,
     MailServerUnavailable,
+    NotFound,
     RateLimited,
     Unauthenticated,
     Unavailable,
 )
 from core.domain.limits import (
     RateLimit,
+)
+from core.domain.passkeys import (
+    CHALLENGE_PURPOSES,
+    CHALLENGE_TTL,
+    DEFAULT_PASSKEY_NAME,
+    PASSKEY_NAME_MAX_LENGTH,
+    Assertion,
+    AssertionPurpose,
+    ChallengePurpose,
+    NewCredential,
+    Passkey,
+    WebAuthnChallenge,
+    check_passkey_name,
+    user_handle,
 )
 from core.domain.tokens import (
     ACTION_TOKEN_TTL,
@@ -48,7 +66,11 @@ from core.domain.users import (
 
 __all__ = [
     "ACTION_TOKEN_TTL",
+    "CHALLENGE_PURPOSES",
+    "CHALLENGE_TTL",
+    "DEFAULT_PASSKEY_NAME",
     "EMAIL_MAX_LENGTH",
+    "PASSKEY_NAME_MAX_LENGTH",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "STALE_TOKEN",
@@ -56,23 +78,33 @@ __all__ = [
     "ActionPurpose",
     "ActionToken",
     "AlreadyVerified",
+    "Assertion",
+    "AssertionPurpose",
+    "ChallengePurpose",
+    "ClonedAuthenticator",
     "Conflict",
     "DomainError",
     "Forbidden",
     "InvalidActionToken",
     "InvalidCredentials",
     "InvalidInput",
+    "InvalidPasskey",
     "InvalidRefreshToken",
     "MailRejected",
     "MailServerUnavailable",
+    "NewCredential",
+    "NotFound",
+    "Passkey",
     "RateLimit",
     "RateLimited",
     "RefreshToken",
     "Unauthenticated",
     "Unavailable",
     "User",
+    "WebAuthnChallenge",
     "action_token_hash",
     "check_email",
+    "check_passkey_name",
     "check_password",
     "check_username",
     "email_problem",
@@ -82,4 +114,5 @@ __all__ = [
     "password_length_problem",
     "refresh_token_hash",
     "token_holder",
+    "user_handle",
 ]

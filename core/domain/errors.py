@@ -51,6 +51,25 @@ class InvalidActionToken(DomainError):
         super().__init__(detail)
 
 
+class NotFound(DomainError):
+    """The caller has no such thing (or it belongs to someone else: the answer is the same)."""
+
+
+class InvalidPasskey(DomainError):
+    """A passkey ceremony failed: the answer is malformed, answers a challenge that is unknown,
+    expired, used or meant for something else, comes from another origin or relying party,
+    lacks user verification, is signed wrongly, or names a credential that is not registered
+    (to this user). One error for all of it: the client learns nothing it could tune against."""
+
+    def __init__(self, detail: str = "The passkey could not be verified. Try again.") -> None:
+        super().__init__(detail)
+
+
+class ClonedAuthenticator(InvalidPasskey):
+    """The passkey's signature counter went back (or stood still): two authenticators hold the
+    same key, so one is a copy. The client is told no more than for any other failure."""
+
+
 class AlreadyVerified(DomainError):
     """The address asked to be confirmed is confirmed already."""
 

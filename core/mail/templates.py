@@ -85,6 +85,16 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "</p><p>The link works once, for 30 minutes. If you did not ask for it, ignore this mail: "
         "your password stays as it is.</p><p>$signature</p>",
     ),
+    "passkey_added": (
+        "A passkey was added to your account",
+        "Hello $username,\n\na passkey was added to your account: from now on it can sign you in. "
+        "If you did not add it, someone else may be signed in to your account: change your "
+        "password now and remove the passkey from your account.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>a passkey was added to your account: from now on it can "
+        "sign you in.</p><p>If you did not add it, someone else may be signed in to your "
+        "account: change your password now and remove the passkey from your account.</p>"
+        "<p>$signature</p>",
+    ),
     "goodbye": (
         "Your account was deleted",
         "Hello $username,\n\nyour account and its data were deleted. Goodbye, and thank you.\n\n"

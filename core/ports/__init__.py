@@ -2,6 +2,7 @@
 
 One import path for every port; the modules group them by what stands behind them."""
 
+from core.ports.passkeys import CredentialJson, Passkeys, WebAuthn, WebAuthnChallenges
 from core.ports.security import (
     AccessClaims,
     ActionTokenSecrets,
@@ -49,6 +50,7 @@ __all__ = [
     "BreachedPasswords",
     "Clock",
     "CommonPasswords",
+    "CredentialJson",
     "EmailCheckMisconfigured",
     "EmailCheckUnavailable",
     "EmailReputation",
@@ -58,6 +60,7 @@ __all__ = [
     "LockoutCounter",
     "Mail",
     "MailSender",
+    "Passkeys",
     "PasswordHasher",
     "ProcessedEvents",
     "RateLimiter",
@@ -68,4 +71,6 @@ __all__ = [
     "UserReader",
     "UserRepository",
     "Verdict",
+    "WebAuthn",
+    "WebAuthnChallenges",
 ]

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from core.domain import ActionPurpose, ActionToken, RefreshToken, User
 from core.events import UserEvent
+from core.ports.passkeys import Passkeys, WebAuthnChallenges
 
 
 class UserRepository(Protocol):
@@ -138,6 +139,12 @@ class UnitOfWork(Protocol):
     @property
     def action_tokens(self) -> ActionTokenRepository: ...
 
+    @property
+    def passkeys(self) -> Passkeys: ...
+
+    @property
+    def webauthn_challenges(self) -> WebAuthnChallenges: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -164,8 +171,13 @@ class ProcessedEvents(Protocol):
 
 class Bookkeeping(Protocol):
     """Rows kept only for a while: published outbox events, processed-event records, expired
-    refresh tokens."""
+    refresh tokens, WebAuthn challenges."""
 
     async def prune(self, before: datetime) -> dict[str, int]:
         """Delete what is older than `before`; returns the number of rows per table."""
+        ...
+
+    async def prune_challenges(self, now: datetime) -> int:
+        """Delete the WebAuthn challenges that expired before `now`, used or not: they are worth
+        nothing afterwards, and anyone may start a sign-in ceremony (so they pile up quickly)."""
         ...

@@ -91,6 +91,18 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -
         "processed_events": 1,
         "refresh_tokens": 0,
         "action_tokens": 0,
+        "webauthn_challenges": 0,
     }
     # Each sign-up wrote two events (welcome, confirmation); the oldest was pruned.
     assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 3
+
+
+async def test_webauthn_challenges_are_pruned_once_expired(db, worker: Injector) -> None:
+    await db.execute(
+        "INSERT INTO webauthn_challenges (id, purpose, challenge, expires_at) VALUES"
+        " (gen_random_uuid(), 'sign_in', 'a', now() - interval '1 minute'),"
+        " (gen_random_uuid(), 'sign_in', 'b', now() + interval '4 minutes')"
+    )
+    assert (await worker.get(PruneBookkeeping)())["webauthn_challenges"] == 1
+    cursor = await db.execute("SELECT challenge FROM webauthn_challenges")
+    assert await cursor.fetchall() == [(b"b",)], "a ceremony under way keeps its challenge"

@@ -35,6 +35,7 @@ from core.ports import (
     TokenIssuer,
     UnitOfWorkFactory,
     UserReader,
+    WebAuthn,
 )
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
@@ -47,6 +48,7 @@ from core.users.request_password_reset import RequestPasswordResetHandler
 from core.users.resend_verification import ResendVerificationHandler
 from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
+from tests.unit.fake_passkeys import FakeWebAuthn
 from tests.unit.fakes import (
     FakeActionTokenSecrets,
     FakeBreachedPasswords,
@@ -83,6 +85,7 @@ class FakePorts(Module):
     familiar: InMemoryFamiliarAddresses = dataclasses.field(
         default_factory=InMemoryFamiliarAddresses
     )
+    webauthn: FakeWebAuthn = dataclasses.field(default_factory=FakeWebAuthn)
 
     def configure(self, binder: Binder) -> None:
         bindings: list[tuple[type, object]] = [
@@ -99,6 +102,7 @@ class FakePorts(Module):
             (FamiliarAddresses, self.familiar),
             (CommonPasswords, FakeCommonPasswords()),
             (BreachedPasswords, self.breached),
+            (WebAuthn, self.webauthn),
         ]
         for port, fake in bindings:
             binder.bind(port, to=InstanceProvider(fake))
@@ -155,6 +159,11 @@ def breached() -> FakeBreachedPasswords:
 
 
 @pytest.fixture
+def webauthn() -> FakeWebAuthn:
+    return FakeWebAuthn()
+
+
+@pytest.fixture
 def handlers(
     uow: InMemoryUnitOfWorkFactory,
     hasher: FakeHasher,
@@ -166,10 +175,11 @@ def handlers(
     breached: FakeBreachedPasswords,
     secrets: FakeActionTokenSecrets,
     familiar: InMemoryFamiliarAddresses,
+    webauthn: FakeWebAuthn,
 ) -> Injector:
     """Every handler of the web and worker processes, wired as they wire them."""
     fakes = FakePorts(
-        uow, hasher, tokens, clock, limiter, reputation, jobs, breached, secrets, familiar
+        uow, hasher, tokens, clock, limiter, reputation, jobs, breached, secrets, familiar, webauthn
     )
     every = HandlersModule((*WEB_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS))
     return Injector([fakes, every])

@@ -13,10 +13,12 @@ from core.domain import (
     ActionPurpose,
     ActionToken,
     Conflict,
+    Passkey,
     RateLimit,
     RefreshToken,
     Unauthenticated,
     User,
+    WebAuthnChallenge,
     login_key,
 )
 from core.events import UserEvent
@@ -37,6 +39,7 @@ from core.ports import (
     UserRepository,
     Verdict,
 )
+from tests.unit.fake_passkeys import InMemoryPasskeys, InMemoryWebAuthnChallenges
 
 
 class InMemoryUsers:
@@ -200,6 +203,8 @@ class UserStore:
     events: list[UserEvent] = field(default_factory=list)
     refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
     action_tokens: dict[uuid.UUID, ActionToken] = field(default_factory=dict)
+    passkeys: dict[uuid.UUID, Passkey] = field(default_factory=dict)
+    webauthn_challenges: dict[uuid.UUID, WebAuthnChallenge] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -219,6 +224,8 @@ class InMemoryUnitOfWork:
         self._users: InMemoryUsers | None = None
         self._refresh_tokens: InMemoryRefreshTokens | None = None
         self._action_tokens: InMemoryActionTokens | None = None
+        self._passkeys: InMemoryPasskeys | None = None
+        self._webauthn_challenges: InMemoryWebAuthnChallenges | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -240,10 +247,24 @@ class InMemoryUnitOfWork:
         assert self._action_tokens is not None, "use the unit of work inside `async with`"
         return self._action_tokens
 
+    @property
+    def passkeys(self) -> InMemoryPasskeys:
+        assert self._passkeys is not None, "use the unit of work inside `async with`"
+        return self._passkeys
+
+    @property
+    def webauthn_challenges(self) -> InMemoryWebAuthnChallenges:
+        assert self._webauthn_challenges is not None, "use the unit of work inside `async with`"
+        return self._webauthn_challenges
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
         self._action_tokens = InMemoryActionTokens(dict(self._store.action_tokens))
+        self._passkeys = InMemoryPasskeys(dict(self._store.passkeys))
+        self._webauthn_challenges = InMemoryWebAuthnChallenges(
+            dict(self._store.webauthn_challenges)
+        )
         self._events = InMemoryOutbox()
         return self
 
@@ -256,6 +277,8 @@ class InMemoryUnitOfWork:
         self._users = None
         self._refresh_tokens = None
         self._action_tokens = None
+        self._passkeys = None
+        self._webauthn_challenges = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -265,6 +288,14 @@ class InMemoryUnitOfWork:
         }
         self._store.action_tokens = {
             t.id: t for t in self.action_tokens.rows.values() if t.user_id in self.users.rows
+        }
+        self._store.passkeys = {
+            p.id: p for p in self.passkeys.rows.values() if p.user_id in self.users.rows
+        }
+        self._store.webauthn_challenges = {
+            c.id: c
+            for c in self.webauthn_challenges.rows.values()
+            if c.user_id is None or c.user_id in self.users.rows
         }
         self._store.events.extend(self._events.staged)
         self._events.staged = []

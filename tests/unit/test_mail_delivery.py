@@ -78,6 +78,7 @@ TEMPLATE_OF = {
     "user.email_change_requested": "email_change_requested",
     "user.email_changed": "email_changed",
     "user.email_change_cancelled": "email_change_cancelled",
+    "user.passkey_added": "passkey_added",
 }
 
 

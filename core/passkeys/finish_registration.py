@@ -1,0 +1,48 @@
+"""The caller's browser answers the registration ceremony: the new passkey is stored."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.domain import DEFAULT_PASSKEY_NAME, Passkey, check_passkey_name, token_holder
+from core.events import UserEvent
+from core.passkeys.ceremony import take_challenge
+from core.ports import Clock, CredentialJson, UnitOfWorkFactory, WebAuthn
+
+
+@dataclass(frozen=True, slots=True)
+class FinishPasskeyRegistration:
+    user_id: uuid.UUID
+    challenge_id: uuid.UUID
+    response: CredentialJson
+    """What `navigator.credentials.create()` gave, as JSON."""
+    name: str | None = None
+    """What the owner calls the passkey; DEFAULT_PASSKEY_NAME when not given."""
+    token_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FinishPasskeyRegistrationHandler:
+    """Verify the browser's answer to the caller's registration challenge and store the passkey
+    it made, under its name; the account's address is told that a passkey was added. The
+    challenge is used up with it. Any fault of the answer (or of the challenge: unknown, used,
+    expired, another user's) raises InvalidPasskey and stores nothing; a credential registered
+    already raises Conflict."""
+
+    uow: UnitOfWorkFactory
+    webauthn: WebAuthn
+    clock: Clock
+
+    async def __call__(self, command: FinishPasskeyRegistration) -> Passkey:
+        name = check_passkey_name(command.name or DEFAULT_PASSKEY_NAME)
+        now = self.clock.now()
+        async with self.uow() as uow:
+            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            challenge = await take_challenge(uow, command.challenge_id, "register", now, user.id)
+            credential = self.webauthn.verify_registration(command.response, challenge.challenge)
+            passkey = Passkey.register(user.id, credential, name, now)
+            await uow.passkeys.add(passkey)
+            await uow.events.add(UserEvent.passkey_added(user, now))
+            await uow.commit()
+        return passkey

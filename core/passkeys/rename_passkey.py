@@ -1,0 +1,33 @@
+"""The caller renames one of their passkeys."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.domain import NotFound, check_passkey_name, token_holder
+from core.ports import UnitOfWorkFactory
+
+
+@dataclass(frozen=True, slots=True)
+class RenamePasskey:
+    user_id: uuid.UUID
+    passkey_id: uuid.UUID
+    name: str
+    token_version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenamePasskeyHandler:
+    """Give one of the caller's passkeys another name; NotFound when the caller has no passkey
+    of that id (another user's included)."""
+
+    uow: UnitOfWorkFactory
+
+    async def __call__(self, command: RenamePasskey) -> None:
+        name = check_passkey_name(command.name)
+        async with self.uow() as uow:
+            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            if not await uow.passkeys.rename(command.passkey_id, user.id, name):
+                raise NotFound("There is no such passkey.")
+            await uow.commit()
