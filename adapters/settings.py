@@ -92,6 +92,8 @@ class Settings:
     stale_pending_minutes: int
     delete_rejected_after_days: int
     retention_days: int
+    audit_retention_days: int
+    """How long users' security events are kept (their audit trail)."""
     dashboard_user: str
     metrics_host: str
     web_metrics_port: int
@@ -202,6 +204,7 @@ class Settings:
             stale_pending_minutes=env.int("STALE_PENDING_MINUTES", 30),
             delete_rejected_after_days=env.int("DELETE_REJECTED_AFTER_DAYS", 0),
             retention_days=env.int("RETENTION_DAYS", 7),
+            audit_retention_days=env.int("AUDIT_RETENTION_DAYS", 365, validate=lambda v: v > 0),
             dashboard_user=env.str("DASHBOARD_USER", "admin"),
             metrics_host=env.str("METRICS_HOST", "127.0.0.1"),
             web_metrics_port=env.int("WEB_METRICS_PORT", 9190),

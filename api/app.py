@@ -28,8 +28,10 @@ from api.resources.account_tokens import (
     PasswordResetResource,
 )
 from api.resources.health import Health, Ready
+from api.resources.security_events import SecurityEvents
 from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
+from core.audit.list_security_events import ListSecurityEventsHandler
 from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
@@ -95,6 +97,10 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
             delete_account=injector.get(DeleteAccountHandler),
             max_body_bytes=body_limit,
         ),
+    )
+    app.add_route(
+        "/api/v1/users/security-events",
+        SecurityEvents(list_events=injector.get(ListSecurityEventsHandler)),
     )
     app.add_route(
         "/api/v1/users/verify-email",

@@ -30,6 +30,7 @@ from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.sql.engine import create_engine
 from adapters.sql.uow import SqlUnitOfWork
+from core.audit.failed_password import RecordFailedPassword
 from core.email_reputation.screen import EmailScreen
 from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
@@ -43,7 +44,13 @@ from core.ports import (
 )
 
 # Core's services that handlers take as fields, built like the handlers.
-CORE_SERVICES: tuple[type, ...] = (EmailScreen, LoginLockout, MailQuota, PasswordPolicy)
+CORE_SERVICES: tuple[type, ...] = (
+    EmailScreen,
+    LoginLockout,
+    MailQuota,
+    PasswordPolicy,
+    RecordFailedPassword,
+)
 
 
 def handler_values(settings: Settings) -> dict[str, object]:
@@ -58,6 +65,7 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "stale_after": timedelta(minutes=settings.stale_pending_minutes),
         "rejected_for": timedelta(days=settings.delete_rejected_after_days),
         "retention": timedelta(days=settings.retention_days),
+        "audit_retention": timedelta(days=settings.audit_retention_days),
         "public_base_url": settings.public_base_url,
         "mail_quota": settings.mail_quota,
         "breached_fail_closed": settings.pwned_passwords_fail_closed,

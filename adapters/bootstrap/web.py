@@ -30,6 +30,7 @@ from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
+from core.audit.list_security_events import ListSecurityEventsHandler
 from core.ports import (
     BreachedPasswords,
     Clock,
@@ -69,6 +70,7 @@ WEB_HANDLERS = (
     RequestPasswordResetHandler,
     ResetPasswordHandler,
     GetSessionUserHandler,
+    ListSecurityEventsHandler,
 )
 
 

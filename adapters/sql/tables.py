@@ -119,3 +119,20 @@ Index(
     postgresql_where=text("used_at IS NULL"),
 )
 Index("ix_action_tokens_expires_at", action_tokens.c.expires_at)
+
+# Users' security events (their audit trail). No foreign key: an account's last events outlive
+# it until the retention period prunes them (who deleted it, from where).
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("ip", Text),
+    Column("device", Text),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+)
+# A user's page, newest first, walks this index backwards from the cursor's (at, id).
+Index("ix_audit_events_user_at", audit_events.c.user_id, audit_events.c.at, audit_events.c.id)
+Index("ix_audit_events_at", audit_events.c.at)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.action_tokens import SqlActionTokens
+from adapters.sql.audit_events import SqlAuditTrail
 from adapters.sql.errors import database_unavailable, is_outage, outage_as_unavailable
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.refresh_tokens import SqlRefreshTokens
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
     events: SqlOutbox
     refresh_tokens: SqlRefreshTokens
     action_tokens: SqlActionTokens
+    audit: SqlAuditTrail
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.events = SqlOutbox(self._conn)
         self.refresh_tokens = SqlRefreshTokens(self._conn)
         self.action_tokens = SqlActionTokens(self._conn)
+        self.audit = SqlAuditTrail(self._conn)
         return self
 
     async def __aexit__(

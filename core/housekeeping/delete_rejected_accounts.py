@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.audit.events import SecurityEvent
 from core.events import UserEvent
 from core.ports import Clock, UnitOfWorkFactory
 
@@ -28,5 +29,9 @@ class DeleteRejectedAccounts:
             for user in users:
                 await uow.users.delete(user.id)
                 await uow.events.add(UserEvent.deleted(user, now))
+                gone = SecurityEvent.of(
+                    "account.deleted", user.id, now, None, reason="address_rejected"
+                )
+                await uow.audit.add(gone)
             await uow.commit()
         return len(users)

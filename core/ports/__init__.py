@@ -28,6 +28,7 @@ from core.ports.services import (
 )
 from core.ports.storage import (
     ActionTokenRepository,
+    AuditTrail,
     Bookkeeping,
     EventOutbox,
     ProcessedEvents,
@@ -43,6 +44,7 @@ __all__ = [
     "ActionTokenRepository",
     "ActionTokenSecrets",
     "Admission",
+    "AuditTrail",
     "BackgroundJobs",
     "Bookkeeping",
     "BreachCheckUnavailable",

@@ -7,6 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.audit.events import SecurityEvent
 from core.domain import ActionPurpose, ActionToken, RefreshToken, User
 from core.events import UserEvent
 
@@ -91,8 +92,8 @@ class RefreshTokenRepository(Protocol):
         """Revoke the token as replaced by `successor_id` (unless it is revoked already)."""
         ...
 
-    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
-        """Revoke every token of the family that is not revoked yet."""
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
+        """Revoke every token of the family that is not revoked yet; returns how many were."""
         ...
 
     async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
@@ -123,6 +124,24 @@ class EventOutbox(Protocol):
     async def add(self, event: UserEvent) -> None: ...
 
 
+class AuditTrail(Protocol):
+    """Users' security events: appended in the transaction of what they record, read by their
+    owner newest first, forgotten after the retention period."""
+
+    async def add(self, *events: SecurityEvent) -> None: ...
+
+    async def newest(
+        self, user_id: uuid.UUID, limit: int, before: tuple[datetime, uuid.UUID] | None = None
+    ) -> list[SecurityEvent]:
+        """At most `limit` of the user's events, newest first in the order of (at, id); with
+        `before`, only those after that position in this order (older ones)."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Delete every event older than `before`; returns how many."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction. Leaving the block without `commit()` rolls it back."""
 
@@ -137,6 +156,9 @@ class UnitOfWork(Protocol):
 
     @property
     def action_tokens(self) -> ActionTokenRepository: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.audit.events import SecurityEvent
 from core.domain import InvalidActionToken, action_token_hash
 from core.events import UserEvent
 from core.ports import ActionTokenSecrets, BackgroundJobs, Clock, UnitOfWorkFactory
@@ -13,6 +14,8 @@ from core.users.changes import mail_token
 @dataclass(frozen=True, slots=True)
 class ConfirmEmail:
     token: str
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,11 @@ class ConfirmEmailHandler:
                     email=user.email,
                     new_email=moved.email,
                 )
+                change = {"previous_email": user.email, "new_email": moved.email}
+                confirmed = SecurityEvent.of(
+                    "email_change.confirmed", user.id, now, command, **change
+                )
+                await uow.audit.add(confirmed)
                 recheck = moved.id if moved.email_status == "pending" else None
             # Compare-and-set on the address: a token for an address changed away from fails.
             elif not await uow.users.confirm_email(token.user_id, email=token.email, now=now):

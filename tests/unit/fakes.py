@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from core.audit.events import SecurityEvent
 from core.domain import (
     ActionPurpose,
     ActionToken,
@@ -24,6 +25,7 @@ from core.ports import (
     AccessClaims,
     ActionTokenRepository,
     Admission,
+    AuditTrail,
     BackgroundJobs,
     Clock,
     EmailReputation,
@@ -151,16 +153,19 @@ class InMemoryRefreshTokens:
                 token, revoked_at=now, rotated_at=now, replaced_by=successor_id
             )
 
-    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
-        self._revoke_where(lambda t: t.family_id == family_id, now)
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
+        return self._revoke_where(lambda t: t.family_id == family_id, now)
 
     async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
         self._revoke_where(lambda t: t.user_id == user_id, now)
 
-    def _revoke_where(self, matches: Callable[[RefreshToken], bool], now: datetime) -> None:
+    def _revoke_where(self, matches: Callable[[RefreshToken], bool], now: datetime) -> int:
+        revoked = 0
         for token in list(self.rows.values()):
             if matches(token) and token.revoked_at is None:
                 self.rows[token.id] = replace(token, revoked_at=now)
+                revoked += 1
+        return revoked
 
 
 class InMemoryActionTokens:
@@ -200,6 +205,7 @@ class UserStore:
     events: list[UserEvent] = field(default_factory=list)
     refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
     action_tokens: dict[uuid.UUID, ActionToken] = field(default_factory=dict)
+    audit: list[SecurityEvent] = field(default_factory=list)
     commits: int = 0
 
 
@@ -211,6 +217,32 @@ class InMemoryOutbox:
         self.staged.append(event)
 
 
+class InMemoryAuditTrail:
+    """Security events in a list, read newest first by (at, id) as the real index orders them."""
+
+    def __init__(self, rows: list[SecurityEvent]) -> None:
+        self.rows = rows
+
+    async def add(self, *events: SecurityEvent) -> None:
+        self.rows.extend(events)
+
+    async def newest(
+        self, user_id: uuid.UUID, limit: int, before: tuple[datetime, uuid.UUID] | None = None
+    ) -> list[SecurityEvent]:
+        mine = sorted(
+            (e for e in self.rows if e.user_id == user_id),
+            key=lambda e: (e.at, e.id),
+            reverse=True,
+        )
+        return [e for e in mine if before is None or (e.at, e.id) < before][:limit]
+
+    async def prune(self, before: datetime) -> int:
+        kept = [e for e in self.rows if e.at >= before]
+        pruned = len(self.rows) - len(kept)
+        self.rows[:] = kept
+        return pruned
+
+
 class InMemoryUnitOfWork:
     """Stages changes on a copy of the store; `commit` publishes them, leaving discards the rest."""
 
@@ -219,6 +251,7 @@ class InMemoryUnitOfWork:
         self._users: InMemoryUsers | None = None
         self._refresh_tokens: InMemoryRefreshTokens | None = None
         self._action_tokens: InMemoryActionTokens | None = None
+        self._audit: InMemoryAuditTrail | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -240,10 +273,16 @@ class InMemoryUnitOfWork:
         assert self._action_tokens is not None, "use the unit of work inside `async with`"
         return self._action_tokens
 
+    @property
+    def audit(self) -> InMemoryAuditTrail:
+        assert self._audit is not None, "use the unit of work inside `async with`"
+        return self._audit
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
         self._action_tokens = InMemoryActionTokens(dict(self._store.action_tokens))
+        self._audit = InMemoryAuditTrail(list(self._store.audit))
         self._events = InMemoryOutbox()
         return self
 
@@ -256,6 +295,7 @@ class InMemoryUnitOfWork:
         self._users = None
         self._refresh_tokens = None
         self._action_tokens = None
+        self._audit = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -266,6 +306,7 @@ class InMemoryUnitOfWork:
         self._store.action_tokens = {
             t.id: t for t in self.action_tokens.rows.values() if t.user_id in self.users.rows
         }
+        self._store.audit = list(self.audit.rows)
         self._store.events.extend(self._events.staged)
         self._events.staged = []
         self._store.commits += 1
@@ -434,6 +475,7 @@ if TYPE_CHECKING:
     _users: UserRepository = InMemoryUsers({})
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
+    _audit: AuditTrail = InMemoryAuditTrail([])
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()

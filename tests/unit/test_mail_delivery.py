@@ -78,6 +78,8 @@ TEMPLATE_OF = {
     "user.email_change_requested": "email_change_requested",
     "user.email_changed": "email_changed",
     "user.email_change_cancelled": "email_change_cancelled",
+    "user.locked_out": "locked_out",
+    "user.refresh_token_reused": "refresh_token_reused",
 }
 
 
