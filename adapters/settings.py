@@ -61,6 +61,8 @@ class Settings:
     rate_limit_timeout_seconds: float
     trusted_proxies: tuple[str, ...]
     events_topic: str
+    public_events_topic: str
+    """The versioned topic of account events for other services."""
     mail_consumer_group: str
     mail_from: str
     smtp_timeout_seconds: float
@@ -172,6 +174,7 @@ class Settings:
             rate_limit_timeout_seconds=env.int("RATE_LIMIT_TIMEOUT_MS", 100) / 1000,
             trusted_proxies=tuple(env.list("TRUSTED_PROXIES", [])),
             events_topic=env.str("EVENTS_TOPIC", "email_notifications"),
+            public_events_topic=env.str("PUBLIC_EVENTS_TOPIC", "accounts.events.v1"),
             mail_consumer_group=env.str("MAIL_CONSUMER_GROUP", "mailer"),
             mail_from=env.str("MAIL_FROM", "Accounts <no-reply@accounts.example>"),
             smtp_timeout_seconds=env.float("SMTP_TIMEOUT_SECONDS", 10.0),

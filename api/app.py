@@ -13,6 +13,7 @@ from adapters.health import Readiness
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api import problems
+from api.asyncapi import build_asyncapi
 from api.auth import Authentication
 from api.client_ip import parse_networks
 from api.middleware import RequestContext, SecurityHeaders
@@ -145,6 +146,8 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     app.add_route("/redoc", docs.redoc_page())
     app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))
     app.add_static_route("/redoc/static", str(docs.REDOC_STATIC))
+    events = build_asyncapi(settings.public_events_topic, settings.kafka_bootstrap_servers)
+    app.add_route("/asyncapi", docs.AsyncApi(events))
     add_pages(app, settings, injector)
     # Last: the document is walked from the routes added above.
     app.add_route("/openapi.json", docs.OpenApi(build_spec(app)))

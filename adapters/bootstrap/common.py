@@ -80,8 +80,14 @@ def http_client(timeout_seconds: float, lifecycle: Lifecycle) -> httpx.AsyncClie
 
 
 def topic_layout(settings: Settings) -> TopicLayout:
-    """The lifecycle-mail topics, as the relay and the consumer both create them."""
-    return TopicLayout(settings.events_topic, settings.kafka_partitions, settings.kafka_replication)
+    """The lifecycle-mail topics and the public one, as the relay and the consumer both create
+    them."""
+    return TopicLayout(
+        settings.events_topic,
+        settings.kafka_partitions,
+        settings.kafka_replication,
+        settings.public_events_topic,
+    )
 
 
 def _build(injector: Injector, cls: type, values: dict[str, object]) -> object:

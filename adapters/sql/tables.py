@@ -50,12 +50,15 @@ Index(
 
 UNIQUE_FIELDS = {"uq_users_username_lower": "username", "uq_users_email_lower": "email"}
 
-# Lifecycle events waiting for the relay, written in the transaction of the change.
+# Events waiting for the relay, written in the transaction of the change. `topic` says which of
+# the service's topics a row goes to: "mail" (EVENTS_TOPIC: lifecycle events for the mailer) or
+# "public" (PUBLIC_EVENTS_TOPIC: account events for other services).
 outbox = Table(
     "outbox",
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("event_id", Uuid, nullable=False, unique=True),
+    Column("topic", Text, nullable=False, server_default="mail"),
     Column("type", Text, nullable=False),
     Column("user_id", Uuid, nullable=False),
     Column("payload", JSONB, nullable=False),

@@ -8,6 +8,7 @@ from datetime import timedelta
 from core.audit.events import SecurityEvent
 from core.events import UserEvent
 from core.ports import Clock, UnitOfWorkFactory
+from core.public_events import user_deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class DeleteRejectedAccounts:
             for user in users:
                 await uow.users.delete(user.id)
                 await uow.events.add(UserEvent.deleted(user, now))
+                await uow.events.add_public(user_deleted(user.id, now))
                 gone = SecurityEvent.of(
                     "account.deleted", user.id, now, None, reason="address_rejected"
                 )

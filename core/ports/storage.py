@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from core.audit.events import SecurityEvent
 from core.domain import ActionPurpose, ActionToken, RefreshToken, User
 from core.events import UserEvent
+from core.public_events import AccountEvent
 
 
 class UserRepository(Protocol):
@@ -121,7 +122,13 @@ class ActionTokenRepository(Protocol):
 class EventOutbox(Protocol):
     """Events to publish, written in the transaction of the change; a relay publishes them."""
 
-    async def add(self, event: UserEvent) -> None: ...
+    async def add(self, event: UserEvent) -> None:
+        """A lifecycle event, for the mailer (EVENTS_TOPIC)."""
+        ...
+
+    async def add_public(self, *events: AccountEvent) -> None:
+        """Account events, for other services (PUBLIC_EVENTS_TOPIC)."""
+        ...
 
 
 class AuditTrail(Protocol):

@@ -8,6 +8,7 @@ from core.audit.events import SecurityEvent
 from core.domain import InvalidActionToken, action_token_hash
 from core.events import UserEvent
 from core.ports import ActionTokenSecrets, BackgroundJobs, Clock, UnitOfWorkFactory
+from core.public_events import changes, email_confirmed
 from core.users.changes import mail_token
 
 
@@ -49,6 +50,7 @@ class ConfirmEmailHandler:
                 await uow.events.add(
                     UserEvent("user.updated", user.id, moved.email, moved.username, now, ("email",))
                 )
+                await uow.events.add_public(*changes(user, moved, now))
                 await mail_token(
                     uow,
                     moved,
@@ -68,6 +70,7 @@ class ConfirmEmailHandler:
             # Compare-and-set on the address: a token for an address changed away from fails.
             elif not await uow.users.confirm_email(token.user_id, email=token.email, now=now):
                 raise InvalidActionToken()
+            await uow.events.add_public(email_confirmed(token.user_id, token.email, now))
             await uow.commit()
         if recheck is not None:
             # The reputation service could not judge this address when it was asked for.

@@ -11,6 +11,7 @@ from core.domain import Forbidden, token_holder
 from core.events import UserEvent
 from core.lockout import LoginLockout
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserReader
+from core.public_events import user_deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,5 +52,6 @@ class DeleteAccountHandler:
             now = self.clock.now()
             await uow.users.delete(user.id)
             await uow.events.add(UserEvent.deleted(current, now))
+            await uow.events.add_public(user_deleted(user.id, now))
             await uow.audit.add(SecurityEvent.of("account.deleted", user.id, now, command))
             await uow.commit()

@@ -1,4 +1,4 @@
-"""users' security events (audit trail)
+"""users' security events (audit trail); outbox rows for the public topic
 
 Revision ID: 0010
 Revises: 0008
@@ -36,7 +36,13 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_user_at", "audit_events", ["user_id", "at", "id"])
     # Pruning by age.
     op.create_index("ix_audit_events_at", "audit_events", ["at"])
+    # Which topic an outbox row goes to: the mailer's (every row so far) or the public one.
+    op.add_column("outbox", sa.Column("topic", sa.Text(), nullable=False, server_default="mail"))
+    op.create_check_constraint("ck_outbox_topic", "outbox", "topic IN ('mail', 'public')")
 
 
 def downgrade() -> None:
+    # Unpublished public events would go to the mailer's topic: they go.
+    op.execute("DELETE FROM outbox WHERE topic = 'public'")
+    op.drop_column("outbox", "topic")
     op.drop_table("audit_events")

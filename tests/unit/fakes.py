@@ -39,6 +39,7 @@ from core.ports import (
     UserRepository,
     Verdict,
 )
+from core.public_events import AccountEvent
 
 
 class InMemoryUsers:
@@ -203,6 +204,7 @@ class UserStore:
 
     users: dict[uuid.UUID, User] = field(default_factory=dict)
     events: list[UserEvent] = field(default_factory=list)
+    public_events: list[AccountEvent] = field(default_factory=list)
     refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
     action_tokens: dict[uuid.UUID, ActionToken] = field(default_factory=dict)
     audit: list[SecurityEvent] = field(default_factory=list)
@@ -212,9 +214,13 @@ class UserStore:
 class InMemoryOutbox:
     def __init__(self) -> None:
         self.staged: list[UserEvent] = []
+        self.staged_public: list[AccountEvent] = []
 
     async def add(self, event: UserEvent) -> None:
         self.staged.append(event)
+
+    async def add_public(self, *events: AccountEvent) -> None:
+        self.staged_public.extend(events)
 
 
 class InMemoryAuditTrail:
@@ -308,7 +314,9 @@ class InMemoryUnitOfWork:
         }
         self._store.audit = list(self.audit.rows)
         self._store.events.extend(self._events.staged)
+        self._store.public_events.extend(self._events.staged_public)
         self._events.staged = []
+        self._events.staged_public = []
         self._store.commits += 1
 
 
