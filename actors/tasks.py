@@ -23,6 +23,7 @@ from adapters.settings import Settings
 from core.email_reputation.check import CheckEmailReputation, CheckEmailReputationHandler
 from core.email_reputation.give_up import GiveUpEmailCheck, GiveUpEmailCheckHandler
 from core.housekeeping.delete_rejected_accounts import DeleteRejectedAccounts
+from core.housekeeping.prune_audit_trail import PruneAuditTrail
 from core.housekeeping.prune_bookkeeping import PruneBookkeeping
 from core.housekeeping.requeue_stale_checks import RequeueStaleChecks
 from core.ports import EmailCheckMisconfigured
@@ -120,3 +121,10 @@ async def delete_rejected_accounts() -> None:
 async def prune_bookkeeping() -> None:
     pruned = await handlers().get(PruneBookkeeping)()
     log.info("pruned bookkeeping rows", extra=pruned)
+
+
+@dramatiq.actor(periodic=cron("47 * * * *"), max_retries=0, time_limit=600_000)
+async def prune_audit_trail() -> None:
+    """Hourly, so that each run deletes about an hour's worth of events."""
+    pruned = await handlers().get(PruneAuditTrail)()
+    log.info("pruned security events", extra={"count": pruned})

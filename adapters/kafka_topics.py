@@ -1,5 +1,6 @@
-"""The Kafka topics of lifecycle mail, created explicitly rather than left to the broker's
-auto-creation (which gives whatever `num.partitions` the broker has, often one)."""
+"""The Kafka topics of lifecycle mail and of public account events, created explicitly rather
+than left to the broker's auto-creation (which gives whatever `num.partitions` the broker has,
+often one)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,23 @@ log = logging.getLogger("adapters.kafka_topics")
 
 @dataclass(frozen=True, slots=True)
 class TopicLayout:
-    """The event topic, its dead-letter topic, and how both are created."""
+    """The event topic, its dead-letter topic, the public topic if given, and how they are
+    created."""
 
     events: str
     partitions: int
     replication: int
+    public_events: str | None = None
+    """Account events for other services; nobody here consumes it, so it has no DLQ."""
 
     @property
     def dead_letters(self) -> str:
         return f"{self.events}.dlq"
 
     @property
-    def names(self) -> tuple[str, str]:
-        return (self.events, self.dead_letters)
+    def names(self) -> tuple[str, ...]:
+        public = (self.public_events,) if self.public_events else ()
+        return (self.events, self.dead_letters, *public)
 
 
 async def ensure_topics(

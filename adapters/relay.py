@@ -1,5 +1,6 @@
-"""The outbox relay: publishes unpublished outbox rows to Kafka, in order, and marks them sent
-once the broker has acknowledged them. Several relays may run: one publishes at a time (a
+"""The outbox relay: publishes unpublished outbox rows to Kafka, in order, each to the Kafka topic
+of its outbox topic (the mailer's, or the public one), and marks them sent once the broker has
+acknowledged them. Several relays may run: one publishes at a time (a
 transaction-level advisory lock), the others stand by, so no row goes out twice and one user's
 events never overtake each other in two relays' concurrent batches."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.outbox_notifications import OutboxNotifications
+from adapters.sql.outbox import MAIL
 from adapters.sql.tables import outbox
 
 log = logging.getLogger("adapters.relay")
@@ -35,7 +37,7 @@ class OutboxRelay:
         self,
         engine: AsyncEngine,
         producer_factory: Callable[[], AIOKafkaProducer],
-        topic: str,
+        topics: Mapping[str, str],
         *,
         notifications: OutboxNotifications | None = None,
         prepare: Callable[[], Awaitable[None]] | None = None,
@@ -47,7 +49,8 @@ class OutboxRelay:
     ) -> None:
         self._engine = engine
         self._new_producer = producer_factory
-        self._topic = topic
+        self._topics = topics
+        """Outbox topic ("mail", "public") -> Kafka topic."""
         self._notifications = notifications
         self._prepare = prepare
         self._batch = batch_size
@@ -126,7 +129,13 @@ class OutboxRelay:
                 return 0
             rows = (
                 await conn.execute(
-                    select(outbox.c.id, outbox.c.user_id, outbox.c.type, outbox.c.payload)
+                    select(
+                        outbox.c.id,
+                        outbox.c.topic,
+                        outbox.c.user_id,
+                        outbox.c.type,
+                        outbox.c.payload,
+                    )
                     .where(outbox.c.published_at.is_(None))
                     .order_by(outbox.c.id)
                     .limit(self._batch)
@@ -152,14 +161,12 @@ class OutboxRelay:
         acks = []
         for row in rows:
             payload = row.payload
-            headers = [
-                ("event_id", payload["event_id"].encode()),
-                ("type", row.type.encode()),
-                ("request_id", (payload.get("request_id") or "").encode()),
-            ]
+            headers = [("event_id", payload["event_id"].encode()), ("type", row.type.encode())]
+            if row.topic == MAIL:
+                headers.append(("request_id", (payload.get("request_id") or "").encode()))
             acks.append(
                 await producer.send(
-                    self._topic,
+                    self._topics[row.topic],
                     key=str(row.user_id).encode(),
                     value=orjson.dumps(payload),
                     headers=headers,

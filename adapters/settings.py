@@ -73,6 +73,8 @@ class Settings:
     rate_limit_timeout_seconds: float
     trusted_proxies: tuple[str, ...]
     events_topic: str
+    public_events_topic: str
+    """The versioned topic of account events for other services."""
     mail_consumer_group: str
     mail_from: str
     smtp_timeout_seconds: float
@@ -104,6 +106,8 @@ class Settings:
     stale_pending_minutes: int
     delete_rejected_after_days: int
     retention_days: int
+    audit_retention_days: int
+    """How long users' security events are kept (their audit trail)."""
     dashboard_user: str
     metrics_host: str
     web_metrics_port: int
@@ -190,6 +194,7 @@ class Settings:
             rate_limit_timeout_seconds=env.int("RATE_LIMIT_TIMEOUT_MS", 100) / 1000,
             trusted_proxies=tuple(env.list("TRUSTED_PROXIES", [])),
             events_topic=env.str("EVENTS_TOPIC", "email_notifications"),
+            public_events_topic=env.str("PUBLIC_EVENTS_TOPIC", "accounts.events.v1"),
             mail_consumer_group=env.str("MAIL_CONSUMER_GROUP", "mailer"),
             mail_from=env.str("MAIL_FROM", "Accounts <no-reply@accounts.example>"),
             smtp_timeout_seconds=env.float("SMTP_TIMEOUT_SECONDS", 10.0),
@@ -222,6 +227,7 @@ class Settings:
             stale_pending_minutes=env.int("STALE_PENDING_MINUTES", 30),
             delete_rejected_after_days=env.int("DELETE_REJECTED_AFTER_DAYS", 0),
             retention_days=env.int("RETENTION_DAYS", 7),
+            audit_retention_days=env.int("AUDIT_RETENTION_DAYS", 365, validate=lambda v: v > 0),
             dashboard_user=env.str("DASHBOARD_USER", "admin"),
             metrics_host=env.str("METRICS_HOST", "127.0.0.1"),
             web_metrics_port=env.int("WEB_METRICS_PORT", 9190),

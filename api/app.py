@@ -13,6 +13,7 @@ from adapters.health import Readiness
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api import problems
+from api.asyncapi import build_asyncapi
 from api.auth import Authentication
 from api.client_ip import parse_networks
 from api.middleware import RequestContext, SecurityHeaders
@@ -28,8 +29,10 @@ from api.resources.account_tokens import (
     PasswordResetResource,
 )
 from api.resources.health import Health, Ready
+from api.resources.security_events import SecurityEvents
 from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
+from core.audit.list_security_events import ListSecurityEventsHandler
 from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
@@ -97,6 +100,10 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         ),
     )
     app.add_route(
+        "/api/v1/users/security-events",
+        SecurityEvents(list_events=injector.get(ListSecurityEventsHandler)),
+    )
+    app.add_route(
         "/api/v1/users/verify-email",
         EmailVerification(confirm=injector.get(ConfirmEmailHandler), max_body_bytes=body_limit),
     )
@@ -139,6 +146,8 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     app.add_route("/redoc", docs.redoc_page())
     app.add_static_route("/docs/static", str(docs.SWAGGER_STATIC))
     app.add_static_route("/redoc/static", str(docs.REDOC_STATIC))
+    events = build_asyncapi(settings.public_events_topic, settings.kafka_bootstrap_servers)
+    app.add_route("/asyncapi", docs.AsyncApi(events))
     add_pages(app, settings, injector)
     # Last: the document is walked from the routes added above.
     app.add_route("/openapi.json", docs.OpenApi(build_spec(app)))

@@ -7,6 +7,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from core.audit.events import SECURITY_EVENT_TYPES
+from core.audit.list_security_events import DEFAULT_PAGE, MAX_PAGE
 from core.domain import (
     EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
@@ -206,4 +208,54 @@ class Problem(Schema):
         keys=fields.String(),
         values=fields.List(fields.String()),
         metadata={"description": "Field name -> messages, for invalid input."},
+    )
+
+
+class SecurityEventQuery(Schema):
+    """The query string of GET /api/v1/users/security-events (other parameters are ignored)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(
+        load_default=DEFAULT_PAGE,
+        validate=validate.Range(1, MAX_PAGE),
+        metadata={"description": f"Events per page, 1-{MAX_PAGE} (default {DEFAULT_PAGE})."},
+    )
+    cursor = fields.String(
+        validate=validate.Length(1, 256),
+        metadata={"description": "The `next_cursor` of the page before; none for the newest."},
+    )
+
+
+class SecurityEvent(Schema):
+    type = fields.String(
+        required=True,
+        metadata={"enum": list(SECURITY_EVENT_TYPES), "description": "What happened."},
+    )
+    at = fields.AwareDateTime(required=True)
+    ip = fields.String(
+        required=True, allow_none=True, metadata={"description": "The client's address."}
+    )
+    device = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The client's device, read from its User-Agent."},
+    )
+    details = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={
+            "description": "Depends on the type: addresses involved, a reason. Never a "
+            "password, token or code."
+        },
+    )
+
+
+class SecurityEventPage(Schema):
+    items = fields.List(fields.Nested(SecurityEvent), required=True)
+    next_cursor = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Pass as `cursor` for the next (older) page; null on the last."},
     )

@@ -19,6 +19,8 @@ EventType = Literal[
     "user.email_changed",
     "user.email_change_cancelled",
     "user.passkey_added",
+    "user.locked_out",
+    "user.refresh_token_reused",
 ]
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 # Events whose mail carries a single-use token (as its id: see UserEvent.token_id).
@@ -28,6 +30,9 @@ TOKEN_EVENT_TYPES: tuple[EventType, ...] = (
     "user.email_change_requested",
     "user.email_changed",
 )
+
+# Security notices: a mail to the account's address that something happened it should know of.
+NOTICE_EVENT_TYPES: tuple[EventType, ...] = ("user.locked_out", "user.refresh_token_reused")
 
 # Stored names of changed fields -> names the outside world sees. The hash never leaves, and
 # a pending address is no change of the account until it is confirmed.
@@ -101,6 +106,12 @@ class UserEvent:
     @classmethod
     def passkey_added(cls, user: User, now: datetime) -> UserEvent:
         return cls("user.passkey_added", user.id, user.email, user.username, now)
+
+    @classmethod
+    def notice(cls, type: EventType, user: User, now: datetime) -> UserEvent:
+        """A security notice to the account's address (one of NOTICE_EVENT_TYPES)."""
+        assert type in NOTICE_EVENT_TYPES
+        return cls(type, user.id, user.email, user.username, now)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

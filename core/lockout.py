@@ -6,7 +6,7 @@ import hashlib
 import ipaddress
 from dataclasses import dataclass
 
-from core.domain import RateLimit, RateLimited, User
+from core.domain import RateLimit, RateLimited, Unavailable, User
 from core.ports import FamiliarAddresses, LockoutCounter
 
 LOCKED = "Too many failed logins for this account. Try again later."
@@ -33,6 +33,9 @@ class SignInAttempt:
     user: User | None
     network: str | None
     keys: tuple[str, ...]
+    lock_seconds: int | None = None
+    """Set when this attempt took the last slot of a budget: if its password is wrong, the
+    account is locked (for its network, or for every unfamiliar one) this many seconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +71,21 @@ class LoginLockout:
         refused = [a for a in admissions if not a.allowed]
         if refused:
             raise RateLimited(LOCKED, retry_after=max(a.reset_seconds for a in refused))
-        return SignInAttempt(user, network, keys)
+        spent = [a.reset_seconds for a in admissions if a.remaining == 0]
+        return SignInAttempt(user, network, keys, max(spent) if spent else None)
+
+    async def lock_is_news(self, attempt: SignInAttempt) -> bool:
+        """Whether the lock this failed attempt set is the account's first in a window, so
+        its owner hears of it once: a sliding window frees one slot at a time, and a guesser
+        who keeps going locks the account again with each."""
+        if attempt.user is None or attempt.lock_seconds is None:
+            return False
+        key = f"login-lock-notice:{attempt.user.id}:{attempt.user.token_version}"
+        once = RateLimit(1, self.failed_sign_ins.window_seconds)
+        try:
+            return (await self.limiter.acquire(key, once)).allowed
+        except Unavailable:
+            return True  # a notice twice rather than none
 
     async def succeeded(self, attempt: SignInAttempt) -> None:
         """The password was right: this network's failures are forgotten, it is familiar from

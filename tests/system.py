@@ -75,6 +75,7 @@ class System:
     relay_metrics: str
     """The first consumer's and the first relay's metrics."""
     topic: str
+    public_topic: str
     web: Process
     relays: list[Process]
     consumers: list[Process]
@@ -114,6 +115,7 @@ def running_system(
     consumer_ports = [free_port() for _ in range(consumers)]
     relay_ports = [free_port() for _ in range(relays)]
     topic = f"email_notifications_test_{run}"
+    public_topic = f"accounts.events.test_{run}"
     env = environment(
         DATABASE_URL=settings.database_url,
         REDIS_URL=settings.redis_url,
@@ -122,6 +124,7 @@ def running_system(
         # The links in mails open this web process's pages.
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
         EVENTS_TOPIC=topic,
+        PUBLIC_EVENTS_TOPIC=public_topic,
         MAIL_CONSUMER_GROUP=f"mailer_test_{run}",
         RATE_LIMIT_USERS_PER_IP="100000/60",
         RATE_LIMIT_TOKEN_PER_IP="100000/60",
@@ -139,6 +142,7 @@ def running_system(
         consumer_metrics=f"http://127.0.0.1:{consumer_ports[0]}/metrics",
         relay_metrics=f"http://127.0.0.1:{relay_ports[0]}/metrics",
         topic=topic,
+        public_topic=public_topic,
         web=Process("web", env, logs / "web.log"),
         relays=[
             Process("relay", {**env, "RELAY_METRICS_PORT": str(port)}, logs / f"relay{n or ''}.log")

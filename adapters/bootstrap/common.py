@@ -30,6 +30,7 @@ from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.sql.engine import create_engine
 from adapters.sql.uow import SqlUnitOfWork
+from core.audit.failed_password import RecordFailedPassword
 from core.email_reputation.screen import EmailScreen
 from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
@@ -52,6 +53,7 @@ CORE_SERVICES: tuple[type, ...] = (
     PasswordPolicy,
     BeginAssertion,
     VerifyAssertion,
+    RecordFailedPassword,
 )
 
 
@@ -67,6 +69,7 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "stale_after": timedelta(minutes=settings.stale_pending_minutes),
         "rejected_for": timedelta(days=settings.delete_rejected_after_days),
         "retention": timedelta(days=settings.retention_days),
+        "audit_retention": timedelta(days=settings.audit_retention_days),
         "public_base_url": settings.public_base_url,
         "mail_quota": settings.mail_quota,
         "breached_fail_closed": settings.pwned_passwords_fail_closed,
@@ -81,8 +84,14 @@ def http_client(timeout_seconds: float, lifecycle: Lifecycle) -> httpx.AsyncClie
 
 
 def topic_layout(settings: Settings) -> TopicLayout:
-    """The lifecycle-mail topics, as the relay and the consumer both create them."""
-    return TopicLayout(settings.events_topic, settings.kafka_partitions, settings.kafka_replication)
+    """The lifecycle-mail topics and the public one, as the relay and the consumer both create
+    them."""
+    return TopicLayout(
+        settings.events_topic,
+        settings.kafka_partitions,
+        settings.kafka_replication,
+        settings.public_events_topic,
+    )
 
 
 def _build(injector: Injector, cls: type, values: dict[str, object]) -> object:

@@ -12,6 +12,7 @@ from adapters.kafka_topics import ensure_topics
 from adapters.outbox_notifications import OutboxNotifications
 from adapters.relay import OutboxRelay, kafka_producer
 from adapters.settings import Settings
+from adapters.sql.outbox import MAIL, PUBLIC
 
 
 class RelayModule(Module):
@@ -21,7 +22,7 @@ class RelayModule(Module):
         return OutboxRelay(
             engine,
             lambda: kafka_producer(settings.kafka_bootstrap_servers),
-            settings.events_topic,
+            {MAIL: settings.events_topic, PUBLIC: settings.public_events_topic},
             notifications=OutboxNotifications(
                 engine.url, timeout_seconds=settings.db_timeout_seconds
             ),

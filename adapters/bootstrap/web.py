@@ -31,6 +31,7 @@ from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
 from adapters.webauthn import WebAuthnRelyingParty
+from core.audit.list_security_events import ListSecurityEventsHandler
 from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
 from core.passkeys.delete_passkey import DeletePasskeyHandler
 from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
@@ -81,6 +82,7 @@ WEB_HANDLERS = (
     ListPasskeysHandler,
     RenamePasskeyHandler,
     DeletePasskeyHandler,
+    ListSecurityEventsHandler,
 )
 
 

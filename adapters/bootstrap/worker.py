@@ -24,6 +24,7 @@ from adapters.sql.bookkeeping import SqlBookkeeping
 from core.email_reputation.check import CheckEmailReputationHandler
 from core.email_reputation.give_up import GiveUpEmailCheckHandler
 from core.housekeeping.delete_rejected_accounts import DeleteRejectedAccounts
+from core.housekeeping.prune_audit_trail import PruneAuditTrail
 from core.housekeeping.prune_bookkeeping import PruneBookkeeping
 from core.housekeeping.requeue_stale_checks import RequeueStaleChecks
 from core.ports import Bookkeeping
@@ -34,6 +35,7 @@ WORKER_HANDLERS = (
     RequeueStaleChecks,
     DeleteRejectedAccounts,
     PruneBookkeeping,
+    PruneAuditTrail,
 )
 
 

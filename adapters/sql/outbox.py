@@ -1,5 +1,5 @@
-"""The event outbox: lifecycle events written in the transaction of the change they record, and
-how many of them still wait for the relay."""
+"""The event outbox: lifecycle events (for the mailer) and account events (for other services)
+written in the transaction of the change they record, and how many still wait for the relay."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.logs import request_id as current_request_id
 from adapters.sql.tables import outbox
 from core.events import UserEvent
+from core.public_events import AccountEvent, to_json
+
+# Outbox topics (the `topic` column); the relay maps them to Kafka topics.
+MAIL = "mail"
+PUBLIC = "public"
 
 
 class SqlOutbox:
@@ -27,12 +32,29 @@ class SqlOutbox:
         await self._conn.execute(
             insert(outbox).values(
                 event_id=event.id,
+                topic=MAIL,
                 type=event.type,
                 user_id=event.user_id,
                 payload=event.to_json(),
                 occurred_at=event.occurred_at,
             )
         )
+
+    async def add_public(self, *events: AccountEvent) -> None:
+        if not events:
+            return
+        rows = [
+            {
+                "event_id": event.event_id,
+                "topic": PUBLIC,
+                "type": event.type,
+                "user_id": event.user_id,
+                "payload": to_json(event),
+                "occurred_at": event.occurred_at,
+            }
+            for event in events
+        ]
+        await self._conn.execute(insert(outbox), rows)
 
 
 def unpublished_count(engine: sqlalchemy.Engine) -> int:

@@ -76,12 +76,13 @@ class SqlRefreshTokens:
             .values(revoked_at=now, rotated_at=now, replaced_by=successor_id)
         )
 
-    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
-        await self._conn.execute(
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
+        result = await self._conn.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        return result.rowcount
 
     async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
         await self._conn.execute(

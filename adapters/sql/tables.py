@@ -55,12 +55,15 @@ UNIQUE_FIELDS = {
     "uq_passkeys_credential_id": "passkey",
 }
 
-# Lifecycle events waiting for the relay, written in the transaction of the change.
+# Events waiting for the relay, written in the transaction of the change. `topic` says which of
+# the service's topics a row goes to: "mail" (EVENTS_TOPIC: lifecycle events for the mailer) or
+# "public" (PUBLIC_EVENTS_TOPIC: account events for other services).
 outbox = Table(
     "outbox",
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
     Column("event_id", Uuid, nullable=False, unique=True),
+    Column("topic", Text, nullable=False, server_default="mail"),
     Column("type", Text, nullable=False),
     Column("user_id", Uuid, nullable=False),
     Column("payload", JSONB, nullable=False),
@@ -155,3 +158,20 @@ webauthn_challenges = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
     Column("used_at", DateTime(timezone=True)),
 )
+
+# Users' security events (their audit trail). No foreign key: an account's last events outlive
+# it until the retention period prunes them (who deleted it, from where).
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("ip", Text),
+    Column("device", Text),
+    Column("details", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+)
+# A user's page, newest first, walks this index backwards from the cursor's (at, id).
+Index("ix_audit_events_user_at", audit_events.c.user_id, audit_events.c.at, audit_events.c.id)
+Index("ix_audit_events_at", audit_events.c.at)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.action_tokens import SqlActionTokens
+from adapters.sql.audit_events import SqlAuditTrail
 from adapters.sql.errors import database_unavailable, is_outage, outage_as_unavailable
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.passkeys import SqlPasskeys
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     action_tokens: SqlActionTokens
     passkeys: SqlPasskeys
     webauthn_challenges: SqlWebAuthnChallenges
+    audit: SqlAuditTrail
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.action_tokens = SqlActionTokens(self._conn)
         self.passkeys = SqlPasskeys(self._conn)
         self.webauthn_challenges = SqlWebAuthnChallenges(self._conn)
+        self.audit = SqlAuditTrail(self._conn)
         return self
 
     async def __aexit__(

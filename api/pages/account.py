@@ -72,7 +72,7 @@ class AccountPage(Page):
         data = form.load(_delete, given(values, "password"))
         if data is not None:
             command = DeleteAccount(
-                user.id, data["password"], user.token_version, client_address(req)
+                user.id, data["password"], user.token_version, client_address(req), req.user_agent
             )
             if await succeeded(form, self._delete_account(command), "password"):
                 self._kit.sessions.end(resp)
@@ -111,7 +111,11 @@ class AccountPage(Page):
         data = form.load(_update, given(values, *fields, always=fields[:1]))
         if data is not None:
             command = UpdateProfile(
-                user.id, token_version=user.token_version, client_ip=client_address(req), **data
+                user.id,
+                token_version=user.token_version,
+                client_ip=client_address(req),
+                user_agent=req.user_agent,
+                **data,
             )
             if await succeeded(form, self._update_profile(command), "current_password"):
                 if ends_session:

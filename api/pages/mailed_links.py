@@ -12,6 +12,7 @@ import falcon.asgi
 from marshmallow import Schema
 
 from api import schemas
+from api.auth import client_address
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
 from core.domain import User
@@ -33,12 +34,12 @@ class _MailedLinkPage(Page):
         form = Form.of("link", values)
         data = form.load(self.schema, given(values, "token"))
         user = await self._kit.sessions.user(req, resp)
-        if data is not None and await succeeded(form, self._use(data["token"])):
+        if data is not None and await succeeded(form, self._use(data["token"], req)):
             redirect(resp, self._done(user))
             return
         self._show(req, resp, form, user, action=req.path, button=self.button)
 
-    async def _use(self, token: str) -> None:
+    async def _use(self, token: str, req: falcon.Request) -> None:
         raise NotImplementedError
 
     def _done(self, user: User | None) -> str:
@@ -59,8 +60,8 @@ class ConfirmEmailPage(_MailedLinkPage):
         super().__init__(kit)
         self._confirm = confirm
 
-    async def _use(self, token: str) -> None:
-        await self._confirm(ConfirmEmail(token))
+    async def _use(self, token: str, req: falcon.Request) -> None:
+        await self._confirm(ConfirmEmail(token, client_address(req), req.user_agent))
 
     def _done(self, user: User | None) -> str:
         return f"/{'account' if user else 'login'}?notice=email-confirmed"
@@ -80,8 +81,8 @@ class CancelEmailChangePage(_MailedLinkPage):
         super().__init__(kit)
         self._cancel = cancel
 
-    async def _use(self, token: str) -> None:
-        await self._cancel(CancelEmailChange(token))
+    async def _use(self, token: str, req: falcon.Request) -> None:
+        await self._cancel(CancelEmailChange(token, client_address(req), req.user_agent))
 
     def _done(self, user: User | None) -> str:
         # Every session of the account ended; a cookie of one goes at the next page.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import falcon.asgi
 
 from api import schemas
+from api.auth import client_address
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
 from core.users.request_password_reset import RequestPasswordReset, RequestPasswordResetHandler
@@ -59,7 +60,12 @@ class ResetPasswordPage(Page):
         form = Form.of("reset", values)
         data = form.load(_reset, given(values, "token", "new_password"))
         if data is not None and await succeeded(
-            form, self._reset(ResetPassword(data["token"], data["new_password"]))
+            form,
+            self._reset(
+                ResetPassword(
+                    data["token"], data["new_password"], client_address(req), req.user_agent
+                )
+            ),
         ):
             # Every session of the account ended; a cookie of one goes at the next page.
             redirect(resp, "/login?notice=password-reset")

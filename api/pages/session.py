@@ -95,7 +95,9 @@ class Sessions:
         """Check the password as the API's sign-in does (lockout by client address included)
         and keep the new session's refresh token in the cookie. A session the browser had
         before is signed out: nothing would ever present its token again."""
-        issued = await self._sign_in(IssueAccessToken(login, password, client_address(req)))
+        issued = await self._sign_in(
+            IssueAccessToken(login, password, client_address(req), req.user_agent)
+        )
         if previous := self._cookies.get(req, self._cookies.session):
             await self._sign_out(RevokeRefreshToken(previous))
         self._cookies.set(

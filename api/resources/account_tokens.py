@@ -52,7 +52,7 @@ class EmailVerification:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _confirmation, self._max_body)
-        await self._confirm(ConfirmEmail(data["token"]))
+        await self._confirm(ConfirmEmail(data["token"], client_address(req), req.user_agent))
         resp.status = 204
 
 
@@ -132,7 +132,9 @@ class PasswordResetResource:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _reset, self._max_body)
-        await self._reset(ResetPassword(data["token"], data["new_password"], client_address(req)))
+        await self._reset(
+            ResetPassword(data["token"], data["new_password"], client_address(req), req.user_agent)
+        )
         resp.status = 204
 
 
@@ -164,5 +166,5 @@ class EmailChangeCancellation:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _cancellation, self._max_body)
-        await self._cancel(CancelEmailChange(data["token"]))
+        await self._cancel(CancelEmailChange(data["token"], client_address(req), req.user_agent))
         resp.status = 204

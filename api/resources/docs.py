@@ -55,6 +55,10 @@ class OpenApi:
         resp.data = self._body
 
 
+class AsyncApi(OpenApi):
+    """The AsyncAPI document of the public topic (api/asyncapi.py): events, not operations."""
+
+
 # What the browser may load for a page: anything from this service, nothing from elsewhere. ReDoc's
 # bundle draws the Redocly logo from Redocly's site (and hides it when that fails); this keeps the
 # browser from asking. The rest lets the viewers run as they are built (the inline script that

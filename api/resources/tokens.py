@@ -58,7 +58,10 @@ class AccessToken:
         data = await load_body(req, _request, self._max_body, accept=(JSON, FORM))
         issued = await self._issue(
             IssueAccessToken(
-                login=data["username"], password=data["password"], client_ip=client_address(req)
+                login=data["username"],
+                password=data["password"],
+                client_ip=client_address(req),
+                user_agent=req.user_agent,
             )
         )
         _token_response(resp, issued)
@@ -94,7 +97,8 @@ class TokenRefresh:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _refresh, self._max_body, accept=(JSON, FORM))
-        _token_response(resp, await self._refresh(RefreshAccessToken(data["refresh_token"])))
+        command = RefreshAccessToken(data["refresh_token"], client_address(req), req.user_agent)
+        _token_response(resp, await self._refresh(command))
 
 
 class TokenRevocation:

@@ -107,6 +107,7 @@ class Users:
                 user_id=caller.user_id,
                 token_version=caller.token_version,
                 client_ip=client_address(req),
+                user_agent=req.user_agent,
                 **data,
             )
         )
@@ -120,6 +121,7 @@ class Users:
                 user_id=caller.user_id,
                 token_version=caller.token_version,
                 client_ip=client_address(req),
+                user_agent=req.user_agent,
                 **data,
             )
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.audit.events import SecurityEvent
 from core.events import UserEvent
 from core.ports import Clock, UnitOfWorkFactory
+from core.public_events import user_deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,5 +30,10 @@ class DeleteRejectedAccounts:
             for user in users:
                 await uow.users.delete(user.id)
                 await uow.events.add(UserEvent.deleted(user, now))
+                await uow.events.add_public(user_deleted(user.id, now))
+                gone = SecurityEvent.of(
+                    "account.deleted", user.id, now, None, reason="address_rejected"
+                )
+                await uow.audit.add(gone)
             await uow.commit()
         return len(users)

@@ -33,9 +33,10 @@ def compose(
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
 ) -> list[Mail]:
     """The mails an event sends: welcome, changed, goodbye, the notices of a cancelled email
-    change and of a new passkey, and the mails that carry a single-use token (confirm an
-    address, reset the password, cancel or revert an email change), whose secret `secret_for`
-    derives from the token id the event carries.
+    change, of a new passkey, of a locked account and of a refresh token used twice, and the
+    mails that carry a single-use token (confirm an address, reset the password, cancel or
+    revert an email change), whose secret `secret_for` derives from the token id the event
+    carries.
 
     Raises NoMailForEvent for an event type it does not know."""
     values = {
@@ -57,6 +58,10 @@ def compose(
             recipients.append(("goodbye", event.email))
         case "user.passkey_added":
             recipients.append(("passkey_added", event.email))
+        case "user.locked_out":
+            recipients.append(("locked_out", event.email))
+        case "user.refresh_token_reused":
+            recipients.append(("refresh_token_reused", event.email))
         case (
             "user.verification_requested"
             | "user.password_reset_requested"

@@ -95,6 +95,32 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "account: change your password now and remove the passkey from your account.</p>"
         "<p>$signature</p>",
     ),
+    "locked_out": (
+        "Too many failed sign-ins to your account",
+        "Hello $username,\n\nthere were too many failed attempts to sign in to your account, so "
+        "signing in from where they came from is paused for a while. Devices you usually sign "
+        "in from are not affected.\n\nIf these attempts were not yours, someone is guessing your "
+        "password: they did not get in, but if you use this password anywhere else, change it "
+        "there and here.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>there were too many failed attempts to sign in to your "
+        "account, so signing in from where they came from is paused for a while. Devices you "
+        "usually sign in from are not affected.</p><p>If these attempts were not yours, someone "
+        "is guessing your password: they did not get in, but if you use this password anywhere "
+        "else, change it there and here.</p><p>$signature</p>",
+    ),
+    "refresh_token_reused": (
+        "We signed one of your sessions out",
+        "Hello $username,\n\na sign-in session of your account was used from two places at "
+        "once, which happens when someone else holds a copy of it. We ended that session, for "
+        "both of them: if it was one of your devices, sign in there again.\n\nIf this keeps "
+        "happening, or you do not recognise the sign-ins listed for your account, change your "
+        "password: that ends every session.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>a sign-in session of your account was used from two "
+        "places at once, which happens when someone else holds a copy of it. We ended that "
+        "session, for both of them: if it was one of your devices, sign in there again.</p>"
+        "<p>If this keeps happening, or you do not recognise the sign-ins listed for your "
+        "account, change your password: that ends every session.</p><p>$signature</p>",
+    ),
     "goodbye": (
         "Your account was deleted",
         "Hello $username,\n\nyour account and its data were deleted. Goodbye, and thank you.\n\n"

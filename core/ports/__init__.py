@@ -29,6 +29,7 @@ from core.ports.services import (
 )
 from core.ports.storage import (
     ActionTokenRepository,
+    AuditTrail,
     Bookkeeping,
     EventOutbox,
     ProcessedEvents,
@@ -44,6 +45,7 @@ __all__ = [
     "ActionTokenRepository",
     "ActionTokenSecrets",
     "Admission",
+    "AuditTrail",
     "BackgroundJobs",
     "Bookkeeping",
     "BreachCheckUnavailable",

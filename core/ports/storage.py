@@ -7,9 +7,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from core.audit.events import SecurityEvent
 from core.domain import ActionPurpose, ActionToken, RefreshToken, User
 from core.events import UserEvent
 from core.ports.passkeys import Passkeys, WebAuthnChallenges
+from core.public_events import AccountEvent
 
 
 class UserRepository(Protocol):
@@ -92,8 +94,8 @@ class RefreshTokenRepository(Protocol):
         """Revoke the token as replaced by `successor_id` (unless it is revoked already)."""
         ...
 
-    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
-        """Revoke every token of the family that is not revoked yet."""
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
+        """Revoke every token of the family that is not revoked yet; returns how many were."""
         ...
 
     async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
@@ -121,7 +123,31 @@ class ActionTokenRepository(Protocol):
 class EventOutbox(Protocol):
     """Events to publish, written in the transaction of the change; a relay publishes them."""
 
-    async def add(self, event: UserEvent) -> None: ...
+    async def add(self, event: UserEvent) -> None:
+        """A lifecycle event, for the mailer (EVENTS_TOPIC)."""
+        ...
+
+    async def add_public(self, *events: AccountEvent) -> None:
+        """Account events, for other services (PUBLIC_EVENTS_TOPIC)."""
+        ...
+
+
+class AuditTrail(Protocol):
+    """Users' security events: appended in the transaction of what they record, read by their
+    owner newest first, forgotten after the retention period."""
+
+    async def add(self, *events: SecurityEvent) -> None: ...
+
+    async def newest(
+        self, user_id: uuid.UUID, limit: int, before: tuple[datetime, uuid.UUID] | None = None
+    ) -> list[SecurityEvent]:
+        """At most `limit` of the user's events, newest first in the order of (at, id); with
+        `before`, only those after that position in this order (older ones)."""
+        ...
+
+    async def prune(self, before: datetime) -> int:
+        """Delete every event older than `before`; returns how many."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -144,6 +170,9 @@ class UnitOfWork(Protocol):
 
     @property
     def webauthn_challenges(self) -> WebAuthnChallenges: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
 
     async def __aenter__(self) -> Self: ...
 

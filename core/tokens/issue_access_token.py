@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from core.audit.events import SecurityEvent
+from core.audit.failed_password import RecordFailedPassword
 from core.domain import (
     Forbidden,
     InvalidCredentials,
@@ -29,6 +31,7 @@ class IssueAccessToken:
     """The username or the email address."""
     password: str
     client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class IssueAccessTokenHandler:
     clock: Clock
     refresh_ttl: timedelta
     refresh_family_lifetime: timedelta
+    failed_password: RecordFailedPassword
 
     async def __call__(self, command: IssueAccessToken) -> IssuedTokens:
         user = await self.users.find_by_login(command.login)
@@ -56,6 +60,7 @@ class IssueAccessTokenHandler:
             await self.hasher.verify_dummy(command.password)
             raise InvalidCredentials()
         if not await self.hasher.verify(user.password_hash, command.password):
+            await self.failed_password(attempt, user, "sign_in", command)
             raise InvalidCredentials()
         await self.lockout.succeeded(attempt)
         if user.email_status == "rejected":
@@ -63,9 +68,10 @@ class IssueAccessTokenHandler:
         new_hash = None
         if self.hasher.needs_rehash(user.password_hash):
             new_hash = await self.hasher.hash(command.password)
+        now = self.clock.now()
         secret, refresh = RefreshToken.start(
             user,
-            now=self.clock.now(),
+            now=now,
             ttl=self.refresh_ttl,
             family_lifetime=self.refresh_family_lifetime,
         )
@@ -76,6 +82,10 @@ class IssueAccessTokenHandler:
             if issued is None:
                 # The password was changed (or the account deleted) since we checked it.
                 raise InvalidCredentials()
+            signed_in = SecurityEvent.of(
+                "sign_in.succeeded", user.id, now, command, method="password"
+            )
+            await uow.audit.add(signed_in)
             await uow.commit()
         return issued
 

@@ -6,7 +6,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.audit.events import SecurityEvent
 from core.domain import Forbidden, InvalidRefreshToken, RefreshToken, refresh_token_hash
+from core.events import UserEvent
 from core.ports import Clock, TokenIssuer, UnitOfWork, UnitOfWorkFactory
 from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, hand_out, store_refresh_token
 
@@ -16,6 +18,8 @@ log = logging.getLogger("core.tokens")
 @dataclass(frozen=True, slots=True)
 class RefreshAccessToken:
     refresh_token: str
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +35,8 @@ class RefreshAccessTokenHandler:
     is it when the successor is no longer live itself (rotated again or revoked): a client
     that raced a rotation does not rotate again within seconds, and a logout stays a logout.
     (A thief who races the owner within the grace period gets the successor too: that is the
-    price of the grace, and why it is seconds long.)
+    price of the grace, and why it is seconds long.) A reuse that revokes a live family is
+    recorded in the user's audit trail and mailed to them.
 
     The token row stays locked while this runs: of two concurrent uses of one token, the second
     sees the first one's rotation and gets the grace answer. A token whose user changed the
@@ -55,7 +60,7 @@ class RefreshAccessTokenHandler:
                 raise InvalidRefreshToken()
             racing = token.rotated_within(self.refresh_reuse_grace, now)
             if token.revoked_at is not None and not racing:
-                raise await self._reused(uow, token, now)
+                raise await self._reused(uow, token, now, command)
             if token.expired(now, self.refresh_family_lifetime):
                 raise InvalidRefreshToken()
             user = await uow.users.get(token.user_id)
@@ -64,7 +69,7 @@ class RefreshAccessTokenHandler:
             if user.email_status == "rejected":
                 raise Forbidden(SIGN_IN_BLOCKED)
             if racing:
-                return await self._hand_out_again(uow, token, secret, now)
+                return await self._hand_out_again(uow, token, command, now)
             successor_secret, successor = token.successor(
                 secret, now=now, ttl=self.refresh_ttl, family_lifetime=self.refresh_family_lifetime
             )
@@ -76,10 +81,10 @@ class RefreshAccessTokenHandler:
         return issued
 
     async def _hand_out_again(
-        self, uow: UnitOfWork, token: RefreshToken, secret: str, now: datetime
+        self, uow: UnitOfWork, token: RefreshToken, command: RefreshAccessToken, now: datetime
     ) -> IssuedTokens:
         """The successor the token's rotation issued moments ago, if it is still live."""
-        successor_secret = token.replacement_secret(secret)
+        successor_secret = token.replacement_secret(command.refresh_token)
         successor = (
             await uow.refresh_tokens.get_for_update(refresh_token_hash(successor_secret))
             if successor_secret is not None
@@ -91,18 +96,31 @@ class RefreshAccessTokenHandler:
             or successor.revoked_at is not None
             or successor.expired(now, self.refresh_family_lifetime)
         ):
-            raise await self._reused(uow, token, now)
+            raise await self._reused(uow, token, now, command)
         return hand_out(successor, successor_secret, self.tokens, now)
 
-    @classmethod
+    @staticmethod
     async def _reused(
-        cls, uow: UnitOfWork, token: RefreshToken, now: datetime
+        uow: UnitOfWork, token: RefreshToken, now: datetime, client: RefreshAccessToken
     ) -> InvalidRefreshToken:
         log.warning(
             "refresh token reused: family revoked",
             extra={"user_id": str(token.user_id), "family_id": str(token.family_id)},
         )
-        return await cls._retire_family(uow, token, now)
+        # The owner hears of it when live tokens ended: replaying a token of a family that had
+        # ended already (signed out, say) is no news.
+        if await uow.refresh_tokens.revoke_family(token.family_id, now):
+            user = await uow.users.get(token.user_id)
+            if user is not None:
+                session = {"session_signed_in_at": token.auth_time.isoformat()}
+                await uow.audit.add(
+                    SecurityEvent.of(
+                        "refresh_token.reuse_detected", user.id, now, client, **session
+                    )
+                )
+                await uow.events.add(UserEvent.notice("user.refresh_token_reused", user, now))
+        await uow.commit()
+        return InvalidRefreshToken()
 
     @staticmethod
     async def _retire_family(

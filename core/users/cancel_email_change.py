@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.audit.events import SecurityEvent
 from core.domain import InvalidActionToken, action_token_hash
 from core.events import UserEvent
 from core.ports import ActionTokenSecrets, Clock, UnitOfWork, UnitOfWorkFactory
@@ -13,6 +14,8 @@ from core.users.changes import mail_token, save_changes
 @dataclass(frozen=True, slots=True)
 class CancelEmailChange:
     token: str
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +34,13 @@ class CancelEmailChangeHandler:
     async def __call__(self, command: CancelEmailChange) -> None:
         hashed = action_token_hash(command.token)
         async with self.uow() as uow:
-            if not await self._cancel(uow, hashed) and not await self._revert(uow, hashed):
+            if not await self._cancel(uow, hashed, command) and not await self._revert(
+                uow, hashed, command
+            ):
                 raise InvalidActionToken()
             await uow.commit()
 
-    async def _cancel(self, uow: UnitOfWork, hashed: str) -> bool:
+    async def _cancel(self, uow: UnitOfWork, hashed: str, client: CancelEmailChange) -> bool:
         now = self.clock.now()
         token = await uow.action_tokens.use(hashed, "cancel_email_change", now)
         if token is None:
@@ -46,9 +51,13 @@ class CancelEmailChangeHandler:
         await save_changes(uow, user, user.with_email_change_cancelled(now), now, self.secrets)
         await uow.action_tokens.invalidate(user.id, "verify_email", now)
         await uow.events.add(UserEvent.email_change_cancelled(user, user.pending_email, now))
+        cancelled = {"cancelled_email": user.pending_email}
+        await uow.audit.add(
+            SecurityEvent.of("email_change.cancelled", user.id, now, client, **cancelled)
+        )
         return True
 
-    async def _revert(self, uow: UnitOfWork, hashed: str) -> bool:
+    async def _revert(self, uow: UnitOfWork, hashed: str, client: CancelEmailChange) -> bool:
         now = self.clock.now()
         token = await uow.action_tokens.use(hashed, "revert_email_change", now)
         if token is None:
@@ -63,4 +72,6 @@ class CancelEmailChangeHandler:
         await mail_token(
             uow, reverted, "reset_password", "user.password_reset_requested", now, self.secrets
         )
+        back = {"restored_email": token.email, "replaced_email": user.email}
+        await uow.audit.add(SecurityEvent.of("email_change.reverted", user.id, now, client, **back))
         return True

@@ -7,6 +7,7 @@ from datetime import datetime
 from core.domain import ActionPurpose, ActionToken, User
 from core.events import EventType, UserEvent
 from core.ports import ActionTokenSecrets, UnitOfWork
+from core.public_events import changes
 
 
 async def mail_token(
@@ -45,13 +46,14 @@ async def save_changes(
     """Store a changed user and what follows from the change. A raised token version retires
     every refresh token (access tokens go by the version); a new pending address gets a
     confirmation mail and the current address a note with a link that cancels the change; and
-    the user hears of every change the outside world sees."""
+    the user, and other services, hear of every change the outside world sees."""
     await uow.users.save(after)
     if after.token_version != before.token_version:
         await uow.refresh_tokens.revoke_all(after.id, now)
     updated = UserEvent.updated(before, after)
     if updated is not None:
         await uow.events.add(updated)
+    await uow.events.add_public(*changes(before, after, now))
     if "pending_email" in after.changed and after.pending_email is not None:
         await request_verification(uow, after, now, secrets)
         await uow.action_tokens.invalidate(after.id, "cancel_email_change", now)

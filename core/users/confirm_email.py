@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.audit.events import SecurityEvent
 from core.domain import InvalidActionToken, action_token_hash
 from core.events import UserEvent
 from core.ports import ActionTokenSecrets, BackgroundJobs, Clock, UnitOfWorkFactory
+from core.public_events import changes, email_confirmed
 from core.users.changes import mail_token
 
 
 @dataclass(frozen=True, slots=True)
 class ConfirmEmail:
     token: str
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class ConfirmEmailHandler:
                 await uow.events.add(
                     UserEvent("user.updated", user.id, moved.email, moved.username, now, ("email",))
                 )
+                await uow.events.add_public(*changes(user, moved, now))
                 await mail_token(
                     uow,
                     moved,
@@ -56,10 +61,16 @@ class ConfirmEmailHandler:
                     email=user.email,
                     new_email=moved.email,
                 )
+                change = {"previous_email": user.email, "new_email": moved.email}
+                confirmed = SecurityEvent.of(
+                    "email_change.confirmed", user.id, now, command, **change
+                )
+                await uow.audit.add(confirmed)
                 recheck = moved.id if moved.email_status == "pending" else None
             # Compare-and-set on the address: a token for an address changed away from fails.
             elif not await uow.users.confirm_email(token.user_id, email=token.email, now=now):
                 raise InvalidActionToken()
+            await uow.events.add_public(email_confirmed(token.user_id, token.email, now))
             await uow.commit()
         if recheck is not None:
             # The reputation service could not judge this address when it was asked for.

@@ -16,6 +16,7 @@ from core.ports import (
     PasswordHasher,
     UnitOfWorkFactory,
 )
+from core.public_events import user_created
 from core.users.changes import request_verification
 
 
@@ -58,6 +59,7 @@ class RegisterUserHandler:
         async with self.uow() as uow:
             await uow.users.add(user)  # Conflict here counts no mail against the address
             await uow.events.add(UserEvent.created(user))
+            await uow.events.add_public(user_created(user))
             if await self.quota.take(user.email):
                 await request_verification(uow, user, user.created_at, self.secrets)
             await uow.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.audit.events import SecurityEvent
 from core.domain import InvalidActionToken, action_token_hash
 from core.lockout import LoginLockout
 from core.passwords.policy import PasswordPolicy
@@ -16,6 +17,7 @@ class ResetPassword:
     token: str
     new_password: str
     client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class ResetPasswordHandler:
             updated = user.with_changes(now=now, password_hash=new_hash)
             await save_changes(uow, user, updated, now, self.secrets)
             await uow.action_tokens.invalidate(user.id, "reset_password", now)
+            await uow.audit.add(SecurityEvent.of("password.reset", user.id, now, command))
             await uow.commit()
         # Whoever opened the mailed link holds the address: their network is the owner's now,
         # so strangers spending the account's sign-in budget do not lock them out again.

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from core.audit.events import SecurityEvent
+from core.audit.failed_password import RecordFailedPassword
 from core.domain import (
     Conflict,
     Forbidden,
@@ -42,6 +44,7 @@ class UpdateProfile:
     token_version: int | None = None
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
     client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class UpdateProfileHandler:
     quota: MailQuota
     secrets: ActionTokenSecrets
     passwords: PasswordPolicy
+    failed_password: RecordFailedPassword
 
     async def __call__(self, command: UpdateProfile) -> User:
         if command.username is not None:
@@ -108,6 +112,13 @@ class UpdateProfileHandler:
             )
             if updated.changed:
                 await save_changes(uow, user, updated, now, self.secrets)
+                if new_hash is not None:
+                    await uow.audit.add(SecurityEvent.of("password.changed", user.id, now, command))
+                if "pending_email" in updated.changed and (asked := updated.pending_email):
+                    requested = SecurityEvent.of(
+                        "email_change.requested", user.id, now, command, new_email=asked
+                    )
+                    await uow.audit.add(requested)
                 await uow.commit()
         return updated
 
@@ -116,5 +127,6 @@ class UpdateProfileHandler:
             raise InvalidInput({"current_password": [REAUTHENTICATE]})
         attempt = await self.lockout.attempt(user, user.username, command.client_ip)
         if not await self.hasher.verify(user.password_hash, command.current_password):
+            await self.failed_password(attempt, user, "profile_change", command)
             raise Forbidden("The current password is wrong.")
         await self.lockout.succeeded(attempt)

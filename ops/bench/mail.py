@@ -103,6 +103,7 @@ def main() -> None:
     env = {
         "ARGON2_PROFILE": args.argon2,
         "EVENTS_TOPIC": f"bench_mail_{run}",
+        "PUBLIC_EVENTS_TOPIC": f"bench_accounts_events_{run}",
         "MAIL_CONSUMER_GROUP": f"bench_mailer_{run}",
         "RATE_LIMIT_USERS_PER_IP": "100000000/60",
         "JWT_KEY_DIR": str(ROOT / ".keys"),

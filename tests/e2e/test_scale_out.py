@@ -58,7 +58,7 @@ def _expected_mails(database_url: str, names: list[str]) -> dict[str, list[str]]
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
             "SELECT o.user_id, o.payload FROM outbox o JOIN users u ON u.id = o.user_id"
-            " WHERE u.username = ANY(%s) ORDER BY o.id",
+            " WHERE u.username = ANY(%s) AND o.topic = 'mail' ORDER BY o.id",
             (names,),
         ).fetchall()
     expected: dict[str, list[str]] = {}

@@ -85,6 +85,7 @@ def procfile(
         WEB_METRICS_PORT=str(free_port()),
         RELAY_METRICS_PORT=str(free_port()),
         EVENTS_TOPIC=f"email_notifications_procfile_{run}",
+        PUBLIC_EVENTS_TOPIC=f"accounts.events.procfile_{run}",
         MAIL_CONSUMER_GROUP=f"mailer_procfile_{run}",
         RATE_LIMIT_USERS_PER_IP="100000/60",
         RATE_LIMIT_TOKEN_PER_IP="100000/60",
@@ -102,6 +103,7 @@ def procfile(
         consumer_metrics="",
         relay_metrics="",
         topic=env["EVENTS_TOPIC"],
+        public_topic=env["PUBLIC_EVENTS_TOPIC"],
         web=None,  # type: ignore[arg-type]
         relays=[],
         consumers=[],

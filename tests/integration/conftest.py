@@ -37,7 +37,7 @@ async def clean_state(migrated: str, settings: Settings) -> None:
     async with await psycopg.AsyncConnection.connect(_plain_dsn(migrated), autocommit=True) as c:
         await c.execute(
             "TRUNCATE users, refresh_tokens, action_tokens, outbox, processed_events,"
-            " passkeys, webauthn_challenges"
+            " passkeys, webauthn_challenges, audit_events"
         )
     async with Redis.from_url(settings.redis_url) as redis:
         await redis.flushdb()

@@ -67,12 +67,20 @@ async def test_rejected_accounts_are_deleted_only_when_configured(
     )
     assert await handler() == 1
     assert (await (await db.execute("SELECT count(*) FROM users")).fetchone())[0] == 0
-    events = await (await db.execute("SELECT type FROM outbox ORDER BY id")).fetchall()
+    events = await (
+        await db.execute("SELECT type FROM outbox WHERE topic = 'mail' ORDER BY id")
+    ).fetchall()
     assert [e[0] for e in events] == [
         "user.created",
         "user.verification_requested",
         "user.deleted",
     ], "a goodbye mail follows"
+    public = await (
+        await db.execute("SELECT type FROM outbox WHERE topic = 'public' ORDER BY id")
+    ).fetchall()
+    assert [e[0] for e in public] == ["user.created", "user.deleted"], "other services hear of it"
+    trail = await (await db.execute("SELECT type, details FROM audit_events")).fetchall()
+    assert ("account.deleted", {"reason": "address_rejected"}) in trail
 
 
 async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -> None:
@@ -94,7 +102,10 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -
         "webauthn_challenges": 0,
     }
     # Each sign-up wrote two events (welcome, confirmation); the oldest was pruned.
-    assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 3
+    count = "SELECT count(*) FROM outbox WHERE topic = %s"
+    assert (await (await db.execute(count, ("mail",))).fetchone())[0] == 3
+    # And one for other services (user.created), not published yet.
+    assert (await (await db.execute(count, ("public",))).fetchone())[0] == 2
 
 
 async def test_webauthn_challenges_are_pruned_once_expired(db, worker: Injector) -> None:

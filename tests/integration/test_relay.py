@@ -53,12 +53,13 @@ async def test_an_existing_topic_keeps_its_partitions(caplog: pytest.LogCaptureF
 
 
 async def test_a_committed_event_wakes_the_relay(api: Api, injector: Injector) -> None:
-    layout = TopicLayout(f"relay_test_{uuid.uuid4().hex[:8]}", partitions=6, replication=1)
+    name = f"relay_test_{uuid.uuid4().hex[:8]}"
+    layout = TopicLayout(name, partitions=6, replication=1, public_events=f"{name}_public")
     engine = injector.get(AsyncEngine)
     relay = OutboxRelay(
         engine,
         lambda: kafka_producer(KAFKA),
-        layout.events,
+        {"mail": layout.events, "public": f"{name}_public"},
         notifications=OutboxNotifications(engine.url),
         prepare=functools.partial(ensure_topics, KAFKA, layout),
         poll_seconds=60,  # only a notification can wake it within the test
@@ -89,7 +90,11 @@ async def test_a_committed_event_wakes_the_relay(api: Api, injector: Injector) -
         stop.set()
         await running
         await consumer.stop()
-    assert await _partitions(*layout.names) == {layout.events: 6, layout.dead_letters: 6}
+    assert await _partitions(*layout.names) == {
+        layout.events: 6,
+        layout.dead_letters: 6,
+        f"{name}_public": 6,
+    }
 
 
 async def _topic_names() -> list[str]:

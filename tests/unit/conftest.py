@@ -40,6 +40,7 @@ from core.ports import (
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
+from core.users.cancel_email_change import CancelEmailChangeHandler
 from core.users.confirm_email import ConfirmEmailHandler
 from core.users.delete_account import DeleteAccountHandler
 from core.users.get_profile import GetProfileHandler
@@ -223,6 +224,11 @@ def revoke(handlers: Injector) -> RevokeRefreshTokenHandler:
 @pytest.fixture
 def confirm(handlers: Injector) -> ConfirmEmailHandler:
     return handlers.get(ConfirmEmailHandler)
+
+
+@pytest.fixture
+def cancel(handlers: Injector) -> CancelEmailChangeHandler:
+    return handlers.get(CancelEmailChangeHandler)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
+from core.audit.events import SecurityEvent
 from core.domain import (
     ActionPurpose,
     ActionToken,
@@ -26,6 +27,7 @@ from core.ports import (
     AccessClaims,
     ActionTokenRepository,
     Admission,
+    AuditTrail,
     BackgroundJobs,
     Clock,
     EmailReputation,
@@ -39,6 +41,7 @@ from core.ports import (
     UserRepository,
     Verdict,
 )
+from core.public_events import AccountEvent
 from tests.unit.fake_passkeys import InMemoryPasskeys, InMemoryWebAuthnChallenges
 
 
@@ -154,16 +157,19 @@ class InMemoryRefreshTokens:
                 token, revoked_at=now, rotated_at=now, replaced_by=successor_id
             )
 
-    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> None:
-        self._revoke_where(lambda t: t.family_id == family_id, now)
+    async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
+        return self._revoke_where(lambda t: t.family_id == family_id, now)
 
     async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
         self._revoke_where(lambda t: t.user_id == user_id, now)
 
-    def _revoke_where(self, matches: Callable[[RefreshToken], bool], now: datetime) -> None:
+    def _revoke_where(self, matches: Callable[[RefreshToken], bool], now: datetime) -> int:
+        revoked = 0
         for token in list(self.rows.values()):
             if matches(token) and token.revoked_at is None:
                 self.rows[token.id] = replace(token, revoked_at=now)
+                revoked += 1
+        return revoked
 
 
 class InMemoryActionTokens:
@@ -201,19 +207,51 @@ class UserStore:
 
     users: dict[uuid.UUID, User] = field(default_factory=dict)
     events: list[UserEvent] = field(default_factory=list)
+    public_events: list[AccountEvent] = field(default_factory=list)
     refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
     action_tokens: dict[uuid.UUID, ActionToken] = field(default_factory=dict)
     passkeys: dict[uuid.UUID, Passkey] = field(default_factory=dict)
     webauthn_challenges: dict[uuid.UUID, WebAuthnChallenge] = field(default_factory=dict)
+    audit: list[SecurityEvent] = field(default_factory=list)
     commits: int = 0
 
 
 class InMemoryOutbox:
     def __init__(self) -> None:
         self.staged: list[UserEvent] = []
+        self.staged_public: list[AccountEvent] = []
 
     async def add(self, event: UserEvent) -> None:
         self.staged.append(event)
+
+    async def add_public(self, *events: AccountEvent) -> None:
+        self.staged_public.extend(events)
+
+
+class InMemoryAuditTrail:
+    """Security events in a list, read newest first by (at, id) as the real index orders them."""
+
+    def __init__(self, rows: list[SecurityEvent]) -> None:
+        self.rows = rows
+
+    async def add(self, *events: SecurityEvent) -> None:
+        self.rows.extend(events)
+
+    async def newest(
+        self, user_id: uuid.UUID, limit: int, before: tuple[datetime, uuid.UUID] | None = None
+    ) -> list[SecurityEvent]:
+        mine = sorted(
+            (e for e in self.rows if e.user_id == user_id),
+            key=lambda e: (e.at, e.id),
+            reverse=True,
+        )
+        return [e for e in mine if before is None or (e.at, e.id) < before][:limit]
+
+    async def prune(self, before: datetime) -> int:
+        kept = [e for e in self.rows if e.at >= before]
+        pruned = len(self.rows) - len(kept)
+        self.rows[:] = kept
+        return pruned
 
 
 class InMemoryUnitOfWork:
@@ -226,6 +264,7 @@ class InMemoryUnitOfWork:
         self._action_tokens: InMemoryActionTokens | None = None
         self._passkeys: InMemoryPasskeys | None = None
         self._webauthn_challenges: InMemoryWebAuthnChallenges | None = None
+        self._audit: InMemoryAuditTrail | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -257,6 +296,11 @@ class InMemoryUnitOfWork:
         assert self._webauthn_challenges is not None, "use the unit of work inside `async with`"
         return self._webauthn_challenges
 
+    @property
+    def audit(self) -> InMemoryAuditTrail:
+        assert self._audit is not None, "use the unit of work inside `async with`"
+        return self._audit
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
@@ -265,6 +309,7 @@ class InMemoryUnitOfWork:
         self._webauthn_challenges = InMemoryWebAuthnChallenges(
             dict(self._store.webauthn_challenges)
         )
+        self._audit = InMemoryAuditTrail(list(self._store.audit))
         self._events = InMemoryOutbox()
         return self
 
@@ -279,6 +324,7 @@ class InMemoryUnitOfWork:
         self._action_tokens = None
         self._passkeys = None
         self._webauthn_challenges = None
+        self._audit = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -297,8 +343,11 @@ class InMemoryUnitOfWork:
             for c in self.webauthn_challenges.rows.values()
             if c.user_id is None or c.user_id in self.users.rows
         }
+        self._store.audit = list(self.audit.rows)
         self._store.events.extend(self._events.staged)
+        self._store.public_events.extend(self._events.staged_public)
         self._events.staged = []
+        self._events.staged_public = []
         self._store.commits += 1
 
 
@@ -465,6 +514,7 @@ if TYPE_CHECKING:
     _users: UserRepository = InMemoryUsers({})
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
+    _audit: AuditTrail = InMemoryAuditTrail([])
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()

@@ -18,6 +18,8 @@ from tests.conftest import ROOT
 # Served by the app but not part of the API contract.
 NOT_IN_CONTRACT = {
     "/openapi.json",
+    # The AsyncAPI document of the public Kafka topic: events, not HTTP operations.
+    "/asyncapi",
     "/docs",
     "/redoc",
     # The pages people use in a browser (api/pages/).

@@ -215,7 +215,10 @@ async def test_password_change_with_a_wrong_current_password_is_forbidden(
     stored = uow.store.users[alice.id]
     assert stored.password_hash == alice.password_hash
     assert stored.email == "alice@example.com"
-    assert uow.store.commits == 0
+    # The one transaction records the failed password in the audit trail, and nothing else.
+    assert uow.store.commits == 1
+    assert [e.type for e in uow.store.audit] == ["sign_in.failed"]
+    assert uow.store.events == []
 
 
 async def test_update_to_the_same_values_changes_nothing(
