@@ -33,6 +33,8 @@ from adapters.sql.uow import SqlUnitOfWork
 from core.email_reputation.screen import EmailScreen
 from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
+from core.mfa.reauthentication import Reauthentication
+from core.mfa.second_factors import SecondFactors
 from core.passwords.policy import PasswordPolicy
 from core.ports import (
     ActionTokenSecrets,
@@ -43,7 +45,14 @@ from core.ports import (
 )
 
 # Core's services that handlers take as fields, built like the handlers.
-CORE_SERVICES: tuple[type, ...] = (EmailScreen, LoginLockout, MailQuota, PasswordPolicy)
+CORE_SERVICES: tuple[type, ...] = (
+    EmailScreen,
+    LoginLockout,
+    MailQuota,
+    PasswordPolicy,
+    SecondFactors,
+    Reauthentication,
+)
 
 
 def handler_values(settings: Settings) -> dict[str, object]:
@@ -61,6 +70,7 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "public_base_url": settings.public_base_url,
         "mail_quota": settings.mail_quota,
         "breached_fail_closed": settings.pwned_passwords_fail_closed,
+        "totp_issuer": settings.totp_issuer,
     }
 
 

@@ -19,6 +19,7 @@ from adapters.bootstrap.common import (
 )
 from adapters.common_passwords import PackagedCommonPasswords
 from adapters.familiar_addresses import RedisFamiliarAddresses
+from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.metrics import ScrapeTimeGauge, exported_registry
 from adapters.passwords import Argon2Hasher
@@ -30,6 +31,13 @@ from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
+from adapters.totp_secrets import AesGcmTotpSecrets
+from core.mfa.complete_sign_in import CompleteSignInHandler
+from core.mfa.confirm_totp import ConfirmTotpHandler
+from core.mfa.disable_totp import DisableTotpHandler
+from core.mfa.get_status import GetMfaStatusHandler
+from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
+from core.mfa.start_totp import StartTotpHandler
 from core.ports import (
     BreachedPasswords,
     Clock,
@@ -39,6 +47,7 @@ from core.ports import (
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
+    TotpSecretBox,
     UserReader,
 )
 from core.sessions.session_user import GetSessionUserHandler
@@ -69,13 +78,19 @@ WEB_HANDLERS = (
     RequestPasswordResetHandler,
     ResetPasswordHandler,
     GetSessionUserHandler,
+    GetMfaStatusHandler,
+    StartTotpHandler,
+    ConfirmTotpHandler,
+    DisableTotpHandler,
+    RegenerateRecoveryCodesHandler,
+    CompleteSignInHandler,
 )
 
 
 class WebModule(Module):
     """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
-    processes start with the app) and the password lists, the signing keys, and the readiness
-    probes."""
+    processes start with the app) and the password lists, the signing keys, the key TOTP
+    secrets are sealed with, and the readiness probes."""
 
     @singleton
     @provider
@@ -152,6 +167,11 @@ class WebModule(Module):
             ttl_seconds=settings.jwt_ttl_seconds,
             clock=clock,
         )
+
+    @singleton
+    @provider
+    def totp_secrets(self, settings: Settings) -> TotpSecretBox:
+        return AesGcmTotpSecrets(load_key_file(settings.totp_key_file))
 
     @singleton
     @provider

@@ -8,13 +8,19 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.errors import outage_as_unavailable
-from adapters.sql.tables import action_tokens, outbox, processed_events, refresh_tokens
+from adapters.sql.tables import (
+    action_tokens,
+    mfa_challenges,
+    outbox,
+    processed_events,
+    refresh_tokens,
+)
 
 
 class SqlBookkeeping:
     """Prunes published outbox rows (with them the secrets of mailed tokens), old processed-event
-    records, and refresh and mailed tokens that expired before the cut-off (until they expire,
-    revoked ones are kept to recognise reuse)."""
+    records, and refresh, mailed and mfa tokens that expired before the cut-off (until they
+    expire, revoked ones are kept to recognise reuse)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -31,9 +37,13 @@ class SqlBookkeeping:
             mailed = await conn.execute(
                 delete(action_tokens).where(action_tokens.c.expires_at < before)
             )
+            challenges = await conn.execute(
+                delete(mfa_challenges).where(mfa_challenges.c.expires_at < before)
+            )
         return {
             "outbox": published.rowcount,
             "processed_events": processed.rowcount,
             "refresh_tokens": expired.rowcount,
             "action_tokens": mailed.rowcount,
+            "mfa_challenges": challenges.rowcount,
         }

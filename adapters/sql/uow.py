@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.action_tokens import SqlActionTokens
 from adapters.sql.errors import database_unavailable, is_outage, outage_as_unavailable
+from adapters.sql.mfa_challenges import SqlMfaChallenges
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.refresh_tokens import SqlRefreshTokens
+from adapters.sql.second_factors import SqlSecondFactors
 from adapters.sql.users import SqlUserRepository
 
 
@@ -23,6 +25,8 @@ class SqlUnitOfWork:
     events: SqlOutbox
     refresh_tokens: SqlRefreshTokens
     action_tokens: SqlActionTokens
+    second_factors: SqlSecondFactors
+    mfa_challenges: SqlMfaChallenges
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -41,6 +45,8 @@ class SqlUnitOfWork:
         self.events = SqlOutbox(self._conn)
         self.refresh_tokens = SqlRefreshTokens(self._conn)
         self.action_tokens = SqlActionTokens(self._conn)
+        self.second_factors = SqlSecondFactors(self._conn)
+        self.mfa_challenges = SqlMfaChallenges(self._conn)
         return self
 
     async def __aexit__(

@@ -33,7 +33,8 @@ def compose(
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
 ) -> list[Mail]:
     """The mails an event sends: welcome, changed, goodbye, the notice of a cancelled email
-    change, and the mails that carry a single-use token (confirm an address, reset the
+    change, the notices of two-step sign-in turned on or off and of a recovery code used, and
+    the mails that carry a single-use token (confirm an address, reset the
     password, cancel or revert an email change), whose secret `secret_for` derives from the
     token id the event carries.
 
@@ -43,6 +44,7 @@ def compose(
         "email": event.email,
         "changed": ", ".join(event.changed),
         "new_email": event.new_email or "",
+        "codes_left": str(event.recovery_codes_left or 0),
     }
     recipients: list[tuple[str, str]] = []
     match event.type:
@@ -55,6 +57,12 @@ def compose(
             recipients.append(("email_change_cancelled", event.email))
         case "user.deleted":
             recipients.append(("goodbye", event.email))
+        case "user.mfa_enabled":
+            recipients.append(("mfa_enabled", event.email))
+        case "user.mfa_disabled":
+            recipients.append(("mfa_disabled", event.email))
+        case "user.recovery_code_used":
+            recipients.append(("recovery_code_used", event.email))
         case (
             "user.verification_requested"
             | "user.password_reset_requested"

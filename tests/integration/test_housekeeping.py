@@ -91,6 +91,7 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -
         "processed_events": 1,
         "refresh_tokens": 0,
         "action_tokens": 0,
+        "mfa_challenges": 0,
     }
     # Each sign-up wrote two events (welcome, confirmation); the oldest was pruned.
     assert (await (await db.execute("SELECT count(*) FROM outbox")).fetchone())[0] == 3

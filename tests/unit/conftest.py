@@ -33,6 +33,7 @@ from core.ports import (
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
+    TotpSecretBox,
     UnitOfWorkFactory,
     UserReader,
 )
@@ -59,6 +60,7 @@ from tests.unit.fakes import (
     InMemoryFamiliarAddresses,
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
+    ReversibleTotpSecrets,
 )
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -99,6 +101,7 @@ class FakePorts(Module):
             (FamiliarAddresses, self.familiar),
             (CommonPasswords, FakeCommonPasswords()),
             (BreachedPasswords, self.breached),
+            (TotpSecretBox, ReversibleTotpSecrets()),
         ]
         for port, fake in bindings:
             binder.bind(port, to=InstanceProvider(fake))

@@ -13,8 +13,10 @@ from core.domain import (
     ActionPurpose,
     ActionToken,
     Conflict,
+    MfaChallenge,
     RateLimit,
     RefreshToken,
+    TotpCredential,
     Unauthenticated,
     User,
     login_key,
@@ -28,10 +30,13 @@ from core.ports import (
     Clock,
     EmailReputation,
     IssuedToken,
+    MfaChallengeRepository,
     PasswordHasher,
     RateLimiter,
     RefreshTokenRepository,
+    SecondFactorRepository,
     TokenIssuer,
+    TotpSecretBox,
     UnitOfWorkFactory,
     UserReader,
     UserRepository,
@@ -192,6 +197,83 @@ class InMemoryActionTokens:
                 self.rows[token.id] = replace(token, used_at=now)
 
 
+class InMemorySecondFactors:
+    """TOTP credentials by user, and recovery-code hashes by user, with the real
+    compare-and-set semantics."""
+
+    def __init__(
+        self, totp: dict[uuid.UUID, TotpCredential], codes: dict[uuid.UUID, set[str]]
+    ) -> None:
+        self.totp = totp
+        self.codes = codes
+
+    async def get_totp(self, user_id: uuid.UUID) -> TotpCredential | None:
+        return self.totp.get(user_id)
+
+    async def put_pending_totp(self, credential: TotpCredential) -> bool:
+        current = self.totp.get(credential.user_id)
+        if current is not None and current.enabled:
+            return False
+        self.totp[credential.user_id] = credential
+        return True
+
+    async def confirm_totp(self, credential: TotpCredential, step: int, now: datetime) -> bool:
+        current = self.totp.get(credential.user_id)
+        if current is None or current.enabled or current.sealed_secret != credential.sealed_secret:
+            return False
+        self.totp[credential.user_id] = replace(current, confirmed_at=now, last_step=step)
+        return True
+
+    async def accept_totp_step(self, user_id: uuid.UUID, step: int) -> bool:
+        current = self.totp.get(user_id)
+        if current is None or not current.enabled:
+            return False
+        if current.last_step is not None and current.last_step >= step:
+            return False
+        self.totp[user_id] = replace(current, last_step=step)
+        return True
+
+    async def delete_totp(self, user_id: uuid.UUID) -> None:
+        self.totp.pop(user_id, None)
+        self.codes.pop(user_id, None)
+
+    async def replace_recovery_codes(
+        self, user_id: uuid.UUID, code_hashes: list[str], now: datetime
+    ) -> None:
+        self.codes[user_id] = set(code_hashes)
+
+    async def has_recovery_code(self, user_id: uuid.UUID, code_hash: str) -> bool:
+        return code_hash in self.codes.get(user_id, set())
+
+    async def use_recovery_code(self, user_id: uuid.UUID, code_hash: str) -> bool:
+        codes = self.codes.get(user_id, set())
+        if code_hash not in codes:
+            return False
+        self.codes[user_id] = codes - {code_hash}
+        return True
+
+    async def recovery_codes_left(self, user_id: uuid.UUID) -> int:
+        return len(self.codes.get(user_id, set()))
+
+
+class InMemoryMfaChallenges:
+    def __init__(self, rows: dict[str, MfaChallenge]) -> None:
+        self.rows = rows
+
+    async def add(self, challenge: MfaChallenge) -> None:
+        self.rows[challenge.token_hash] = challenge
+
+    async def get(self, token_hash: str) -> MfaChallenge | None:
+        return self.rows.get(token_hash)
+
+    async def use(self, token_hash: str, now: datetime) -> MfaChallenge | None:
+        challenge = self.rows.get(token_hash)
+        if challenge is None or not challenge.live(now):
+            return None
+        self.rows[token_hash] = used = replace(challenge, used_at=now)
+        return used
+
+
 @dataclass
 class UserStore:
     """What is committed: the shared state every unit of work starts from."""
@@ -200,6 +282,9 @@ class UserStore:
     events: list[UserEvent] = field(default_factory=list)
     refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
     action_tokens: dict[uuid.UUID, ActionToken] = field(default_factory=dict)
+    totp: dict[uuid.UUID, TotpCredential] = field(default_factory=dict)
+    recovery_codes: dict[uuid.UUID, set[str]] = field(default_factory=dict)
+    mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -219,6 +304,8 @@ class InMemoryUnitOfWork:
         self._users: InMemoryUsers | None = None
         self._refresh_tokens: InMemoryRefreshTokens | None = None
         self._action_tokens: InMemoryActionTokens | None = None
+        self._second_factors: InMemorySecondFactors | None = None
+        self._mfa_challenges: InMemoryMfaChallenges | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -240,10 +327,24 @@ class InMemoryUnitOfWork:
         assert self._action_tokens is not None, "use the unit of work inside `async with`"
         return self._action_tokens
 
+    @property
+    def second_factors(self) -> InMemorySecondFactors:
+        assert self._second_factors is not None, "use the unit of work inside `async with`"
+        return self._second_factors
+
+    @property
+    def mfa_challenges(self) -> InMemoryMfaChallenges:
+        assert self._mfa_challenges is not None, "use the unit of work inside `async with`"
+        return self._mfa_challenges
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
         self._action_tokens = InMemoryActionTokens(dict(self._store.action_tokens))
+        self._second_factors = InMemorySecondFactors(
+            dict(self._store.totp), dict(self._store.recovery_codes)
+        )
+        self._mfa_challenges = InMemoryMfaChallenges(dict(self._store.mfa_challenges))
         self._events = InMemoryOutbox()
         return self
 
@@ -256,6 +357,8 @@ class InMemoryUnitOfWork:
         self._users = None
         self._refresh_tokens = None
         self._action_tokens = None
+        self._second_factors = None
+        self._mfa_challenges = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -265,6 +368,13 @@ class InMemoryUnitOfWork:
         }
         self._store.action_tokens = {
             t.id: t for t in self.action_tokens.rows.values() if t.user_id in self.users.rows
+        }
+        users = self.users.rows
+        factors = self.second_factors
+        self._store.totp = {u: t for u, t in factors.totp.items() if u in users}
+        self._store.recovery_codes = {u: c for u, c in factors.codes.items() if u in users}
+        self._store.mfa_challenges = {
+            h: c for h, c in self.mfa_challenges.rows.items() if c.user_id in users
         }
         self._store.events.extend(self._events.staged)
         self._events.staged = []
@@ -345,20 +455,33 @@ class FakeBreachedPasswords:
 
 
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>"."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>"."""
 
     PREFIX = "token-for-"
 
-    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
-        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}", 900)
+    def issue(
+        self,
+        user_id: uuid.UUID,
+        token_version: int,
+        auth_time: datetime,
+        amr: Sequence[str] = ("pwd",),
+    ) -> IssuedToken:
+        methods = "+".join(amr)
+        return IssuedToken(
+            f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{methods}", 900
+        )
 
     def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
             user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
-            version, _, auth_time = rest.partition("@")
+            version, _, rest = rest.partition("@")
+            auth_time, _, methods = rest.partition("@")
             try:
                 return AccessClaims(
-                    uuid.UUID(user_id), int(version), datetime.fromisoformat(auth_time)
+                    uuid.UUID(user_id),
+                    int(version),
+                    datetime.fromisoformat(auth_time),
+                    tuple(methods.split("+")) if methods else (),
                 )
             except ValueError:
                 pass
@@ -429,11 +552,27 @@ class FakeJobs:
         self.verifications.append(user_id)
 
 
+class ReversibleTotpSecrets:
+    """Seals a secret by prefixing the user id (so a secret copied to another user opens not)."""
+
+    def seal(self, user_id: uuid.UUID, secret: str) -> bytes:
+        return f"sealed:{user_id}:{secret}".encode()
+
+    def open(self, user_id: uuid.UUID, sealed: bytes) -> str:
+        prefix = f"sealed:{user_id}:".encode()
+        if not sealed.startswith(prefix):
+            raise ValueError("sealed for another user")
+        return sealed.removeprefix(prefix).decode()
+
+
 if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
+    _second_factors: SecondFactorRepository = InMemorySecondFactors({}, {})
+    _mfa_challenges: MfaChallengeRepository = InMemoryMfaChallenges({})
+    _totp_secrets: TotpSecretBox = ReversibleTotpSecrets()
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()

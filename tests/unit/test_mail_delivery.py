@@ -78,6 +78,9 @@ TEMPLATE_OF = {
     "user.email_change_requested": "email_change_requested",
     "user.email_changed": "email_changed",
     "user.email_change_cancelled": "email_change_cancelled",
+    "user.mfa_enabled": "mfa_enabled",
+    "user.mfa_disabled": "mfa_disabled",
+    "user.recovery_code_used": "recovery_code_used",
 }
 
 
