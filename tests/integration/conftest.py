@@ -18,6 +18,7 @@ from adapters.settings import Settings
 from api.app import create_app
 from tests.integration.api_client import Api, ShiftedClock, api_with
 from tests.integration.tokens_mailed import MailedTokens
+from tests.integration.two_step import TwoStep
 
 
 def _plain_dsn(url: str) -> str:
@@ -85,3 +86,9 @@ async def timed_api(settings: Settings, migrated: str, clock: ShiftedClock) -> A
     """The API on `clock`."""
     async with api_with(settings, clock) as api:
         yield api
+
+
+@pytest.fixture
+def two_step(timed_api: Api, clock: ShiftedClock, settings: Settings) -> TwoStep:
+    """The API on `clock`, used with an authenticator app."""
+    return TwoStep(timed_api, clock, settings)

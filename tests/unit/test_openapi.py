@@ -24,6 +24,7 @@ NOT_IN_CONTRACT = {
     "/",
     "/signup",
     "/login",
+    "/login/code",
     "/logout",
     "/forgot-password",
     "/reset-password",
