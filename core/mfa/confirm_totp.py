@@ -52,7 +52,7 @@ class ConfirmTotpHandler:
             if credential.enabled:
                 raise StateConflict(ALREADY_ON)
             secret = self.totp_secrets.open(user.id, credential.sealed_secret)
-            step = matching_step(secret, command.code, now, after=None)
+            step = None if secret is None else matching_step(secret, command.code, now, after=None)
             if step is None:
                 raise Forbidden(WRONG_CODE)
             if not await uow.second_factors.confirm_totp(credential, step, now):

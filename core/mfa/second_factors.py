@@ -52,6 +52,8 @@ class SecondFactors:
                 return None
             if code is not None:
                 secret = self.totp_secrets.open(user.id, credential.sealed_secret)
+                if secret is None:
+                    return None
                 step = matching_step(secret, code, self.clock.now(), after=credential.last_step)
                 return None if step is None else SecondFactorProof("otp", step=step)
             if recovery_code is not None:

@@ -141,7 +141,10 @@ class TotpSecretBox(Protocol):
 
     def seal(self, user_id: uuid.UUID, secret: str) -> bytes: ...
 
-    def open(self, user_id: uuid.UUID, sealed: bytes) -> str: ...
+    def open(self, user_id: uuid.UUID, sealed: bytes) -> str | None:
+        """The secret; None when it does not open (sealed with another key, for another user,
+        or altered): no code matches it then, and a recovery code is the way in."""
+        ...
 
 
 class FamiliarAddresses(Protocol):

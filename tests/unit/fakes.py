@@ -553,15 +553,15 @@ class FakeJobs:
 
 
 class ReversibleTotpSecrets:
-    """Seals a secret by prefixing the user id (so a secret copied to another user opens not)."""
+    """Seals a secret by prefixing the user id (so that one copied to another user opens not)."""
 
     def seal(self, user_id: uuid.UUID, secret: str) -> bytes:
         return f"sealed:{user_id}:{secret}".encode()
 
-    def open(self, user_id: uuid.UUID, sealed: bytes) -> str:
+    def open(self, user_id: uuid.UUID, sealed: bytes) -> str | None:
         prefix = f"sealed:{user_id}:".encode()
         if not sealed.startswith(prefix):
-            raise ValueError("sealed for another user")
+            return None
         return sealed.removeprefix(prefix).decode()
 
 
