@@ -25,6 +25,7 @@ from api.pages.session import Cookies, Sessions
 from api.pages.signing_in import SecondStepPage, SignInPage, SignOutPage, SignUpPage
 from api.problems import serialize_problem
 from core.mfa.complete_sign_in import CompleteSignInHandler
+from core.mfa.get_status import GetMfaStatusHandler
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -80,6 +81,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         update_profile=injector.get(UpdateProfileHandler),
         delete_account=injector.get(DeleteAccountHandler),
         resend=injector.get(ResendVerificationHandler),
+        mfa_status=injector.get(GetMfaStatusHandler),
     )
     app.add_route("/account", account)
     for form in ACCOUNT_FORMS:

@@ -85,3 +85,30 @@ async def test_a_code_form_posted_too_late_or_forged_starts_over(two_step: TwoSt
     )
     assert without_csrf.status_code == 403
     assert (await browser.client.get("/login/code")).headers["location"] == "/login"
+
+
+async def test_the_account_page_asks_for_the_code_where_the_password_is_asked(
+    two_step: TwoStep,
+) -> None:
+    browser, enrolled = await _enrolled(two_step)
+    fields = _form_fields((await _password_step(browser)).text)
+    code = two_step.code(enrolled.secret)
+    assert (await browser.client.post("/login/code", data={**fields, "code": code})).is_redirect
+    two_step.next_step()
+    account = await browser.client.get("/account")
+    assert account.text.count('autocomplete="one-time-code"') == 3  # email, password, deletion
+
+    without = await browser.submit(
+        "/account/email", "/account", email="new@example.com", current_password=PASSWORD
+    )
+    assert without.status_code == 422
+    assert 'id="email-code-error"' in without.text
+    changed = await browser.submit(
+        "/account/email",
+        "/account",
+        email="new@example.com",
+        current_password=PASSWORD,
+        code=two_step.code(enrolled.secret),
+    )
+    assert changed.status_code == 303, changed.text
+    assert changed.headers["location"] == "/account?notice=email-change-asked"

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import psycopg
 import pyotp
 from joserfc import jwt
 from joserfc.jwk import KeySet
@@ -20,6 +21,14 @@ from tests.integration.api_client import Api, ShiftedClock
 
 PASSWORD = "s3cret-pass"
 STEP = timedelta(seconds=30)
+
+
+async def outbox_events(db: psycopg.AsyncConnection, event_type: str) -> list[dict[str, Any]]:
+    """The payloads of the events of this type in the outbox, oldest first."""
+    cursor = await db.execute(
+        "SELECT payload FROM outbox WHERE type = %s ORDER BY id", (event_type,)
+    )
+    return [payload for (payload,) in await cursor.fetchall()]
 
 
 @dataclass

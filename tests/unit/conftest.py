@@ -60,8 +60,8 @@ from tests.unit.fakes import (
     InMemoryFamiliarAddresses,
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
-    ReversibleTotpSecrets,
 )
+from tests.unit.second_factor_fakes import ReversibleTotpSecrets
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 ALICE_PASSWORD = "correct horse battery"
