@@ -1,6 +1,6 @@
 """Secret keys kept as files in the key directory (`ops/keys ensure` makes them), never in the
-database or the repository: the key mailed tokens derive from, and the key that signs the pages'
-CSRF tokens."""
+database or the repository: the key mailed tokens derive from, the key that signs the pages'
+CSRF tokens, and the key TOTP secrets are sealed with."""
 
 from __future__ import annotations
 

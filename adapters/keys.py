@@ -1,6 +1,7 @@
 """`ops/keys new|ensure|list|retire`: the JWT signing keys (PEM files, never committed), and
-(`ensure`) the key mailed tokens' secrets derive from (ACTION_TOKEN_KEY_FILE) and the key the
-pages sign their CSRF tokens with (CSRF_KEY_FILE).
+(`ensure`) the key mailed tokens' secrets derive from (ACTION_TOKEN_KEY_FILE), the key the
+pages sign their CSRF tokens with (CSRF_KEY_FILE) and the key TOTP secrets are sealed with
+(TOTP_KEY_FILE).
 
 Rotation without logging anyone out:
   1. `ops/keys new`, then restart the processes: the new key signs, the old one still verifies.
@@ -77,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"retired {path.name}")
         return 0
     if args.command == "ensure":
-        for key_file in (settings.action_token_key_file, settings.csrf_key_file):
+        for key_file in (
+            settings.action_token_key_file,
+            settings.csrf_key_file,
+            settings.totp_key_file,
+        ):
             if ensure_key_file(key_file):
                 print(f"created {key_file}", file=sys.stderr)
         try:

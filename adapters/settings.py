@@ -128,6 +128,10 @@ class Settings:
     """The key that derives mailed tokens' secrets from their ids (web and consumer)."""
     csrf_key_file: Path
     """The key the pages sign their forms' CSRF tokens with (web only)."""
+    totp_key_file: Path
+    """The key TOTP secrets are sealed with in the database (web only)."""
+    totp_issuer: str
+    """The name authenticator apps show beside the account's codes."""
     session_cookie_secure: bool
     """Whether the pages' cookies are sent over HTTPS only: on unless PUBLIC_BASE_URL is a
     plain-HTTP address of this machine (local development)."""
@@ -242,6 +246,8 @@ class Settings:
             familiar_address_days=env.int("FAMILIAR_ADDRESS_DAYS", 30),
             action_token_key_file=Path(env.str("ACTION_TOKEN_KEY_FILE", ".keys/action-tokens.key")),
             csrf_key_file=Path(env.str("CSRF_KEY_FILE", ".keys/csrf.key")),
+            totp_key_file=Path(env.str("TOTP_KEY_FILE", ".keys/totp.key")),
+            totp_issuer=env.str("TOTP_ISSUER", "Accounts"),
             session_cookie_secure=env.bool(
                 "SESSION_COOKIE_SECURE", not _local_development(public_base_url)
             ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,11 @@ class JwtTokens:
         self._jwks = self._key_set.as_dict(private=False)
 
     def issue(
-        self, user_id: uuid.UUID, token_version: int = 0, auth_time: datetime | None = None
+        self,
+        user_id: uuid.UUID,
+        token_version: int = 0,
+        auth_time: datetime | None = None,
+        amr: Sequence[str] = ("pwd",),
     ) -> IssuedToken:
         """Without `auth_time`, the token says the user signed in now."""
         now = self._now()
@@ -82,6 +86,7 @@ class JwtTokens:
             "jti": uuid.uuid4().hex,
             "ver": token_version,
             "auth_time": now if auth_time is None else int(auth_time.timestamp()),
+            "amr": list(amr),
         }
         header = {"alg": ALGORITHM, "kid": self._signing_key.kid}
         token = jwt.encode(header, claims, self._signing_key, registry=self._registry)
@@ -96,7 +101,10 @@ class JwtTokens:
             if type(version) is not int or version < 0:
                 raise ValueError("ver must be a natural number")
             return AccessClaims(
-                uuid.UUID(decoded.claims["sub"]), version, _auth_time(decoded.claims)
+                uuid.UUID(decoded.claims["sub"]),
+                version,
+                _auth_time(decoded.claims),
+                _amr(decoded.claims),
             )
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated("The access token is invalid or expired.") from error
@@ -119,3 +127,11 @@ def _auth_time(claims: Mapping[str, object]) -> datetime | None:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError) as error:
         raise ValueError("auth_time is out of range") from error
+
+
+def _amr(claims: Mapping[str, object]) -> tuple[str, ...]:
+    # Tokens signed before the claim existed carry none; they are gone one token lifetime later.
+    methods = claims.get("amr", [])
+    if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
+        raise ValueError("amr must be a list of method names")
+    return tuple(methods)

@@ -29,10 +29,23 @@ from api.resources.account_tokens import (
     PasswordResetResource,
 )
 from api.resources.health import Health, Ready
+from api.resources.mfa import MfaStatus, RecoveryCodes, Totp, TotpConfirmation
 from api.resources.security_events import SecurityEvents
-from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
+from api.resources.tokens import (
+    AccessToken,
+    Jwks,
+    SecondStepToken,
+    TokenRefresh,
+    TokenRevocation,
+)
 from api.resources.users import Users
 from core.audit.list_security_events import ListSecurityEventsHandler
+from core.mfa.complete_sign_in import CompleteSignInHandler
+from core.mfa.confirm_totp import ConfirmTotpHandler
+from core.mfa.disable_totp import DisableTotpHandler
+from core.mfa.get_status import GetMfaStatusHandler
+from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
+from core.mfa.start_totp import StartTotpHandler
 from core.ports import RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
@@ -79,6 +92,28 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
             )
         )
     return middleware
+
+
+def _add_mfa_routes(app: falcon.asgi.App[Any, Any], injector: Injector, body_limit: int) -> None:
+    app.add_route("/api/v1/mfa", MfaStatus(get_status=injector.get(GetMfaStatusHandler)))
+    app.add_route(
+        "/api/v1/mfa/totp",
+        Totp(
+            start=injector.get(StartTotpHandler),
+            disable=injector.get(DisableTotpHandler),
+            max_body_bytes=body_limit,
+        ),
+    )
+    app.add_route(
+        "/api/v1/mfa/totp/confirm",
+        TotpConfirmation(confirm=injector.get(ConfirmTotpHandler), max_body_bytes=body_limit),
+    )
+    app.add_route(
+        "/api/v1/mfa/recovery-codes",
+        RecoveryCodes(
+            regenerate=injector.get(RegenerateRecoveryCodesHandler), max_body_bytes=body_limit
+        ),
+    )
 
 
 def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, Any]:
@@ -132,6 +167,10 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         AccessToken(issue=injector.get(IssueAccessTokenHandler), max_body_bytes=body_limit),
     )
     app.add_route(
+        "/api/v1/token/mfa",
+        SecondStepToken(complete=injector.get(CompleteSignInHandler), max_body_bytes=body_limit),
+    )
+    app.add_route(
         "/api/v1/token/refresh",
         TokenRefresh(refresh=injector.get(RefreshAccessTokenHandler), max_body_bytes=body_limit),
     )
@@ -139,6 +178,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         "/api/v1/token/revoke",
         TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
     )
+    _add_mfa_routes(app, injector, body_limit)
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(injector.get(Readiness)))

@@ -25,7 +25,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from falcon.routing.compiled import CompiledRouterNode
 from marshmallow import Schema
 
-from api import schemas
+from api import mfa_schemas, schemas
 
 REGENERATE = ".venv/bin/python -m api.openapi > docs/openapi.json"
 
@@ -156,6 +156,18 @@ def _operations(node: CompiledRouterNode) -> Operations | None:
     return operations
 
 
+def _schemas_with_rules() -> list[Any]:
+    found = {
+        value
+        for module in (schemas, mfa_schemas)
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, Schema)
+        and "json_schema_rules" in vars(value)
+    }
+    return sorted(found, key=lambda schema: schema.__name__)
+
+
 def build_spec(app: falcon.App[Any, Any]) -> dict[str, Any]:
     """The document of every route `app` has when called, but those outside the contract."""
     spec = APISpec(
@@ -171,16 +183,11 @@ def build_spec(app: falcon.App[Any, Any]) -> dict[str, Any]:
     spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
-    # Rules marshmallow checks in code (validates_schema), stated for clients in JSON Schema;
-    # lazy: listed only if an operation refers to the schema.
-    user_update_rules = {
-        "anyOf": [{"required": [name]} for name in ("username", "email", "password")],
-        "dependentRequired": {
-            "password": ["current_password"],
-            "email": ["current_password"],
-        },
-    }
-    spec.components.schema("UserUpdate", user_update_rules, schema=schemas.UserUpdate, lazy=True)
+    # Rules marshmallow checks in code (validates_schema), stated for clients in JSON Schema by
+    # the schema class itself (`json_schema_rules`); lazy: listed only if an operation refers
+    # to the schema.
+    for schema in _schemas_with_rules():
+        spec.components.schema(schema.__name__, schema.json_schema_rules, schema=schema, lazy=True)
     # Falcon's own inspector (falcon.inspect) walks the same tree, but names no resources.
     for node in _routes(app._router._roots):
         operations = _operations(node)
@@ -220,11 +227,13 @@ def main() -> None:
         (Path(keys) / "20260101T000000Z.pem").write_bytes(new_key_pem())
         ensure_key_file(Path(keys) / "action-tokens.key")
         ensure_key_file(Path(keys) / "csrf.key")
+        ensure_key_file(Path(keys) / "totp.key")
         settings = dataclasses.replace(
             Settings.from_env(read_dotenv=False),
             jwt_key_dir=Path(keys),
             action_token_key_file=Path(keys) / "action-tokens.key",
             csrf_key_file=Path(keys) / "csrf.key",
+            totp_key_file=Path(keys) / "totp.key",
         )
         injector = web_injector(settings)
         sys.stdout.write(render(build_spec(create_app(settings, injector))))

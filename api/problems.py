@@ -18,12 +18,15 @@ from core.domain import (
     InvalidActionToken,
     InvalidCredentials,
     InvalidInput,
+    InvalidMfaToken,
     InvalidPasskey,
     InvalidRefreshToken,
     MailRejected,
     MailServerUnavailable,
     NotFound,
     RateLimited,
+    SecondFactorRequired,
+    StateConflict,
     Unauthenticated,
     Unavailable,
 )
@@ -31,6 +34,8 @@ from core.ports import BreachCheckUnavailable, EmailCheckMisconfigured, EmailChe
 
 PROBLEM_JSON = "application/problem+json"
 SERVER_FAULT = "The server failed to handle this request; quote the request_id to report it."
+MFA_REQUIRED = "tag:accounts.example,2026:problems/mfa-required"
+"""The `type` of the answer to a right password when the account asks for a second factor."""
 log = logging.getLogger("api.errors")
 
 # Domain error -> HTTP status. The one table that maps core's errors to HTTP. A 500 says the
@@ -43,9 +48,12 @@ STATUS_OF: dict[type[DomainError], int] = {
     InvalidInput: 422,
     InvalidCredentials: 401,
     InvalidRefreshToken: 401,
+    InvalidMfaToken: 401,
     Unauthenticated: 401,
     Forbidden: 403,
+    SecondFactorRequired: 403,
     Conflict: 409,
+    StateConflict: 409,
     RateLimited: 429,
     Unavailable: 503,
     # Raised by the background jobs and the mailer, which handle them; here in case one ever
@@ -64,7 +72,8 @@ def status_of(error: DomainError) -> int:
 
 
 class Problem(falcon.HTTPError):
-    """An HTTP error with RFC 9457 members; `errors` maps field names to messages."""
+    """An HTTP error with RFC 9457 members; `errors` maps field names to messages. A problem of
+    a `type` of its own has a `title` of its own and may carry extension members."""
 
     def __init__(
         self,
@@ -73,25 +82,32 @@ class Problem(falcon.HTTPError):
         *,
         errors: dict[str, list[str]] | None = None,
         headers: dict[str, str] | None = None,
+        type: str = "about:blank",
+        title: str | None = None,
+        extensions: dict[str, object] | None = None,
     ) -> None:
         super().__init__(
-            status, title=HTTPStatus(status).phrase, description=detail, headers=headers
+            status, title=title or HTTPStatus(status).phrase, description=detail, headers=headers
         )
         self.errors = errors
+        self.type = type
+        self.extensions = extensions or {}
 
 
 def problem_body(req: falcon.Request, error: falcon.HTTPError) -> dict[str, object]:
     status = error.status_code
+    problem_type = getattr(error, "type", "about:blank")
     body: dict[str, object] = {
-        "type": "about:blank",
+        "type": problem_type,
         # For type about:blank, RFC 9457 wants the status phrase as the title.
-        "title": HTTPStatus(status).phrase,
+        "title": error.title if problem_type != "about:blank" else HTTPStatus(status).phrase,
         "status": status,
         "detail": error.description or HTTPStatus(status).description,
     }
     errors = getattr(error, "errors", None)
     if errors:
         body["errors"] = errors
+    body.update(getattr(error, "extensions", {}))
     request_id = getattr(req.context, "request_id", None)
     if request_id:
         body["request_id"] = request_id
@@ -108,7 +124,7 @@ def _www_authenticate(error: DomainError) -> dict[str, str]:
         return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
     if isinstance(error, InvalidRefreshToken):
         return {"WWW-Authenticate": 'Bearer error="invalid_grant"'}
-    if isinstance(error, InvalidCredentials):
+    if isinstance(error, InvalidCredentials | InvalidMfaToken):
         return {"WWW-Authenticate": "Bearer"}
     return {}
 
@@ -130,6 +146,15 @@ async def handle_domain_error(
     if status == 503:
         headers["Retry-After"] = "5"
         log.warning("dependency unavailable", extra={"detail": error.detail})
+    if isinstance(error, SecondFactorRequired):
+        raise Problem(
+            status,
+            error.detail,
+            headers=headers,
+            type=MFA_REQUIRED,
+            title="A second factor is required",
+            extensions={"mfa_token": error.mfa_token, "methods": list(error.methods)},
+        )
     raise Problem(status, error.detail, errors=getattr(error, "errors", None), headers=headers)
 
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from api.validation import (
+    NOT_BOTH_FACTORS,
+    code_field,
+    core_rule,
+    one_second_factor,
+    recovery_code_field,
+)
 from core.audit.events import SECURITY_EVENT_TYPES
 from core.audit.list_security_events import DEFAULT_PAGE, MAX_PAGE
 from core.domain import (
@@ -18,18 +25,6 @@ from core.domain import (
     password_length_problem,
 )
 
-
-def _core_rule(problem: Callable[[str], str | None]) -> Callable[[str], None]:
-    """A rule of core's as a validator: one rule, and the same words whichever layer refuses."""
-
-    def validator(value: str) -> None:
-        message = problem(value)
-        if message is not None:
-            raise ValidationError(message)
-
-    return validator
-
-
 _username = validate.Regexp(
     USERNAME_PATTERN, error="Must be 3-32 characters of letters, digits, '_', '.' or '-'."
 )
@@ -37,7 +32,7 @@ _username = validate.Regexp(
 # bound in the schema only caps what is read.
 _password: list[Callable[[str], Any]] = [
     validate.Length(max=1024),
-    _core_rule(password_length_problem),
+    core_rule(password_length_problem),
 ]
 _new_password = {
     "description": f"{PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters, counted after "
@@ -46,9 +41,15 @@ _new_password = {
 }
 _email = validate.Length(max=EMAIL_MAX_LENGTH)
 # An address to be stored on an account: at a domain name, not an IP address or a bare host.
-_new_email: list[Callable[[str], Any]] = [_email, _core_rule(email_problem)]
+_new_email: list[Callable[[str], Any]] = [_email, core_rule(email_problem)]
 # The database cannot store NUL, and no login name has control characters: refuse them here.
 _printable = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="Must not contain control characters.")
+
+
+WITH_TWO_STEP = (
+    "needed when two-step sign-in is on: a code from the authenticator app (or `recovery_code` "
+    "instead). A wrong one counts as a failed sign-in."
+)
 
 
 class UserCreate(Schema):
@@ -60,6 +61,16 @@ class UserCreate(Schema):
 
 
 class UserUpdate(Schema):
+    # Rules marshmallow checks in code (validates_schema), stated for clients in JSON Schema.
+    json_schema_rules: ClassVar[dict[str, Any]] = {
+        "anyOf": [{"required": [name]} for name in ("username", "email", "password")],
+        "dependentRequired": {
+            "password": ["current_password"],
+            "email": ["current_password"],
+        },
+        **NOT_BOTH_FACTORS,
+    }
+
     username = fields.String(validate=_username)
     email = fields.Email(validate=_new_email)
     password = fields.String(load_only=True, validate=_password, metadata=_new_password)
@@ -68,6 +79,8 @@ class UserUpdate(Schema):
         validate=validate.Length(1, 1024),
         metadata={"description": "Required when `email` or `password` is given."},
     )
+    code = code_field(description=f"With `email` or `password`, {WITH_TWO_STEP}")
+    recovery_code = recovery_code_field()
 
     @validates_schema
     def _something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -78,10 +91,19 @@ class UserUpdate(Schema):
                 "Required to change the email address or the password.",
                 field_name="current_password",
             )
+        one_second_factor(data, required=False)
 
 
 class UserDelete(Schema):
+    json_schema_rules: ClassVar[dict[str, Any]] = NOT_BOTH_FACTORS
+
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
+    code = code_field(description=f"Also {WITH_TWO_STEP}")
+    recovery_code = recovery_code_field()
+
+    @validates_schema
+    def _at_most_one_factor(self, data: dict[str, Any], **kwargs: Any) -> None:
+        one_second_factor(data, required=False)
 
 
 class User(Schema):

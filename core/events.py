@@ -21,6 +21,9 @@ EventType = Literal[
     "user.passkey_added",
     "user.locked_out",
     "user.refresh_token_reused",
+    "user.mfa_enabled",
+    "user.mfa_disabled",
+    "user.recovery_code_used",
 ]
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 # Events whose mail carries a single-use token (as its id: see UserEvent.token_id).
@@ -59,6 +62,9 @@ class UserEvent:
     """For token events: the id of the single-use token the mail carries. The secret itself is
     never in an event: the mailer derives it from the id with a key that only the web and mail
     processes hold, so a copy of the outbox or of the topic opens no account."""
+    recovery_codes_left: int | None = None
+    """For user.recovery_code_used: how many unused recovery codes the account has now. No
+    event ever carries a code or a TOTP secret."""
 
     @classmethod
     def created(cls, user: User) -> UserEvent:
@@ -113,6 +119,21 @@ class UserEvent:
         assert type in NOTICE_EVENT_TYPES
         return cls(type, user.id, user.email, user.username, now)
 
+    @classmethod
+    def second_factor(
+        cls, type: EventType, user: User, now: datetime, recovery_codes_left: int | None = None
+    ) -> UserEvent:
+        """Two-step sign-in turned on or off, or a recovery code used."""
+        assert type in ("user.mfa_enabled", "user.mfa_disabled", "user.recovery_code_used")
+        return cls(
+            type,
+            user.id,
+            user.email,
+            user.username,
+            now,
+            recovery_codes_left=recovery_codes_left,
+        )
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "event_id": str(self.id),
@@ -129,6 +150,8 @@ class UserEvent:
             data["new_email"] = self.new_email
         if self.token_id is not None:
             data["token_id"] = str(self.token_id)
+        if self.recovery_codes_left is not None:
+            data["recovery_codes_left"] = self.recovery_codes_left
         return data
 
     @classmethod
@@ -145,6 +168,9 @@ class UserEvent:
         token_id = data.get("token_id")
         if data["type"] in TOKEN_EVENT_TYPES and not isinstance(token_id, str):
             raise TypeError("a token event must carry its token id")
+        codes_left = data.get("recovery_codes_left")
+        if codes_left is not None and type(codes_left) is not int:
+            raise TypeError("recovery_codes_left must be a number")
         return cls(
             type=data["type"],
             user_id=uuid.UUID(data["user_id"]),
@@ -157,4 +183,5 @@ class UserEvent:
             id=uuid.UUID(data["event_id"]),
             request_id=data.get("request_id"),
             token_id=uuid.UUID(token_id) if isinstance(token_id, str) else None,
+            recovery_codes_left=codes_left,
         )

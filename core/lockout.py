@@ -100,6 +100,16 @@ class LoginLockout:
         if attempt.network is not None:
             await self.familiar.remember(attempt.user, attempt.network)
 
+    async def first_step_passed(self, attempt: SignInAttempt) -> None:
+        """The password was right but the account asks for a second factor: this check was no
+        failure (its slots are given back), but the sign-in is not done either, so the
+        network's failures are not forgotten and it does not become familiar. Failed second
+        steps count as failed sign-ins; a second step that succeeds calls `succeeded`."""
+        if attempt.user is None:
+            return
+        for key in attempt.keys:
+            await self.limiter.give_back(key)
+
     async def familiar_network(self, user: User, address: str | None) -> bool:
         network = client_network(address)
         return network is not None and await self.familiar.seen(user, network)

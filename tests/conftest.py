@@ -29,6 +29,7 @@ def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (path / "20260101T000000Z.pem").write_bytes(new_key_pem())
     ensure_key_file(path / "action-tokens.key")
     ensure_key_file(path / "csrf.key")
+    ensure_key_file(path / "totp.key")
     return path
 
 
@@ -41,6 +42,7 @@ def settings(key_dir: Path) -> Settings:
         jwt_key_dir=key_dir,
         action_token_key_file=key_dir / "action-tokens.key",
         csrf_key_file=key_dir / "csrf.key",
+        totp_key_file=key_dir / "totp.key",
         argon2_profile="cheapest",
         hash_concurrency=2,
         log_json=False,

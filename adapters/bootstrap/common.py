@@ -34,6 +34,8 @@ from core.audit.failed_password import RecordFailedPassword
 from core.email_reputation.screen import EmailScreen
 from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
+from core.mfa.reauthentication import Reauthentication
+from core.mfa.second_factors import SecondFactors
 from core.passkeys.begin_assertion import BeginAssertion
 from core.passkeys.verify_assertion import VerifyAssertion
 from core.passwords.policy import PasswordPolicy
@@ -54,6 +56,8 @@ CORE_SERVICES: tuple[type, ...] = (
     BeginAssertion,
     VerifyAssertion,
     RecordFailedPassword,
+    SecondFactors,
+    Reauthentication,
 )
 
 
@@ -73,6 +77,7 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "public_base_url": settings.public_base_url,
         "mail_quota": settings.mail_quota,
         "breached_fail_closed": settings.pwned_passwords_fail_closed,
+        "totp_issuer": settings.totp_issuer,
     }
 
 

@@ -19,6 +19,7 @@ from adapters.bootstrap.common import (
 )
 from adapters.common_passwords import PackagedCommonPasswords
 from adapters.familiar_addresses import RedisFamiliarAddresses
+from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.metrics import ScrapeTimeGauge, exported_registry
 from adapters.passwords import Argon2Hasher
@@ -30,8 +31,15 @@ from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
+from adapters.totp_secrets import AesGcmTotpSecrets
 from adapters.webauthn import WebAuthnRelyingParty
 from core.audit.list_security_events import ListSecurityEventsHandler
+from core.mfa.complete_sign_in import CompleteSignInHandler
+from core.mfa.confirm_totp import ConfirmTotpHandler
+from core.mfa.disable_totp import DisableTotpHandler
+from core.mfa.get_status import GetMfaStatusHandler
+from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
+from core.mfa.start_totp import StartTotpHandler
 from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
 from core.passkeys.delete_passkey import DeletePasskeyHandler
 from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
@@ -46,6 +54,7 @@ from core.ports import (
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
+    TotpSecretBox,
     UserReader,
     WebAuthn,
 )
@@ -83,13 +92,19 @@ WEB_HANDLERS = (
     RenamePasskeyHandler,
     DeletePasskeyHandler,
     ListSecurityEventsHandler,
+    GetMfaStatusHandler,
+    StartTotpHandler,
+    ConfirmTotpHandler,
+    DisableTotpHandler,
+    RegenerateRecoveryCodesHandler,
+    CompleteSignInHandler,
 )
 
 
 class WebModule(Module):
     """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
-    processes start with the app) and the password lists, the signing keys, the WebAuthn relying
-    party, and the readiness probes."""
+    processes start with the app) and the password lists, the signing keys, the key TOTP
+    secrets are sealed with, the WebAuthn relying party, and the readiness probes."""
 
     @singleton
     @provider
@@ -173,6 +188,11 @@ class WebModule(Module):
         return WebAuthnRelyingParty(
             settings.webauthn_rp_id, settings.webauthn_rp_name, settings.webauthn_origins
         )
+
+    @singleton
+    @provider
+    def totp_secrets(self, settings: Settings) -> TotpSecretBox:
+        return AesGcmTotpSecrets(load_key_file(settings.totp_key_file))
 
     @singleton
     @provider

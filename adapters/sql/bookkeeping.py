@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.errors import outage_as_unavailable
 from adapters.sql.tables import (
     action_tokens,
+    mfa_challenges,
     outbox,
     processed_events,
     refresh_tokens,
@@ -20,8 +21,8 @@ from adapters.sql.tables import (
 
 class SqlBookkeeping:
     """Prunes published outbox rows (with them the secrets of mailed tokens), old processed-event
-    records, and refresh and mailed tokens that expired before the cut-off (until they expire,
-    revoked ones are kept to recognise reuse); and WebAuthn challenges once they expired."""
+    records, and refresh, mailed and mfa tokens that expired before the cut-off (until they
+    expire, revoked ones are kept to recognise reuse); and WebAuthn challenges once they expired."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -38,11 +39,15 @@ class SqlBookkeeping:
             mailed = await conn.execute(
                 delete(action_tokens).where(action_tokens.c.expires_at < before)
             )
+            challenges = await conn.execute(
+                delete(mfa_challenges).where(mfa_challenges.c.expires_at < before)
+            )
         return {
             "outbox": published.rowcount,
             "processed_events": processed.rowcount,
             "refresh_tokens": expired.rowcount,
             "action_tokens": mailed.rowcount,
+            "mfa_challenges": challenges.rowcount,
         }
 
     async def prune_challenges(self, now: datetime) -> int:

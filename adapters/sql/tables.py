@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -103,6 +104,8 @@ refresh_tokens = Table(
     # them unset): a second use within the grace period gets the successor `replaced_by` again.
     Column("rotated_at", DateTime(timezone=True)),
     Column("replaced_by", Uuid),
+    # How the family's sign-in was made (RFC 8176 method names), copied to every successor.
+    Column("amr", ARRAY(Text), nullable=False, server_default="{pwd}"),
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
 
@@ -175,3 +178,37 @@ audit_events = Table(
 # A user's page, newest first, walks this index backwards from the cursor's (at, id).
 Index("ix_audit_events_user_at", audit_events.c.user_id, audit_events.c.at, audit_events.c.id)
 Index("ix_audit_events_at", audit_events.c.at)
+
+# Each user's TOTP secret, sealed with the key in TOTP_KEY_FILE (never stored here), pending
+# until confirmed. Rows go with their user.
+totp_credentials = Table(
+    "totp_credentials",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("sealed_secret", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    # The time step of the last code accepted: a code is accepted once.
+    Column("last_step", BigInteger),
+)
+
+# Unused recovery codes by the SHA-256 of the user id and the code; a used one is deleted.
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("code_hash", Text, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Password steps of sign-ins waiting for their second factor, by the SHA-256 of the mfa_token.
+mfa_challenges = Table(
+    "mfa_challenges",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("used_at", DateTime(timezone=True)),
+)

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.action_tokens import SqlActionTokens
 from adapters.sql.audit_events import SqlAuditTrail
 from adapters.sql.errors import database_unavailable, is_outage, outage_as_unavailable
+from adapters.sql.mfa_challenges import SqlMfaChallenges
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.passkeys import SqlPasskeys
 from adapters.sql.refresh_tokens import SqlRefreshTokens
+from adapters.sql.second_factors import SqlSecondFactors
 from adapters.sql.users import SqlUserRepository
 from adapters.sql.webauthn_challenges import SqlWebAuthnChallenges
 
@@ -29,6 +31,8 @@ class SqlUnitOfWork:
     passkeys: SqlPasskeys
     webauthn_challenges: SqlWebAuthnChallenges
     audit: SqlAuditTrail
+    second_factors: SqlSecondFactors
+    mfa_challenges: SqlMfaChallenges
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -50,6 +54,8 @@ class SqlUnitOfWork:
         self.passkeys = SqlPasskeys(self._conn)
         self.webauthn_challenges = SqlWebAuthnChallenges(self._conn)
         self.audit = SqlAuditTrail(self._conn)
+        self.second_factors = SqlSecondFactors(self._conn)
+        self.mfa_challenges = SqlMfaChallenges(self._conn)
         return self
 
     async def __aexit__(

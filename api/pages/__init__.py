@@ -22,8 +22,10 @@ from api.pages.mailed_links import CancelEmailChangePage, ConfirmEmailPage
 from api.pages.passwords import ForgotPasswordPage, ResetPasswordPage
 from api.pages.rendering import STATIC, Templates
 from api.pages.session import Cookies, Sessions
-from api.pages.signing_in import SignInPage, SignOutPage, SignUpPage
+from api.pages.signing_in import SecondStepPage, SignInPage, SignOutPage, SignUpPage
 from api.problems import serialize_problem
+from core.mfa.complete_sign_in import CompleteSignInHandler
+from core.mfa.get_status import GetMfaStatusHandler
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -45,6 +47,7 @@ def _kit(settings: Settings, injector: Injector, templates: Templates) -> PageKi
         cookies,
         session_user=injector.get(GetSessionUserHandler),
         sign_in=injector.get(IssueAccessTokenHandler),
+        complete_sign_in=injector.get(CompleteSignInHandler),
         sign_out=injector.get(RevokeRefreshTokenHandler),
     )
     csrf = CsrfTokens(load_key_file(settings.csrf_key_file), cookies)
@@ -60,6 +63,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         "/": HomePage(kit),
         "/signup": SignUpPage(kit, register=injector.get(RegisterUserHandler)),
         "/login": SignInPage(kit),
+        "/login/code": SecondStepPage(kit),
         "/logout": SignOutPage(kit),
         "/forgot-password": ForgotPasswordPage(
             kit, request_reset=injector.get(RequestPasswordResetHandler)
@@ -77,6 +81,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         update_profile=injector.get(UpdateProfileHandler),
         delete_account=injector.get(DeleteAccountHandler),
         resend=injector.get(ResendVerificationHandler),
+        mfa_status=injector.get(GetMfaStatusHandler),
     )
     app.add_route("/account", account)
     for form in ACCOUNT_FORMS:

@@ -12,6 +12,7 @@ from api.auth import client_address
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
 from core.domain import User
+from core.mfa.get_status import GetMfaStatus, GetMfaStatusHandler
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.resend_verification import ResendVerification, ResendVerificationHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
@@ -32,25 +33,31 @@ class AccountPage(Page):
         update_profile: UpdateProfileHandler,
         delete_account: DeleteAccountHandler,
         resend: ResendVerificationHandler,
+        mfa_status: GetMfaStatusHandler,
     ) -> None:
         super().__init__(kit)
         self._update_profile = update_profile
         self._delete_account = delete_account
         self._resend = resend
+        self._mfa_status = mfa_status
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         user = await self._kit.sessions.user(req, resp)
         if user is None:
             redirect(resp, "/login?notice=sign-in-first")
             return
-        self._show_account(req, resp, user)
+        await self._show_account(req, resp, user)
 
     async def on_post_username(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         await self._change(req, resp, "username", ("username",), "/account?notice=username-changed")
 
     async def on_post_email(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         await self._change(
-            req, resp, "email", ("email", "current_password"), "/account?notice=email-change-asked"
+            req,
+            resp,
+            "email",
+            ("email", "current_password", "code"),
+            "/account?notice=email-change-asked",
         )
 
     async def on_post_password(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
@@ -59,7 +66,7 @@ class AccountPage(Page):
             req,
             resp,
             "password",
-            ("password", "current_password"),
+            ("password", "current_password", "code"),
             "/login?notice=password-changed",
             ends_session=True,
         )
@@ -69,16 +76,21 @@ class AccountPage(Page):
         if (user := await self._signed_in(req, resp)) is None:
             return
         form = Form.of("delete", values)
-        data = form.load(_delete, given(values, "password"))
+        data = form.load(_delete, given(values, "password", "code"))
         if data is not None:
             command = DeleteAccount(
-                user.id, data["password"], user.token_version, client_address(req), req.user_agent
+                user.id,
+                data["password"],
+                user.token_version,
+                client_address(req),
+                user_agent=req.user_agent,
+                code=data.get("code"),
             )
             if await succeeded(form, self._delete_account(command), "password"):
                 self._kit.sessions.end(resp)
                 redirect(resp, "/?notice=account-deleted")
                 return
-        self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, user, form)
 
     async def on_post_confirmation(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response
@@ -90,7 +102,7 @@ class AccountPage(Page):
         if await succeeded(form, self._resend(ResendVerification(user.id, user.token_version))):
             redirect(resp, "/account?notice=confirmation-sent")
             return
-        self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, user, form)
 
     async def _change(
         self,
@@ -122,7 +134,7 @@ class AccountPage(Page):
                     self._kit.sessions.end(resp)
                 redirect(resp, done)
                 return
-        self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, user, form)
 
     async def _signed_in(self, req: falcon.Request, resp: falcon.Response) -> User | None:
         user = await self._kit.sessions.user(req, resp)
@@ -130,11 +142,14 @@ class AccountPage(Page):
             redirect(resp, "/login?notice=sign-in-first")
         return user
 
-    def _show_account(
+    async def _show_account(
         self, req: falcon.Request, resp: falcon.Response, user: User, posted: Form | None = None
     ) -> None:
         forms = {form_id: Form(form_id) for form_id in _FORMS}
         forms["username"] = Form("username", {"username": user.username})
         if posted is not None:
             forms[posted.id] = posted
-        self._show(req, resp, posted, user, forms=forms)
+        # Turning two-step sign-in on and off is the API's for now; the forms that need a code
+        # once it is on ask for one.
+        status = await self._mfa_status(GetMfaStatus(user.id, user.token_version))
+        self._show(req, resp, posted, user, forms=forms, two_step=status.totp)

@@ -26,7 +26,7 @@ from core.domain import (
 
 WHOLE_FORM = "_body"
 """Where api.body puts messages that concern no one field; shown above the form."""
-SECRET_FIELDS = frozenset({"password", "current_password", "new_password"})
+SECRET_FIELDS = frozenset({"password", "current_password", "new_password", "code", "recovery_code"})
 """Never shown again, not even to their owner: a page can be cached, printed or looked at."""
 SHOWN_ON_FORM = (
     InvalidInput,

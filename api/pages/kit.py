@@ -36,6 +36,8 @@ NOTICES = {
     "longer works: a link to set a new one is on its way to that address.",
     "account-deleted": "Your account is deleted. Goodbye!",
     "sign-in-first": "Sign in to see your account.",
+    "sign-in-expired": "That sign-in took too long, or its code form was used already. Sign in "
+    "again.",
 }
 
 

@@ -16,8 +16,10 @@ import falcon
 
 from api.auth import client_address
 from core.domain import Unauthenticated, User
+from core.mfa.complete_sign_in import CompleteSignIn, CompleteSignInHandler
 from core.sessions.session_user import GetSessionUser, GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
+from core.tokens.issued import IssuedTokens
 from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTokenHandler
 
 _LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
@@ -71,11 +73,13 @@ class Sessions:
         *,
         session_user: GetSessionUserHandler,
         sign_in: IssueAccessTokenHandler,
+        complete_sign_in: CompleteSignInHandler,
         sign_out: RevokeRefreshTokenHandler,
     ) -> None:
         self._cookies = cookies
         self._session_user = session_user
         self._sign_in = sign_in
+        self._complete_sign_in = complete_sign_in
         self._sign_out = sign_out
 
     async def user(self, req: falcon.Request, resp: falcon.Response) -> User | None:
@@ -94,10 +98,30 @@ class Sessions:
     ) -> None:
         """Check the password as the API's sign-in does (lockout by client address included)
         and keep the new session's refresh token in the cookie. A session the browser had
-        before is signed out: nothing would ever present its token again."""
+        before is signed out: nothing would ever present its token again. An account with
+        two-step sign-in raises SecondFactorRequired: `complete_sign_in` takes it from there."""
         issued = await self._sign_in(
             IssueAccessToken(login, password, client_address(req), req.user_agent)
         )
+        await self._start(req, resp, issued)
+
+    async def complete_sign_in(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        mfa_token: str,
+        code: str | None,
+        recovery_code: str | None,
+    ) -> None:
+        """The second step, as the API's (lockout included); then as `sign_in`."""
+        command = CompleteSignIn(
+            mfa_token, code, recovery_code, client_address(req), req.user_agent
+        )
+        await self._start(req, resp, await self._complete_sign_in(command))
+
+    async def _start(
+        self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens
+    ) -> None:
         if previous := self._cookies.get(req, self._cookies.session):
             await self._sign_out(RevokeRefreshToken(previous))
         self._cookies.set(

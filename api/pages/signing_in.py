@@ -6,13 +6,15 @@ from typing import ClassVar
 
 import falcon.asgi
 
-from api import schemas
+from api import mfa_schemas, schemas
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
+from core.domain import InvalidMfaToken, SecondFactorRequired
 from core.users.register import RegisterUser, RegisterUserHandler
 
 _create = schemas.UserCreate()
 _sign_in = schemas.TokenRequest()
+_second_step = mfa_schemas.MfaSignIn()
 
 
 class _SignedOutPage(Page):
@@ -54,7 +56,8 @@ class SignUpPage(_SignedOutPage):
 
 class SignInPage(_SignedOutPage):
     """/login: the password for a session (IssueAccessTokenHandler, as POST /api/v1/token/access,
-    with the same lockout by client address)."""
+    with the same lockout by client address). When the account asks for a second factor, the
+    answer is the form of the second step (SecondStepPage) instead."""
 
     form_id = "login"
     template = "login.html"
@@ -64,12 +67,58 @@ class SignInPage(_SignedOutPage):
         values = await self._kit.form(req)
         form = Form.of("login", values)
         data = form.load(_sign_in, given(values, "username", "password"))
-        if data is not None and await succeeded(
-            form, self._kit.sessions.sign_in(req, resp, data["username"], data["password"])
-        ):
-            redirect(resp, "/account")
+        try:
+            if data is not None and await succeeded(
+                form, self._kit.sessions.sign_in(req, resp, data["username"], data["password"])
+            ):
+                redirect(resp, "/account")
+                return
+        except SecondFactorRequired as required:
+            SecondStepPage.ask(
+                self._kit, req, resp, Form("login-code", {"mfa_token": required.mfa_token})
+            )
             return
         self._show(req, resp, form)
+
+
+class SecondStepPage(Page):
+    """/login/code: the second step of a sign-in, a code from the authenticator app or a recovery
+    code (CompleteSignInHandler, as POST /api/v1/token/mfa, with the same lockout). The form
+    carries the mfa_token of the password step: it works once, for a few minutes, and is
+    nothing without a code."""
+
+    template = "login_code.html"
+    title = "Sign in: the code"
+
+    @classmethod
+    def ask(
+        cls, kit: PageKit, req: falcon.asgi.Request, resp: falcon.asgi.Response, form: Form
+    ) -> None:
+        kit.render(
+            req, resp, cls.template, user=None, title=cls.title, form=form, status=form.status
+        )
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        # Nothing to show without the password step.
+        redirect(resp, "/login")
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        values = await self._kit.form(req)
+        form = Form.of("login-code", values)
+        data = form.load(_second_step, given(values, "mfa_token", "code", "recovery_code"))
+        try:
+            if data is not None and await succeeded(
+                form,
+                self._kit.sessions.complete_sign_in(
+                    req, resp, data["mfa_token"], data.get("code"), data.get("recovery_code")
+                ),
+            ):
+                redirect(resp, "/account")
+                return
+        except InvalidMfaToken:
+            redirect(resp, "/login?notice=sign-in-expired")
+            return
+        self.ask(self._kit, req, resp, form)
 
 
 class SignOutPage(Page):

@@ -4,10 +4,11 @@ from typing import ClassVar
 
 import falcon.asgi
 
-from api import schemas
+from api import mfa_schemas, schemas
 from api.auth import client_address
 from api.body import FORM, JSON, load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
+from core.mfa.complete_sign_in import CompleteSignIn, CompleteSignInHandler
 from core.ports import TokenIssuer
 from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
 from core.tokens.issued import IssuedTokens
@@ -17,8 +18,15 @@ from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTo
 _request = schemas.TokenRequest()
 _refresh = schemas.RefreshRequest()
 _revoke = schemas.RevokeRequest()
+_second_step = mfa_schemas.MfaSignIn()
 _tokens = json_response("Tokens", schemas.Token)
 _sign_in_blocked = problem("Sign-in blocked: the email address was rejected")
+_sign_in_refused = {
+    "description": "Sign-in blocked (the email address was rejected); or the password is right "
+    "and the account asks for a second factor: `type` ends in mfa-required, and `mfa_token` "
+    "and `methods` say how to go on (POST /api/v1/token/mfa).",
+    "content": {"application/problem+json": {"schema": mfa_schemas.SignInProblem}},
+}
 
 
 def _token_response(resp: falcon.asgi.Response, issued: IssuedTokens) -> None:
@@ -44,7 +52,7 @@ class AccessToken:
             "responses": {
                 "200": _tokens,
                 "401": problem("Wrong username or password"),
-                "403": _sign_in_blocked,
+                "403": _sign_in_refused,
                 **BODY_PROBLEMS,
             },
         }
@@ -63,6 +71,42 @@ class AccessToken:
                 client_ip=client_address(req),
                 user_agent=req.user_agent,
             )
+        )
+        _token_response(resp, issued)
+
+
+class SecondStepToken:
+    """/api/v1/token/mfa: the second step of a sign-in, the mfa_token of the first one and a code
+    (or a recovery code), for the token pair the first step did not give."""
+
+    rate_limit_group = "token"
+    openapi: ClassVar[Operations] = {
+        "post": {
+            "tags": ["tokens"],
+            "summary": "Log in, second step: mfa_token and a code for the token pair",
+            "description": "`mfa_token` comes from the 403 mfa-required answer of "
+            "/api/v1/token/access; it works once, for 5 minutes. Give `code` (from the "
+            "authenticator app; each is accepted once) or `recovery_code` (each works once). A "
+            "wrong one counts as a failed login. The access token's `amr` says which was used.",
+            "operationId": "completeSignIn",
+            "requestBody": json_body(mfa_schemas.MfaSignIn, form=True),
+            "responses": {
+                "200": _tokens,
+                "401": problem("mfa_token invalid, expired or used; or the code is wrong"),
+                "403": _sign_in_blocked,
+                **BODY_PROBLEMS,
+            },
+        }
+    }
+
+    def __init__(self, *, complete: CompleteSignInHandler, max_body_bytes: int) -> None:
+        self._complete = complete
+        self._max_body = max_body_bytes
+
+    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        data = await load_body(req, _second_step, self._max_body, accept=(JSON, FORM))
+        issued = await self._complete(
+            CompleteSignIn(**data, client_ip=client_address(req), user_agent=req.user_agent)
         )
         _token_response(resp, issued)
 

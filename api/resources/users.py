@@ -48,13 +48,15 @@ class Users:
             "tags": ["users"],
             "summary": "Update own profile",
             "description": "A new email or password needs `current_password` (a wrong one "
-            "counts as a failed sign-in). A new email becomes `pending_email` until the link "
-            "mailed to it is opened; the current address is mailed a link that cancels it.",
+            "counts as a failed sign-in) and, when two-step sign-in is on, `code` or "
+            "`recovery_code` (422 without; 403 and a failed sign-in when wrong). A new email "
+            "becomes `pending_email` until the link mailed to it is opened; the current address "
+            "is mailed a link that cancels it.",
             "operationId": "updateProfile",
             "requestBody": json_body(schemas.UserUpdate),
             "responses": {
                 "200": json_response("Updated", schemas.User),
-                "403": problem("Current password is wrong"),
+                "403": problem("Current password or code is wrong"),
                 "409": _taken,
                 **BODY_PROBLEMS,
             },
@@ -62,11 +64,13 @@ class Users:
         "delete": {
             "tags": ["users"],
             "summary": "Delete own account",
+            "description": "Needs `password` and, when two-step sign-in is on, `code` or "
+            "`recovery_code` (422 without; 403 and a failed sign-in when wrong).",
             "operationId": "deleteAccount",
             "requestBody": json_body(schemas.UserDelete),
             "responses": {
                 "204": {"description": "Deleted"},
-                "403": problem("Password is wrong"),
+                "403": problem("Password or code is wrong"),
                 **BODY_PROBLEMS,
             },
         },

@@ -13,8 +13,7 @@ from core.audit.device import device_name
 
 # A new kind of event is one more name here, and a call that records it where it happens: the
 # table stores the type as text (no migration), and the API lists whatever is stored. Named
-# subject.what_happened, grouped by subject. Coming: "second_factor.added",
-# "second_factor.removed", "recovery_code.used", "session.ended", "admin.<action>".
+# subject.what_happened, grouped by subject. Coming: "session.ended", "admin.<action>".
 SecurityEventType = Literal[
     # Signing in (and the password re-entered for a sensitive change)
     "sign_in.succeeded",
@@ -23,6 +22,10 @@ SecurityEventType = Literal[
     # The password
     "password.changed",
     "password.reset",
+    # Two-step sign-in
+    "second_factor.added",
+    "second_factor.removed",
+    "recovery_code.used",
     # The account's address
     "email_change.requested",
     "email_change.confirmed",

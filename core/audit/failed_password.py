@@ -1,4 +1,5 @@
-"""A wrong password for a known account, recorded where its owner will see it."""
+"""A wrong password (or second factor) for a known account, recorded where its owner will see
+it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from core.events import UserEvent
 from core.lockout import LoginLockout, SignInAttempt
 from core.ports import Clock, UnitOfWorkFactory
 
-CheckedFor = Literal["sign_in", "profile_change", "account_deletion"]
+CheckedFor = Literal["sign_in", "profile_change", "account_deletion", "second_factor_change"]
+FailureReason = Literal["wrong_password", "wrong_code"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +35,11 @@ class RecordFailedPassword:
         user: User,
         checked_for: CheckedFor,
         client: Client,
+        reason: FailureReason = "wrong_password",
     ) -> None:
         now = self.clock.now()
         failed = SecurityEvent.of(
-            "sign_in.failed", user.id, now, client, reason="wrong_password", during=checked_for
+            "sign_in.failed", user.id, now, client, reason=reason, during=checked_for
         )
         events = [failed]
         if attempt.lock_seconds is not None:

@@ -103,3 +103,30 @@ class MailRejected(DomainError):
 
 class Unavailable(DomainError):
     """A dependency the request cannot be served without is down."""
+
+
+class SecondFactorRequired(DomainError):
+    """The password was right, and the account asks for a second factor: the sign-in goes on
+    at the second step with `mfa_token` and a code of one of `methods`."""
+
+    def __init__(self, mfa_token: str, methods: tuple[str, ...]) -> None:
+        super().__init__(
+            "The password is right; this account also asks for a second factor. Send the "
+            "mfa_token with a code to POST /api/v1/token/mfa within 5 minutes."
+        )
+        self.mfa_token = mfa_token
+        self.methods = methods
+
+
+class InvalidMfaToken(DomainError):
+    """The mfa_token is unknown, expired, used, or its account changed its password since."""
+
+    def __init__(
+        self, detail: str = "The mfa_token is invalid, expired or already used. Log in again."
+    ) -> None:
+        super().__init__(detail)
+
+
+class StateConflict(DomainError):
+    """The request does not fit the state the account is in (two-step sign-in is on already,
+    or is not on)."""

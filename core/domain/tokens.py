@@ -38,7 +38,8 @@ class RefreshToken:
     A login starts a family; each use rotates the token: it is revoked, marked as rotated
     (`rotated_at`, `replaced_by`) and its successor joins the same family. A family belongs to
     one user and to the user's token version at its start, and it lives at most a fixed time
-    from that sign-in (`auth_time`, copied to every successor) however often it is rotated.
+    from that sign-in (`auth_time`, copied to every successor with the sign-in's methods,
+    `amr`) however often it is rotated.
     """
 
     id: uuid.UUID
@@ -50,6 +51,9 @@ class RefreshToken:
     expires_at: datetime
     auth_time: datetime
     """When the user signed in with the password that began this family."""
+    amr: tuple[str, ...] = ("pwd",)
+    """How that sign-in was made (RFC 8176): ("pwd",), ("pwd", "otp") or ("pwd", "rcv");
+    copied to every successor, and carried by every access token of the family."""
     revoked_at: datetime | None = None
     rotated_at: datetime | None = None
     """Set (with `revoked_at`) when a use replaced the token; unset when a logout, a password
@@ -59,10 +63,16 @@ class RefreshToken:
 
     @classmethod
     def start(
-        cls, user: User, *, now: datetime, ttl: timedelta, family_lifetime: timedelta
+        cls,
+        user: User,
+        *,
+        now: datetime,
+        ttl: timedelta,
+        family_lifetime: timedelta,
+        amr: tuple[str, ...] = ("pwd",),
     ) -> tuple[str, RefreshToken]:
-        """A new family for `user`, signed in `now`; returns the secret (given to the client
-        once) and the row."""
+        """A new family for `user`, signed in `now` by the methods `amr`; returns the secret
+        (given to the client once) and the row."""
         secret = secrets.token_urlsafe(32)
         token = cls(
             id=uuid.uuid4(),
@@ -73,6 +83,7 @@ class RefreshToken:
             created_at=now,
             expires_at=now + min(ttl, family_lifetime),
             auth_time=now,
+            amr=amr,
         )
         return secret, token
 

@@ -33,10 +33,10 @@ def compose(
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
 ) -> list[Mail]:
     """The mails an event sends: welcome, changed, goodbye, the notices of a cancelled email
-    change, of a new passkey, of a locked account and of a refresh token used twice, and the
-    mails that carry a single-use token (confirm an address, reset the password, cancel or
-    revert an email change), whose secret `secret_for` derives from the token id the event
-    carries.
+    change, of a new passkey, of a locked account, of a refresh token used twice, of two-step
+    sign-in turned on or off and of a recovery code used, and the mails that carry a single-use
+    token (confirm an address, reset the password, cancel or revert an email change), whose
+    secret `secret_for` derives from the token id the event carries.
 
     Raises NoMailForEvent for an event type it does not know."""
     values = {
@@ -44,6 +44,7 @@ def compose(
         "email": event.email,
         "changed": ", ".join(event.changed),
         "new_email": event.new_email or "",
+        "codes_left": str(event.recovery_codes_left or 0),
     }
     recipients: list[tuple[str, str]] = []
     match event.type:
@@ -62,6 +63,12 @@ def compose(
             recipients.append(("locked_out", event.email))
         case "user.refresh_token_reused":
             recipients.append(("refresh_token_reused", event.email))
+        case "user.mfa_enabled":
+            recipients.append(("mfa_enabled", event.email))
+        case "user.mfa_disabled":
+            recipients.append(("mfa_disabled", event.email))
+        case "user.recovery_code_used":
+            recipients.append(("recovery_code_used", event.email))
         case (
             "user.verification_requested"
             | "user.password_reset_requested"

@@ -121,6 +121,39 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "<p>If this keeps happening, or you do not recognise the sign-ins listed for your "
         "account, change your password: that ends every session.</p><p>$signature</p>",
     ),
+    "mfa_enabled": (
+        "Two-step sign-in is on",
+        "Hello $username,\n\ntwo-step sign-in was just turned on for your account: from now on, "
+        "signing in takes a code from your authenticator app (or one of your recovery codes) "
+        "as well as your password. Keep the recovery codes somewhere safe.\n"
+        "If that was not you, reset your password now and tell us.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>two-step sign-in was just turned on for your account: "
+        "from now on, signing in takes a code from your authenticator app (or one of your "
+        "recovery codes) as well as your password. Keep the recovery codes somewhere safe.</p>"
+        "<p>If that was not you, reset your password now and tell us.</p><p>$signature</p>",
+    ),
+    "mfa_disabled": (
+        "Two-step sign-in is off",
+        "Hello $username,\n\ntwo-step sign-in was just turned off for your account: signing "
+        "in takes only your password now, and your recovery codes no longer work.\n"
+        "If that was not you, reset your password now, turn two-step sign-in on again, and "
+        "tell us.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>two-step sign-in was just turned off for your "
+        "account: signing in takes only your password now, and your recovery codes no longer "
+        "work.</p><p>If that was not you, reset your password now, turn two-step sign-in on "
+        "again, and tell us.</p><p>$signature</p>",
+    ),
+    "recovery_code_used": (
+        "A recovery code of your account was used",
+        "Hello $username,\n\none of your recovery codes was just used for your account, in "
+        "place of a code from your authenticator app. It works no more; $codes_left left.\n"
+        "If that was not you, reset your password now and make new recovery codes.\n\n"
+        "$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>one of your recovery codes was just used for your "
+        "account, in place of a code from your authenticator app. It works no more; "
+        "<b>$codes_left</b> left.</p><p>If that was not you, reset your password now and make "
+        "new recovery codes.</p><p>$signature</p>",
+    ),
     "goodbye": (
         "Your account was deleted",
         "Hello $username,\n\nyour account and its data were deleted. Goodbye, and thank you.\n\n"

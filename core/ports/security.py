@@ -69,13 +69,19 @@ class AccessClaims:
     auth_time: datetime | None = None
     """When the user last proved who they are with the password (its `auth_time` claim):
     refreshing keeps the sign-in's time. None in tokens signed before the claim existed."""
+    amr: tuple[str, ...] = ()
+    """How that sign-in was made (its `amr` claim, RFC 8176): ("pwd",), ("pwd", "otp") or
+    ("pwd", "rcv"). Empty in tokens signed before the claim existed."""
 
 
 class TokenIssuer(Protocol):
     """Signs access tokens for a user and checks them back."""
 
-    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
-        """A token for the user at `token_version`, saying the user signed in at `auth_time`."""
+    def issue(
+        self, user_id: uuid.UUID, token_version: int, auth_time: datetime, amr: Sequence[str]
+    ) -> IssuedToken:
+        """A token for the user at `token_version`, saying the user signed in at `auth_time`
+        by the methods `amr`."""
         ...
 
     def verify(self, token: str) -> AccessClaims:
@@ -126,6 +132,19 @@ class ActionTokenSecrets(Protocol):
     derives a secret that opens nothing."""
 
     def secret_for(self, token_id: uuid.UUID, email: str) -> str: ...
+
+
+class TotpSecretBox(Protocol):
+    """Seals TOTP secrets for storage, with a key kept outside the database: a copy of the
+    database does not give away the codes of anyone's authenticator. A sealed secret opens
+    only for the user it was sealed for."""
+
+    def seal(self, user_id: uuid.UUID, secret: str) -> bytes: ...
+
+    def open(self, user_id: uuid.UUID, sealed: bytes) -> str | None:
+        """The secret; None when it does not open (sealed with another key, for another user,
+        or altered): no code matches it then, and a recovery code is the way in."""
+        ...
 
 
 class FamiliarAddresses(Protocol):

@@ -10,10 +10,13 @@ from core.audit.failed_password import RecordFailedPassword
 from core.domain import (
     Forbidden,
     InvalidCredentials,
+    MfaChallenge,
     RefreshToken,
+    SecondFactorRequired,
     User,
 )
 from core.lockout import LoginLockout
+from core.mfa.second_factors import SecondFactors
 from core.ports import (
     Clock,
     PasswordHasher,
@@ -41,6 +44,11 @@ class IssueAccessTokenHandler:
     An unknown login and a wrong password fail the same way and take the same time. Failed
     attempts lock strangers out of the account, never the networks its owner signs in from
     (see LoginLockout).
+
+    An account with two-step sign-in gets no tokens for its password alone: the right password
+    raises SecondFactorRequired with an mfa_token, a single-use token of a few minutes that
+    CompleteSignInHandler takes with a code. Only that second step makes the client's network
+    familiar.
     """
 
     uow: UnitOfWorkFactory
@@ -48,6 +56,7 @@ class IssueAccessTokenHandler:
     hasher: PasswordHasher
     tokens: TokenIssuer
     lockout: LoginLockout
+    second_factors: SecondFactors
     clock: Clock
     refresh_ttl: timedelta
     refresh_family_lifetime: timedelta
@@ -62,12 +71,18 @@ class IssueAccessTokenHandler:
         if not await self.hasher.verify(user.password_hash, command.password):
             await self.failed_password(attempt, user, "sign_in", command)
             raise InvalidCredentials()
-        await self.lockout.succeeded(attempt)
+        second_factors = await self.second_factors.methods(user.id)
+        if second_factors:
+            await self.lockout.first_step_passed(attempt)
+        else:
+            await self.lockout.succeeded(attempt)
         if user.email_status == "rejected":
             raise Forbidden(SIGN_IN_BLOCKED)
         new_hash = None
         if self.hasher.needs_rehash(user.password_hash):
             new_hash = await self.hasher.hash(command.password)
+        if second_factors:
+            raise await self._second_step(user, new_hash, second_factors)
         now = self.clock.now()
         secret, refresh = RefreshToken.start(
             user,
@@ -88,6 +103,17 @@ class IssueAccessTokenHandler:
             await uow.audit.add(signed_in)
             await uow.commit()
         return issued
+
+    async def _second_step(
+        self, user: User, new_hash: str | None, methods: tuple[str, ...]
+    ) -> SecondFactorRequired:
+        mfa_token, challenge = MfaChallenge.issue(user, self.clock.now())
+        async with self.uow() as uow:
+            if new_hash is not None:
+                await self._rehash(uow, user, new_hash)
+            await uow.mfa_challenges.add(challenge)
+            await uow.commit()
+        return SecondFactorRequired(mfa_token, methods)
 
     # The hashing parameters were raised since this hash was made: upgrade it while we know the
     # password. The stored hash changes; the profile does not, so this is not a profile update.

@@ -35,7 +35,8 @@ async def store_refresh_token(
 
 
 def hand_out(token: RefreshToken, secret: str, tokens: TokenIssuer, now: datetime) -> IssuedTokens:
-    """The refresh token's `secret` with a new access token at the family's token version and
-    sign-in time (a refresh does not make the session look freshly signed in)."""
-    access = tokens.issue(token.user_id, token.token_version, token.auth_time)
+    """The refresh token's `secret` with a new access token at the family's token version,
+    sign-in time and sign-in methods (a refresh does not make the session look freshly signed
+    in, nor signed in another way)."""
+    access = tokens.issue(token.user_id, token.token_version, token.auth_time, token.amr)
     return IssuedTokens(access, secret, int((token.expires_at - now).total_seconds()))

@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.audit.failed_password import RecordFailedPassword
 from core.domain import Forbidden, token_holder
 from core.events import UserEvent
-from core.lockout import LoginLockout
-from core.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserReader
+from core.mfa.reauthentication import Reauthentication
+from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.public_events import user_deleted
 
 
@@ -22,33 +22,41 @@ class DeleteAccount:
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
     client_ip: str | None = None
     user_agent: str | None = None
+    code: str | None = None
+    """When two-step sign-in is on: a code from the authenticator app; or else
+    `recovery_code`."""
+    recovery_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class DeleteAccountHandler:
-    """Delete the caller's account after re-checking the password (a wrong one is a failed
-    sign-in of the account). Its refresh tokens go with it, and its access tokens name no user
-    any more. The password is checked before the transaction opens (argon2 holds no database
-    connection)."""
+    """Delete the caller's account after re-checking the password, and the second factor when
+    the account has one (see Reauthentication; a wrong one is a failed sign-in of the account).
+    Its refresh tokens go with it, and its access tokens name no user any more. The password
+    is checked before the transaction opens (argon2 holds no database connection)."""
 
     uow: UnitOfWorkFactory
     users: UserReader
-    hasher: PasswordHasher
     clock: Clock
-    lockout: LoginLockout
-    failed_password: RecordFailedPassword
+    reauthentication: Reauthentication
 
     async def __call__(self, command: DeleteAccount) -> None:
         user = token_holder(await self.users.get(command.user_id), command.token_version)
-        attempt = await self.lockout.attempt(user, user.username, command.client_ip)
-        if not await self.hasher.verify(user.password_hash, command.password):
-            await self.failed_password(attempt, user, "account_deletion", command)
-            raise Forbidden("The password is wrong.")
-        await self.lockout.succeeded(attempt)
+        proof = await self.reauthentication.check(
+            user,
+            command.password,
+            code=command.code,
+            recovery_code=command.recovery_code,
+            client=command,
+            checked_for="account_deletion",
+            wrong_password="The password is wrong.",
+        )
         async with self.uow() as uow:
             current = token_holder(await uow.users.get(user.id), command.token_version)
             if current.password_hash != user.password_hash:
                 raise Forbidden("The password changed meanwhile; try again.")
+            if proof is not None and not await SecondFactors.spend(uow, current, proof):
+                raise Forbidden(WRONG_CODE)
             now = self.clock.now()
             await uow.users.delete(user.id)
             await uow.events.add(UserEvent.deleted(current, now))

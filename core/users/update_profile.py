@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.audit.failed_password import RecordFailedPassword
 from core.domain import (
     Conflict,
     Forbidden,
     InvalidInput,
+    SecondFactorProof,
     User,
     check_email,
     check_password,
@@ -19,8 +19,9 @@ from core.domain import (
     token_holder,
 )
 from core.email_reputation.screen import EmailScreen, Screening
-from core.lockout import LoginLockout
 from core.mail.quota import MailQuota
+from core.mfa.reauthentication import Reauthentication
+from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.passwords.policy import PasswordPolicy
 from core.ports import (
     ActionTokenSecrets,
@@ -41,6 +42,10 @@ class UpdateProfile:
     email: str | None = None
     password: str | None = None
     current_password: str | None = None
+    code: str | None = None
+    """With an email or password change, when two-step sign-in is on: a code from the
+    authenticator app; or else `recovery_code`."""
+    recovery_code: str | None = None
     token_version: int | None = None
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
     client_ip: str | None = None
@@ -52,8 +57,9 @@ class UpdateProfileHandler:
     """Change username, email or password.
 
     The email and the password are what recover an account, so changing either needs the
-    current password in the same request: an access token alone (leaked, stolen) is not
-    enough. A wrong one is a failed sign-in of the account (lockout). A new password retires
+    current password in the same request, and a second factor when the account has one (see
+    Reauthentication): an access token alone (leaked, stolen) is not enough. A wrong one is a
+    failed sign-in of the account (lockout). A new password retires
     every token issued before it. A new email becomes pending: it is mailed a confirmation,
     the current address is mailed a link that cancels the change, and nothing else changes
     until the new address confirms.
@@ -67,11 +73,10 @@ class UpdateProfileHandler:
     hasher: PasswordHasher
     clock: Clock
     screen: EmailScreen
-    lockout: LoginLockout
+    reauthentication: Reauthentication
     quota: MailQuota
     secrets: ActionTokenSecrets
     passwords: PasswordPolicy
-    failed_password: RecordFailedPassword
 
     async def __call__(self, command: UpdateProfile) -> User:
         if command.username is not None:
@@ -84,8 +89,9 @@ class UpdateProfileHandler:
         new_email = None
         if command.email is not None and normalise_email(command.email) != user.email:
             new_email = normalise_email(command.email)
+        proof = None
         if command.password is not None or new_email is not None:
-            await self._reauthenticate(user, command)
+            proof = await self._reauthenticate(user, command)
         new_hash = None
         if command.password is not None:
             identities = (user.username, user.email, command.username, command.email)
@@ -110,6 +116,10 @@ class UpdateProfileHandler:
                 password_hash=new_hash,
                 email_status=screening.status if screening else "unchecked",
             )
+            if proof is not None:
+                if not await SecondFactors.spend(uow, user, proof):
+                    raise Forbidden(WRONG_CODE)
+                await SecondFactors.announce(uow, user, proof, now)
             if updated.changed:
                 await save_changes(uow, user, updated, now, self.secrets)
                 if new_hash is not None:
@@ -119,14 +129,19 @@ class UpdateProfileHandler:
                         "email_change.requested", user.id, now, command, new_email=asked
                     )
                     await uow.audit.add(requested)
+            if updated.changed or proof is not None:
                 await uow.commit()
         return updated
 
-    async def _reauthenticate(self, user: User, command: UpdateProfile) -> None:
+    async def _reauthenticate(self, user: User, command: UpdateProfile) -> SecondFactorProof | None:
         if command.current_password is None:
             raise InvalidInput({"current_password": [REAUTHENTICATE]})
-        attempt = await self.lockout.attempt(user, user.username, command.client_ip)
-        if not await self.hasher.verify(user.password_hash, command.current_password):
-            await self.failed_password(attempt, user, "profile_change", command)
-            raise Forbidden("The current password is wrong.")
-        await self.lockout.succeeded(attempt)
+        return await self.reauthentication.check(
+            user,
+            command.current_password,
+            code=command.code,
+            recovery_code=command.recovery_code,
+            client=command,
+            checked_for="profile_change",
+            wrong_password="The current password is wrong.",
+        )

@@ -22,7 +22,9 @@ from tests.processes import (
     wait_for_http,
 )
 
-pytestmark = pytest.mark.e2e
+# Every operation gets its 250 examples: with the two-step sign-in operations this takes longer
+# than the suite's default timeout. The bound is the two runs of schemathesis at most.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1300)]
 
 
 def test_fuzzing_finds_no_server_errors_and_no_schema_violations(

@@ -18,6 +18,7 @@ from adapters.settings import Settings
 from api.app import create_app
 from tests.integration.api_client import Api, ShiftedClock, api_with
 from tests.integration.tokens_mailed import MailedTokens
+from tests.integration.two_step import TwoStep
 
 
 def _plain_dsn(url: str) -> str:
@@ -37,7 +38,8 @@ async def clean_state(migrated: str, settings: Settings) -> None:
     async with await psycopg.AsyncConnection.connect(_plain_dsn(migrated), autocommit=True) as c:
         await c.execute(
             "TRUNCATE users, refresh_tokens, action_tokens, outbox, processed_events,"
-            " passkeys, webauthn_challenges, audit_events"
+            " passkeys, webauthn_challenges, audit_events, totp_credentials, recovery_codes,"
+            " mfa_challenges"
         )
     async with Redis.from_url(settings.redis_url) as redis:
         await redis.flushdb()
@@ -85,3 +87,9 @@ async def timed_api(settings: Settings, migrated: str, clock: ShiftedClock) -> A
     """The API on `clock`."""
     async with api_with(settings, clock) as api:
         yield api
+
+
+@pytest.fixture
+def two_step(timed_api: Api, clock: ShiftedClock, settings: Settings) -> TwoStep:
+    """The API on `clock`, used with an authenticator app."""
+    return TwoStep(timed_api, clock, settings)

@@ -100,6 +100,7 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -
         "refresh_tokens": 0,
         "action_tokens": 0,
         "webauthn_challenges": 0,
+        "mfa_challenges": 0,
     }
     # Each sign-up wrote two events (welcome, confirmation); the oldest was pruned.
     count = "SELECT count(*) FROM outbox WHERE topic = %s"

@@ -89,6 +89,35 @@ def test_refresh_tokens_issued_before_the_session_columns_survive_the_upgrade(
     assert _rows(scratch, "SELECT count(*) FROM refresh_tokens") == [(3,)]
 
 
+def test_sessions_from_before_two_step_sign_in_signed_in_with_a_password(scratch: str) -> None:
+    config = _alembic(scratch)
+    command.upgrade(config, "0010")
+    user = uuid.uuid4()
+    with psycopg.connect(_plain(scratch), autocommit=True) as db:
+        db.execute(
+            "INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
+            " VALUES (%s, 'alice', 'alice@example.com', 'h', %s, %s)",
+            (user, T0, T0),
+        )
+        db.execute(
+            "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, token_version,"
+            " created_at, expires_at, auth_time) VALUES (%s, %s, %s, 'a', 0, %s, %s, %s)",
+            (uuid.uuid4(), uuid.uuid4(), user, T0, T0 + timedelta(days=30), T0),
+        )
+
+    command.upgrade(config, "head")
+
+    assert _rows(scratch, "SELECT amr FROM refresh_tokens") == [(["pwd"],)]
+
+    command.downgrade(config, "0010")
+
+    tables = _rows(scratch, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert {t for (t,) in tables}.isdisjoint(
+        {"totp_credentials", "recovery_codes", "mfa_challenges"}
+    )
+    assert _rows(scratch, "SELECT count(*) FROM refresh_tokens") == [(1,)]
+
+
 def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(_plain(url)) as db:
         return db.execute(query).fetchall()  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ from core.ports import (
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
+    TotpSecretBox,
     UnitOfWorkFactory,
     UserReader,
     WebAuthn,
@@ -63,6 +64,7 @@ from tests.unit.fakes import (
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
+from tests.unit.second_factor_fakes import ReversibleTotpSecrets
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 ALICE_PASSWORD = "correct horse battery"
@@ -104,6 +106,7 @@ class FakePorts(Module):
             (CommonPasswords, FakeCommonPasswords()),
             (BreachedPasswords, self.breached),
             (WebAuthn, self.webauthn),
+            (TotpSecretBox, ReversibleTotpSecrets()),
         ]
         for port, fake in bindings:
             binder.bind(port, to=InstanceProvider(fake))

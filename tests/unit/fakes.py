@@ -14,9 +14,11 @@ from core.domain import (
     ActionPurpose,
     ActionToken,
     Conflict,
+    MfaChallenge,
     Passkey,
     RateLimit,
     RefreshToken,
+    TotpCredential,
     Unauthenticated,
     User,
     WebAuthnChallenge,
@@ -32,10 +34,13 @@ from core.ports import (
     Clock,
     EmailReputation,
     IssuedToken,
+    MfaChallengeRepository,
     PasswordHasher,
     RateLimiter,
     RefreshTokenRepository,
+    SecondFactorRepository,
     TokenIssuer,
+    TotpSecretBox,
     UnitOfWorkFactory,
     UserReader,
     UserRepository,
@@ -43,6 +48,11 @@ from core.ports import (
 )
 from core.public_events import AccountEvent
 from tests.unit.fake_passkeys import InMemoryPasskeys, InMemoryWebAuthnChallenges
+from tests.unit.second_factor_fakes import (
+    InMemoryMfaChallenges,
+    InMemorySecondFactors,
+    ReversibleTotpSecrets,
+)
 
 
 class InMemoryUsers:
@@ -213,6 +223,9 @@ class UserStore:
     passkeys: dict[uuid.UUID, Passkey] = field(default_factory=dict)
     webauthn_challenges: dict[uuid.UUID, WebAuthnChallenge] = field(default_factory=dict)
     audit: list[SecurityEvent] = field(default_factory=list)
+    totp: dict[uuid.UUID, TotpCredential] = field(default_factory=dict)
+    recovery_codes: dict[uuid.UUID, set[str]] = field(default_factory=dict)
+    mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -265,6 +278,8 @@ class InMemoryUnitOfWork:
         self._passkeys: InMemoryPasskeys | None = None
         self._webauthn_challenges: InMemoryWebAuthnChallenges | None = None
         self._audit: InMemoryAuditTrail | None = None
+        self._second_factors: InMemorySecondFactors | None = None
+        self._mfa_challenges: InMemoryMfaChallenges | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -301,6 +316,16 @@ class InMemoryUnitOfWork:
         assert self._audit is not None, "use the unit of work inside `async with`"
         return self._audit
 
+    @property
+    def second_factors(self) -> InMemorySecondFactors:
+        assert self._second_factors is not None, "use the unit of work inside `async with`"
+        return self._second_factors
+
+    @property
+    def mfa_challenges(self) -> InMemoryMfaChallenges:
+        assert self._mfa_challenges is not None, "use the unit of work inside `async with`"
+        return self._mfa_challenges
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
@@ -310,6 +335,10 @@ class InMemoryUnitOfWork:
             dict(self._store.webauthn_challenges)
         )
         self._audit = InMemoryAuditTrail(list(self._store.audit))
+        self._second_factors = InMemorySecondFactors(
+            dict(self._store.totp), dict(self._store.recovery_codes)
+        )
+        self._mfa_challenges = InMemoryMfaChallenges(dict(self._store.mfa_challenges))
         self._events = InMemoryOutbox()
         return self
 
@@ -325,6 +354,8 @@ class InMemoryUnitOfWork:
         self._passkeys = None
         self._webauthn_challenges = None
         self._audit = None
+        self._second_factors = None
+        self._mfa_challenges = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -344,6 +375,13 @@ class InMemoryUnitOfWork:
             if c.user_id is None or c.user_id in self.users.rows
         }
         self._store.audit = list(self.audit.rows)
+        users = self.users.rows
+        factors = self.second_factors
+        self._store.totp = {u: t for u, t in factors.totp.items() if u in users}
+        self._store.recovery_codes = {u: c for u, c in factors.codes.items() if u in users}
+        self._store.mfa_challenges = {
+            h: c for h, c in self.mfa_challenges.rows.items() if c.user_id in users
+        }
         self._store.events.extend(self._events.staged)
         self._store.public_events.extend(self._events.staged_public)
         self._events.staged = []
@@ -425,20 +463,33 @@ class FakeBreachedPasswords:
 
 
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>"."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>"."""
 
     PREFIX = "token-for-"
 
-    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
-        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}", 900)
+    def issue(
+        self,
+        user_id: uuid.UUID,
+        token_version: int,
+        auth_time: datetime,
+        amr: Sequence[str] = ("pwd",),
+    ) -> IssuedToken:
+        methods = "+".join(amr)
+        return IssuedToken(
+            f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{methods}", 900
+        )
 
     def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
             user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
-            version, _, auth_time = rest.partition("@")
+            version, _, rest = rest.partition("@")
+            auth_time, _, methods = rest.partition("@")
             try:
                 return AccessClaims(
-                    uuid.UUID(user_id), int(version), datetime.fromisoformat(auth_time)
+                    uuid.UUID(user_id),
+                    int(version),
+                    datetime.fromisoformat(auth_time),
+                    tuple(methods.split("+")) if methods else (),
                 )
             except ValueError:
                 pass
@@ -515,6 +566,9 @@ if TYPE_CHECKING:
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
     _audit: AuditTrail = InMemoryAuditTrail([])
+    _second_factors: SecondFactorRepository = InMemorySecondFactors({}, {})
+    _mfa_challenges: MfaChallengeRepository = InMemoryMfaChallenges({})
+    _totp_secrets: TotpSecretBox = ReversibleTotpSecrets()
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()

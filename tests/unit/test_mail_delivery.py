@@ -81,6 +81,9 @@ TEMPLATE_OF = {
     "user.passkey_added": "passkey_added",
     "user.locked_out": "locked_out",
     "user.refresh_token_reused": "refresh_token_reused",
+    "user.mfa_enabled": "mfa_enabled",
+    "user.mfa_disabled": "mfa_disabled",
+    "user.recovery_code_used": "recovery_code_used",
 }
 
 

@@ -26,6 +26,7 @@ NOT_IN_CONTRACT = {
     "/",
     "/signup",
     "/login",
+    "/login/code",
     "/logout",
     "/forgot-password",
     "/reset-password",

@@ -1,0 +1,62 @@
+"""Field rules the request schemas share: core's rules as marshmallow validators, and the second
+factor a sensitive change or a sign-in's second step carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from core.domain import recovery_code_problem, totp_code_problem
+
+
+def core_rule(problem: Callable[[str], str | None]) -> Callable[[str], None]:
+    """A rule of core's as a validator: one rule, and the same words whichever layer refuses."""
+
+    def validator(value: str) -> None:
+        message = problem(value)
+        if message is not None:
+            raise ValidationError(message)
+
+    return validator
+
+
+# A second factor, given with the password for a sensitive change or at the second step of a
+# sign-in. The patterns are stated for clients; the rules themselves are core's (fullmatch).
+def code_field(required: bool = False, description: str | None = None) -> fields.String:
+    return fields.String(
+        required=required,
+        load_only=True,
+        validate=[validate.Length(equal=6), core_rule(totp_code_problem)],
+        metadata={
+            "pattern": "^[0-9]{6}$",
+            "description": description or "A code from the authenticator app (6 digits).",
+        },
+    )
+
+
+def recovery_code_field() -> fields.String:
+    return fields.String(
+        load_only=True,
+        validate=[validate.Length(10, 11), core_rule(recovery_code_problem)],
+        metadata={
+            "pattern": "^[A-Za-z2-7]{5}-?[A-Za-z2-7]{5}$",
+            "description": "One of the recovery codes, in place of `code` (each works once).",
+        },
+    )
+
+
+def one_second_factor(data: dict[str, Any], *, required: bool) -> None:
+    """`code` or `recovery_code`: never both, and one of them when `required`."""
+    given = data.keys() & {"code", "recovery_code"}
+    if len(given) > 1:
+        raise ValidationError("Give `code` or `recovery_code`, not both.")
+    if required and not given:
+        raise ValidationError(
+            "Give `code` (from the authenticator app) or `recovery_code`.", field_name="code"
+        )
+
+
+NOT_BOTH_FACTORS: dict[str, Any] = {"not": {"required": ["code", "recovery_code"]}}
+ONE_FACTOR: dict[str, Any] = {"oneOf": [{"required": ["code"]}, {"required": ["recovery_code"]}]}

@@ -1,0 +1,67 @@
+"""The caller turns two-step sign-in off."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.audit.events import SecurityEvent
+from core.domain import Forbidden, StateConflict, token_holder
+from core.events import UserEvent
+from core.mfa.reauthentication import Reauthentication
+from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.ports import Clock, UnitOfWorkFactory, UserReader
+
+NOT_ON = "Two-step sign-in is not on for this account."
+
+
+@dataclass(frozen=True, slots=True)
+class DisableTotp:
+    user_id: uuid.UUID
+    current_password: str
+    code: str | None = None
+    recovery_code: str | None = None
+    token_version: int | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisableTotpHandler:
+    """Turn two-step sign-in off: the TOTP secret and every recovery code are deleted, and the
+    user is mailed that it is off. Needs the password and a code (or a recovery code, for an
+    authenticator that is lost), each a failed sign-in when wrong."""
+
+    uow: UnitOfWorkFactory
+    users: UserReader
+    second_factors: SecondFactors
+    reauthentication: Reauthentication
+    clock: Clock
+
+    async def __call__(self, command: DisableTotp) -> None:
+        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        if not await self.second_factors.methods(user.id):
+            raise StateConflict(NOT_ON)
+        proof = await self.reauthentication.check(
+            user,
+            command.current_password,
+            code=command.code,
+            recovery_code=command.recovery_code,
+            client=command,
+            checked_for="second_factor_change",
+            wrong_password="The current password is wrong.",
+        )
+        now = self.clock.now()
+        async with self.uow() as uow:
+            user = token_holder(await uow.users.get(user.id), command.token_version)
+            if proof is None:  # turned off by a request that raced this one
+                raise StateConflict(NOT_ON)
+            if not await self.second_factors.spend(uow, user, proof):
+                raise Forbidden(WRONG_CODE)
+            await uow.second_factors.delete_totp(user.id)
+            await uow.events.add(UserEvent.second_factor("user.mfa_disabled", user, now))
+            removed = SecurityEvent.of(
+                "second_factor.removed", user.id, now, command, method="totp"
+            )
+            await uow.audit.add(removed)
+            await uow.commit()

@@ -1,0 +1,42 @@
+"""The caller's second factors, as the account page and clients show them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.domain import token_holder
+from core.ports import UnitOfWorkFactory, UserReader
+
+
+@dataclass(frozen=True, slots=True)
+class GetMfaStatus:
+    user_id: uuid.UUID
+    token_version: int | None = None
+    """The `ver` of the caller's access token (the API always sends it); None checks none."""
+
+
+@dataclass(frozen=True, slots=True)
+class MfaStatus:
+    totp: bool
+    """Whether sign-in asks for a code from an authenticator app (a pending enrolment does not
+    count until it is confirmed)."""
+    recovery_codes_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class GetMfaStatusHandler:
+    """Whether two-step sign-in is on, and how many unused recovery codes are left."""
+
+    uow: UnitOfWorkFactory
+    users: UserReader
+
+    async def __call__(self, query: GetMfaStatus) -> MfaStatus:
+        user = token_holder(await self.users.get(query.user_id), query.token_version)
+        async with self.uow() as uow:
+            credential = await uow.second_factors.get_totp(user.id)
+            if credential is None or not credential.enabled:
+                return MfaStatus(totp=False, recovery_codes_left=0)
+            return MfaStatus(
+                totp=True, recovery_codes_left=await uow.second_factors.recovery_codes_left(user.id)
+            )

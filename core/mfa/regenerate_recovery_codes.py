@@ -1,0 +1,69 @@
+"""The caller replaces their recovery codes with a fresh set."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.domain import (
+    Forbidden,
+    StateConflict,
+    new_recovery_codes,
+    recovery_code_hash,
+    token_holder,
+)
+from core.mfa.disable_totp import NOT_ON
+from core.mfa.reauthentication import Reauthentication
+from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.ports import Clock, UnitOfWorkFactory, UserReader
+
+
+@dataclass(frozen=True, slots=True)
+class RegenerateRecoveryCodes:
+    user_id: uuid.UUID
+    current_password: str
+    code: str | None = None
+    recovery_code: str | None = None
+    token_version: int | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegenerateRecoveryCodesHandler:
+    """A fresh set of recovery codes, shown this once; every code of the old set stops working.
+    Needs the password and a code (or one of the old recovery codes), each a failed sign-in
+    when wrong."""
+
+    uow: UnitOfWorkFactory
+    users: UserReader
+    second_factors: SecondFactors
+    reauthentication: Reauthentication
+    clock: Clock
+
+    async def __call__(self, command: RegenerateRecoveryCodes) -> list[str]:
+        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        if not await self.second_factors.methods(user.id):
+            raise StateConflict(NOT_ON)
+        proof = await self.reauthentication.check(
+            user,
+            command.current_password,
+            code=command.code,
+            recovery_code=command.recovery_code,
+            client=command,
+            checked_for="second_factor_change",
+            wrong_password="The current password is wrong.",
+        )
+        now = self.clock.now()
+        codes = new_recovery_codes()
+        async with self.uow() as uow:
+            user = token_holder(await uow.users.get(user.id), command.token_version)
+            if proof is None:  # turned off by a request that raced this one
+                raise StateConflict(NOT_ON)
+            if not await self.second_factors.spend(uow, user, proof):
+                raise Forbidden(WRONG_CODE)
+            hashes = [recovery_code_hash(user.id, code) for code in codes]
+            await uow.second_factors.replace_recovery_codes(user.id, hashes, now)
+            await self.second_factors.announce(uow, user, proof, now)
+            await uow.commit()
+        return codes

@@ -1,0 +1,77 @@
+"""The caller starts turning two-step sign-in on: a new TOTP secret for their authenticator."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from core.domain import (
+    StateConflict,
+    TotpCredential,
+    new_totp_secret,
+    token_holder,
+    totp_uri,
+)
+from core.mfa.reauthentication import Reauthentication
+from core.mfa.second_factors import SecondFactors
+from core.ports import Clock, TotpSecretBox, UnitOfWorkFactory, UserReader
+
+ALREADY_ON = "Two-step sign-in is on already. Turn it off first to use another authenticator."
+
+
+@dataclass(frozen=True, slots=True)
+class StartTotp:
+    user_id: uuid.UUID
+    current_password: str
+    token_version: int | None = None
+    client_ip: str | None = None
+    user_agent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TotpEnrolment:
+    secret: str
+    """Base32, for typing into the authenticator app by hand."""
+    otpauth_uri: str
+    """The same secret as an otpauth:// URI, for a QR code."""
+
+
+@dataclass(frozen=True, slots=True)
+class StartTotpHandler:
+    """Make a TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) for the caller's authenticator app,
+    after checking the password (a wrong one is a failed sign-in). The secret is stored sealed
+    and pending: sign-in asks for no code until one made from it comes back (ConfirmTotp). A
+    secret pending from before is replaced; one already confirmed is refused (StateConflict).
+    """
+
+    uow: UnitOfWorkFactory
+    users: UserReader
+    second_factors: SecondFactors
+    reauthentication: Reauthentication
+    totp_secrets: TotpSecretBox
+    clock: Clock
+    totp_issuer: str
+
+    async def __call__(self, command: StartTotp) -> TotpEnrolment:
+        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        if await self.second_factors.methods(user.id):
+            raise StateConflict(ALREADY_ON)
+        await self.reauthentication.check(
+            user,
+            command.current_password,
+            code=None,
+            recovery_code=None,
+            client=command,
+            checked_for="second_factor_change",
+            wrong_password="The current password is wrong.",
+        )
+        secret = new_totp_secret()
+        credential = TotpCredential(
+            user.id, self.totp_secrets.seal(user.id, secret), created_at=self.clock.now()
+        )
+        async with self.uow() as uow:
+            token_holder(await uow.users.get(user.id), command.token_version)
+            if not await uow.second_factors.put_pending_totp(credential):
+                raise StateConflict(ALREADY_ON)
+            await uow.commit()
+        return TotpEnrolment(secret, totp_uri(secret, user.email, self.totp_issuer))
