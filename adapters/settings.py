@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from environs import Env
 
+from adapters.oidc.settings import ProviderSettings, read_providers
 from core.domain import RateLimit
 
 
@@ -115,6 +116,12 @@ class Settings:
     session_cookie_secure: bool
     """Whether the pages' cookies are sent over HTTPS only: on unless PUBLIC_BASE_URL is a
     plain-HTTP address of this machine (local development)."""
+    identity_providers: tuple[ProviderSettings, ...] = ()
+    """OpenID Connect providers (OIDC_PROVIDERS) and GitHub people may sign in with."""
+    oidc_timeout_seconds: float = 5.0
+    """How long a provider may take to answer one request (discovery, keys, code exchange)."""
+    oidc_flow_seconds: int = 600
+    """How long a sign-in begun at a provider, or an identity waiting to be linked, is kept."""
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -219,4 +226,7 @@ class Settings:
             session_cookie_secure=env.bool(
                 "SESSION_COOKIE_SECURE", not _local_development(public_base_url)
             ),
+            identity_providers=read_providers(env),
+            oidc_timeout_seconds=env.float("OIDC_TIMEOUT_SECONDS", 5.0),
+            oidc_flow_seconds=env.int("OIDC_FLOW_SECONDS", 600, validate=lambda v: v > 0),
         )

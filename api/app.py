@@ -28,9 +28,11 @@ from api.resources.account_tokens import (
     PasswordResetResource,
 )
 from api.resources.health import Health, Ready
+from api.resources.provider_tokens import ProviderToken
 from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
-from core.ports import RateLimiter, TokenIssuer
+from core.identities.sign_in import SignInWithIdentityHandler
+from core.ports import IdentityProviders, RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -131,6 +133,14 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
     app.add_route(
         "/api/v1/token/revoke",
         TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
+    )
+    app.add_route(
+        "/api/v1/token/oidc",
+        ProviderToken(
+            providers=injector.get(IdentityProviders),  # type: ignore[type-abstract]
+            sign_in=injector.get(SignInWithIdentityHandler),
+            max_body_bytes=body_limit,
+        ),
     )
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())

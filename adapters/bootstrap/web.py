@@ -21,6 +21,7 @@ from adapters.common_passwords import PackagedCommonPasswords
 from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.lifecycle import Lifecycle
 from adapters.metrics import ScrapeTimeGauge, exported_registry
+from adapters.oidc.providers import ConfiguredProviders
 from adapters.passwords import Argon2Hasher
 from adapters.pwned_passwords import NullBreachedPasswords, PwnedPasswordsRange
 from adapters.ratelimit import RedisSlidingWindowLimiter
@@ -30,11 +31,15 @@ from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
+from core.identities.link import LinkIdentityHandler
+from core.identities.sign_in import SignInWithIdentityHandler
+from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
 from core.ports import (
     BreachedPasswords,
     Clock,
     CommonPasswords,
     FamiliarAddresses,
+    IdentityProviders,
     LockoutCounter,
     PasswordHasher,
     RateLimiter,
@@ -69,13 +74,17 @@ WEB_HANDLERS = (
     RequestPasswordResetHandler,
     ResetPasswordHandler,
     GetSessionUserHandler,
+    SignInWithIdentityHandler,
+    LinkIdentityHandler,
+    UnlinkIdentityHandler,
+    LinkedIdentitiesHandler,
 )
 
 
 class WebModule(Module):
     """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
-    processes start with the app) and the password lists, the signing keys, and the readiness
-    probes."""
+    processes start with the app) and the password lists, the signing keys, the sign-in
+    providers, and the readiness probes."""
 
     @singleton
     @provider
@@ -151,6 +160,15 @@ class WebModule(Module):
             audience=settings.jwt_audience,
             ttl_seconds=settings.jwt_ttl_seconds,
             clock=clock,
+        )
+
+    @singleton
+    @provider
+    def identity_providers(
+        self, settings: Settings, clock: Clock, lifecycle: Lifecycle
+    ) -> IdentityProviders:
+        return ConfiguredProviders.from_settings(
+            settings.identity_providers, settings.oidc_timeout_seconds, clock, lifecycle
         )
 
     @singleton

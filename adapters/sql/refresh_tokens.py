@@ -25,7 +25,14 @@ _COLUMNS = (
     refresh_tokens.c.auth_time,
     refresh_tokens.c.rotated_at,
     refresh_tokens.c.replaced_by,
+    refresh_tokens.c.amr,
+    refresh_tokens.c.provider,
 )
+
+
+def _stored(value: object) -> object:
+    # The entity's tuples are the database's arrays.
+    return list(value) if isinstance(value, tuple) else value
 
 
 class SqlRefreshTokens:
@@ -41,7 +48,7 @@ class SqlRefreshTokens:
             users.c.id == token.user_id, users.c.token_version == token.token_version
         )
         row = select(
-            *(literal(getattr(token, c.name), c.type).label(c.name) for c in _COLUMNS)
+            *(literal(_stored(getattr(token, c.name)), c.type).label(c.name) for c in _COLUMNS)
         ).where(current)
         statement = (
             insert(refresh_tokens)
@@ -67,7 +74,9 @@ class SqlRefreshTokens:
 
     async def _one(self, statement: Select[Any]) -> RefreshToken | None:
         row = (await self._conn.execute(statement)).first()
-        return RefreshToken(**row._mapping) if row else None
+        if row is None:
+            return None
+        return RefreshToken(**{**row._mapping, "amr": tuple(row.amr)})
 
     async def rotate(self, token_id: uuid.UUID, successor_id: uuid.UUID, now: datetime) -> None:
         await self._conn.execute(

@@ -13,11 +13,12 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = MetaData()
 
@@ -95,6 +96,9 @@ refresh_tokens = Table(
     # them unset): a second use within the grace period gets the successor `replaced_by` again.
     Column("rotated_at", DateTime(timezone=True)),
     Column("replaced_by", Uuid),
+    # How the family's sign-in authenticated (RFC 8176 `amr`), and the provider of an `ext` one.
+    Column("amr", ARRAY(Text), nullable=False, server_default="{pwd}"),
+    Column("provider", Text),
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
 
@@ -119,3 +123,18 @@ Index(
     postgresql_where=text("used_at IS NULL"),
 )
 Index("ix_action_tokens_expires_at", action_tokens.c.expires_at)
+
+# Identities at outside providers, by (issuer, subject): never by address. Rows go with their user.
+linked_identities = Table(
+    "linked_identities",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("issuer", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("email", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    UniqueConstraint("issuer", "subject", name="uq_linked_identities_issuer_subject"),
+)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.action_tokens import SqlActionTokens
 from adapters.sql.errors import database_unavailable, is_outage, outage_as_unavailable
+from adapters.sql.linked_identities import SqlLinkedIdentities
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.refresh_tokens import SqlRefreshTokens
 from adapters.sql.users import SqlUserRepository
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
     events: SqlOutbox
     refresh_tokens: SqlRefreshTokens
     action_tokens: SqlActionTokens
+    linked_identities: SqlLinkedIdentities
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.events = SqlOutbox(self._conn)
         self.refresh_tokens = SqlRefreshTokens(self._conn)
         self.action_tokens = SqlActionTokens(self._conn)
+        self.linked_identities = SqlLinkedIdentities(self._conn)
         return self
 
     async def __aexit__(

@@ -11,6 +11,7 @@ from api import schemas
 from api.auth import client_address
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
+from api.pages.provider_links import ProviderLinks
 from core.domain import User
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.resend_verification import ResendVerification, ResendVerificationHandler
@@ -32,18 +33,20 @@ class AccountPage(Page):
         update_profile: UpdateProfileHandler,
         delete_account: DeleteAccountHandler,
         resend: ResendVerificationHandler,
+        providers: ProviderLinks,
     ) -> None:
         super().__init__(kit)
         self._update_profile = update_profile
         self._delete_account = delete_account
         self._resend = resend
+        self._providers = providers
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         user = await self._kit.sessions.user(req, resp)
         if user is None:
             redirect(resp, "/login?notice=sign-in-first")
             return
-        self._show_account(req, resp, user)
+        await self._show_account(req, resp, user)
 
     async def on_post_username(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         await self._change(req, resp, "username", ("username",), "/account?notice=username-changed")
@@ -78,7 +81,7 @@ class AccountPage(Page):
                 self._kit.sessions.end(resp)
                 redirect(resp, "/?notice=account-deleted")
                 return
-        self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, user, form)
 
     async def on_post_confirmation(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response
@@ -90,7 +93,7 @@ class AccountPage(Page):
         if await succeeded(form, self._resend(ResendVerification(user.id, user.token_version))):
             redirect(resp, "/account?notice=confirmation-sent")
             return
-        self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, user, form)
 
     async def _change(
         self,
@@ -118,7 +121,7 @@ class AccountPage(Page):
                     self._kit.sessions.end(resp)
                 redirect(resp, done)
                 return
-        self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, user, form)
 
     async def _signed_in(self, req: falcon.Request, resp: falcon.Response) -> User | None:
         user = await self._kit.sessions.user(req, resp)
@@ -126,11 +129,12 @@ class AccountPage(Page):
             redirect(resp, "/login?notice=sign-in-first")
         return user
 
-    def _show_account(
+    async def _show_account(
         self, req: falcon.Request, resp: falcon.Response, user: User, posted: Form | None = None
     ) -> None:
         forms = {form_id: Form(form_id) for form_id in _FORMS}
         forms["username"] = Form("username", {"username": user.username})
         if posted is not None:
             forms[posted.id] = posted
-        self._show(req, resp, posted, user, forms=forms)
+        providers = await self._providers.account_context(user)
+        self._show(req, resp, posted, user, forms=forms, **providers)

@@ -36,6 +36,10 @@ NOTICES = {
     "longer works: a link to set a new one is on its way to that address.",
     "account-deleted": "Your account is deleted. Goodbye!",
     "sign-in-first": "Sign in to see your account.",
+    "provider-linked": "Done: the provider is linked, and signs you in to this account.",
+    "provider-not-linked": "You are signed in, but the provider was not linked: this account "
+    "has another address than the provider gave. Link it below if it is yours.",
+    "provider-unlinked": "The provider is unlinked: it no longer signs you in here.",
 }
 
 

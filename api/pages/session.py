@@ -18,6 +18,7 @@ from api.auth import client_address
 from core.domain import Unauthenticated, User
 from core.sessions.session_user import GetSessionUser, GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
+from core.tokens.issued import IssuedTokens
 from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTokenHandler
 
 _LONG_AGO = datetime(1970, 1, 1, tzinfo=UTC)
@@ -91,16 +92,25 @@ class Sessions:
 
     async def sign_in(
         self, req: falcon.Request, resp: falcon.Response, login: str, password: str
-    ) -> None:
+    ) -> IssuedTokens:
         """Check the password as the API's sign-in does (lockout by client address included)
-        and keep the new session's refresh token in the cookie. A session the browser had
-        before is signed out: nothing would ever present its token again."""
+        and keep the new session's refresh token in the cookie."""
         issued = await self._sign_in(IssueAccessToken(login, password, client_address(req)))
+        await self.start(req, resp, issued)
+        return issued
+
+    async def start(self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens) -> None:
+        """Keep a sign-in's refresh token in the cookie (a password's, or a provider's). A
+        session the browser had before is signed out: nothing would present its token again."""
         if previous := self._cookies.get(req, self._cookies.session):
             await self._sign_out(RevokeRefreshToken(previous))
         self._cookies.set(
             resp, self._cookies.session, issued.refresh_token, issued.refresh_expires_in
         )
+
+    async def holder(self, issued: IssuedTokens) -> User:
+        """The user a sign-in just made speaks for."""
+        return await self._session_user(GetSessionUser(issued.refresh_token))
 
     async def sign_out(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Revoke the session's token family, and forget the cookie."""

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import falcon.asgi
 
 from api import schemas
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
+from api.pages.provider_links import ProviderLinks
+from core.domain import User
 from core.users.register import RegisterUser, RegisterUserHandler
 
 _create = schemas.UserCreate()
@@ -54,22 +56,43 @@ class SignUpPage(_SignedOutPage):
 
 class SignInPage(_SignedOutPage):
     """/login: the password for a session (IssueAccessTokenHandler, as POST /api/v1/token/access,
-    with the same lockout by client address)."""
+    with the same lockout by client address); buttons for the sign-in providers."""
 
     form_id = "login"
     template = "login.html"
     title = "Sign in"
+
+    def __init__(self, kit: PageKit, *, providers: ProviderLinks) -> None:
+        super().__init__(kit)
+        self._providers = providers
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
         form = Form.of("login", values)
         data = form.load(_sign_in, given(values, "username", "password"))
         if data is not None and await succeeded(
-            form, self._kit.sessions.sign_in(req, resp, data["username"], data["password"])
+            form, self._signed_in(req, resp, data["username"], data["password"])
         ):
-            redirect(resp, "/account")
             return
         self._show(req, resp, form)
+
+    async def _signed_in(
+        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, login: str, password: str
+    ) -> None:
+        issued = await self._kit.sessions.sign_in(req, resp, login, password)
+        # Signing in is done: an identity waiting for this account is linked now.
+        redirect(resp, await self._providers.after_sign_in(req, resp, issued))
+
+    def _show(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        form: Form | None = None,
+        user: User | None = None,
+        **context: Any,
+    ) -> None:
+        context.update(self._providers.sign_in_context(req))
+        super()._show(req, resp, form, user, **context)
 
 
 class SignOutPage(Page):

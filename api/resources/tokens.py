@@ -21,7 +21,7 @@ _tokens = json_response("Tokens", schemas.Token)
 _sign_in_blocked = problem("Sign-in blocked: the email address was rejected")
 
 
-def _token_response(resp: falcon.asgi.Response, issued: IssuedTokens) -> None:
+def token_response(resp: falcon.asgi.Response, issued: IssuedTokens) -> None:
     resp.cache_control = ["no-store"]
     resp.media = {
         "access_token": issued.access.token,
@@ -61,7 +61,7 @@ class AccessToken:
                 login=data["username"], password=data["password"], client_ip=client_address(req)
             )
         )
-        _token_response(resp, issued)
+        token_response(resp, issued)
 
 
 class TokenRefresh:
@@ -94,7 +94,7 @@ class TokenRefresh:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _refresh, self._max_body, accept=(JSON, FORM))
-        _token_response(resp, await self._refresh(RefreshAccessToken(data["refresh_token"])))
+        token_response(resp, await self._refresh(RefreshAccessToken(data["refresh_token"])))
 
 
 class TokenRevocation:

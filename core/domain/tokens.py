@@ -56,13 +56,25 @@ class RefreshToken:
     change or a detected reuse revoked it."""
     replaced_by: uuid.UUID | None = None
     """The id of the successor a rotation issued."""
+    amr: tuple[str, ...] = ("pwd",)
+    """How the sign-in that began the family authenticated (RFC 8176): `pwd`, or `ext` for a
+    provider; copied to every successor."""
+    provider: str | None = None
+    """The provider of an `ext` sign-in (its short name in the settings)."""
 
     @classmethod
     def start(
-        cls, user: User, *, now: datetime, ttl: timedelta, family_lifetime: timedelta
+        cls,
+        user: User,
+        *,
+        now: datetime,
+        ttl: timedelta,
+        family_lifetime: timedelta,
+        amr: tuple[str, ...] = ("pwd",),
+        provider: str | None = None,
     ) -> tuple[str, RefreshToken]:
-        """A new family for `user`, signed in `now`; returns the secret (given to the client
-        once) and the row."""
+        """A new family for `user`, signed in `now` (by `amr`, through `provider` if any);
+        returns the secret (given to the client once) and the row."""
         secret = secrets.token_urlsafe(32)
         token = cls(
             id=uuid.uuid4(),
@@ -73,6 +85,8 @@ class RefreshToken:
             created_at=now,
             expires_at=now + min(ttl, family_lifetime),
             auth_time=now,
+            amr=amr,
+            provider=provider,
         )
         return secret, token
 

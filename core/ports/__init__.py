@@ -2,6 +2,13 @@
 
 One import path for every port; the modules group them by what stands behind them."""
 
+from core.ports.identities import (
+    AuthorizationRequest,
+    CodeGrant,
+    IdentityProviders,
+    LinkedIdentityRepository,
+    ProviderInfo,
+)
 from core.ports.security import (
     AccessClaims,
     ActionTokenSecrets,
@@ -43,23 +50,28 @@ __all__ = [
     "ActionTokenRepository",
     "ActionTokenSecrets",
     "Admission",
+    "AuthorizationRequest",
     "BackgroundJobs",
     "Bookkeeping",
     "BreachCheckUnavailable",
     "BreachedPasswords",
     "Clock",
+    "CodeGrant",
     "CommonPasswords",
     "EmailCheckMisconfigured",
     "EmailCheckUnavailable",
     "EmailReputation",
     "EventOutbox",
     "FamiliarAddresses",
+    "IdentityProviders",
     "IssuedToken",
+    "LinkedIdentityRepository",
     "LockoutCounter",
     "Mail",
     "MailSender",
     "PasswordHasher",
     "ProcessedEvents",
+    "ProviderInfo",
     "RateLimiter",
     "RefreshTokenRepository",
     "TokenIssuer",

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from core.domain import ActionPurpose, ActionToken, RefreshToken, User
 from core.events import UserEvent
+from core.ports.identities import LinkedIdentityRepository
 
 
 class UserRepository(Protocol):
@@ -137,6 +138,9 @@ class UnitOfWork(Protocol):
 
     @property
     def action_tokens(self) -> ActionTokenRepository: ...
+
+    @property
+    def linked_identities(self) -> LinkedIdentityRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

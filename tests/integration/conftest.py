@@ -35,7 +35,9 @@ async def injector(settings: Settings, migrated: str) -> AsyncIterator[Injector]
 async def clean_state(migrated: str, settings: Settings) -> None:
     """Every test starts with no users and no rate-limit history."""
     async with await psycopg.AsyncConnection.connect(_plain_dsn(migrated), autocommit=True) as c:
-        await c.execute("TRUNCATE users, refresh_tokens, action_tokens, outbox, processed_events")
+        await c.execute(
+            "TRUNCATE users, refresh_tokens, action_tokens, linked_identities, outbox, processed_events"
+        )
     async with Redis.from_url(settings.redis_url) as redis:
         await redis.flushdb()
 
