@@ -71,7 +71,8 @@ async def sign_in_at_provider(authorize_url: str, login: str) -> str:
             assert response.status_code == 200, response.text
             action = re.search(r'action="([^"]+)"', response.text)
             prompt = re.search(r'name="prompt" value="(\w+)"', response.text)
-            assert action and prompt, response.text
+            assert action, response.text
+            assert prompt, response.text
             form = {"prompt": prompt[1]}
             if prompt[1] == "login":
                 form |= {"login": login, "password": "any"}
