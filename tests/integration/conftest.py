@@ -19,7 +19,6 @@ from api.app import create_app
 from tests.integration.api_client import Api, ShiftedClock, api_with
 from tests.integration.tokens_mailed import MailedTokens
 
-
 TABLES = (
     "users",
     "refresh_tokens",
