@@ -19,6 +19,7 @@ from core.domain import (
     User,
     login_key,
 )
+from core.domain.identities import IdentityTaken, LinkedIdentity
 from core.events import UserEvent
 from core.ports import (
     AccessClaims,
@@ -28,6 +29,7 @@ from core.ports import (
     Clock,
     EmailReputation,
     IssuedToken,
+    LinkedIdentityRepository,
     PasswordHasher,
     RateLimiter,
     RefreshTokenRepository,
@@ -192,6 +194,38 @@ class InMemoryActionTokens:
                 self.rows[token.id] = replace(token, used_at=now)
 
 
+class InMemoryLinkedIdentities:
+    """Linked identities by id, unique by (issuer, subject) as the real table."""
+
+    def __init__(self, rows: dict[uuid.UUID, LinkedIdentity]) -> None:
+        self.rows = rows
+
+    async def add(self, identity: LinkedIdentity) -> None:
+        if await self.find(identity.issuer, identity.subject) is not None:
+            raise IdentityTaken(identity.provider)
+        self.rows[identity.id] = identity
+
+    async def find(self, issuer: str, subject: str) -> LinkedIdentity | None:
+        return next(
+            (i for i in self.rows.values() if (i.issuer, i.subject) == (issuer, subject)), None
+        )
+
+    async def of_user(self, user_id: uuid.UUID) -> list[LinkedIdentity]:
+        return sorted(
+            (i for i in self.rows.values() if i.user_id == user_id), key=lambda i: i.created_at
+        )
+
+    async def used(self, identity_id: uuid.UUID, now: datetime) -> None:
+        self.rows[identity_id] = replace(self.rows[identity_id], last_used_at=now)
+
+    async def remove(self, user_id: uuid.UUID, identity_id: uuid.UUID) -> bool:
+        identity = self.rows.get(identity_id)
+        if identity is None or identity.user_id != user_id:
+            return False
+        del self.rows[identity_id]
+        return True
+
+
 @dataclass
 class UserStore:
     """What is committed: the shared state every unit of work starts from."""
@@ -200,6 +234,7 @@ class UserStore:
     events: list[UserEvent] = field(default_factory=list)
     refresh_tokens: dict[uuid.UUID, RefreshToken] = field(default_factory=dict)
     action_tokens: dict[uuid.UUID, ActionToken] = field(default_factory=dict)
+    linked_identities: dict[uuid.UUID, LinkedIdentity] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -219,6 +254,7 @@ class InMemoryUnitOfWork:
         self._users: InMemoryUsers | None = None
         self._refresh_tokens: InMemoryRefreshTokens | None = None
         self._action_tokens: InMemoryActionTokens | None = None
+        self._linked_identities: InMemoryLinkedIdentities | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -240,10 +276,16 @@ class InMemoryUnitOfWork:
         assert self._action_tokens is not None, "use the unit of work inside `async with`"
         return self._action_tokens
 
+    @property
+    def linked_identities(self) -> InMemoryLinkedIdentities:
+        assert self._linked_identities is not None, "use the unit of work inside `async with`"
+        return self._linked_identities
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
         self._action_tokens = InMemoryActionTokens(dict(self._store.action_tokens))
+        self._linked_identities = InMemoryLinkedIdentities(dict(self._store.linked_identities))
         self._events = InMemoryOutbox()
         return self
 
@@ -256,6 +298,7 @@ class InMemoryUnitOfWork:
         self._users = None
         self._refresh_tokens = None
         self._action_tokens = None
+        self._linked_identities = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -265,6 +308,9 @@ class InMemoryUnitOfWork:
         }
         self._store.action_tokens = {
             t.id: t for t in self.action_tokens.rows.values() if t.user_id in self.users.rows
+        }
+        self._store.linked_identities = {
+            i.id: i for i in self.linked_identities.rows.values() if i.user_id in self.users.rows
         }
         self._store.events.extend(self._events.staged)
         self._events.staged = []
@@ -434,6 +480,7 @@ if TYPE_CHECKING:
     _users: UserRepository = InMemoryUsers({})
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
+    _linked: LinkedIdentityRepository = InMemoryLinkedIdentities({})
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()
