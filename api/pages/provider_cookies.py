@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import secrets
 import time
 from typing import Any
 
@@ -45,7 +46,10 @@ class ProviderCookies:
     def write(
         self, req: falcon.Request, resp: falcon.Response, kind: str, value: dict[str, Any]
     ) -> None:
-        browser = self._cookies.get(req, self._cookies.browser) or ""
+        browser = self._cookies.get(req, self._cookies.browser)
+        if not browser:
+            browser = secrets.token_urlsafe(32)
+            self._cookies.set(resp, self._cookies.browser, browser, max_age=None)
         payload = _b64(orjson.dumps({**value, "exp": int(time.time()) + self._lifetime}))
         signed = f"{payload}.{self._sign(kind, browser, payload)}"
         self._cookies.set(resp, self._names[kind], signed, self._lifetime)

@@ -47,33 +47,34 @@ async def _start(
 
 
 class ProviderSignInStart(Page):
-    """POST /login/{provider}: the button on /login (a form, so CSRF-protected)."""
+    """GET /login/{provider}: the button on /login. A link, not a form: the pages' policy lets
+    forms post only to this site, and a browser holds a form's redirect to that too. Starting
+    is harmless to anyone who makes a browser open it: the answer is bound to that browser, and
+    can only sign it in to its own person's account."""
 
     def __init__(self, kit: PageKit, *, providers: ProviderKit) -> None:
         super().__init__(kit)
         self._providers = providers
 
-    async def on_post(
+    async def on_get(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response, provider: str
     ) -> None:
         info = self._providers.info(provider)
-        await self._kit.form(req)
         await _start(self._kit, self._providers, req, resp, info, None)
 
 
 class ProviderLinkStart(Page):
-    """POST /account/link/{provider}: the account page's button; linking is confirmed with the
-    password once the provider has sent the person back."""
+    """GET /account/link/{provider}: the account page's button (a link, as on /login); linking
+    is confirmed with the password once the provider has sent the person back."""
 
     def __init__(self, kit: PageKit, *, providers: ProviderKit) -> None:
         super().__init__(kit)
         self._providers = providers
 
-    async def on_post(
+    async def on_get(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response, provider: str
     ) -> None:
         info = self._providers.info(provider)
-        await self._kit.form(req)
         user = await self._kit.sessions.user(req, resp)
         if user is None:
             redirect(resp, "/login?notice=sign-in-first")

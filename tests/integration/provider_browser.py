@@ -34,8 +34,10 @@ class ProviderBrowser:
 
     async def start(self, provider: str = "local", page: str = "/login") -> str:
         """Press the provider's button on `page`; returns where the browser is sent."""
-        action = f"/login/{provider}" if page == "/login" else f"/account/link/{provider}"
-        response = await self.submit(action, page)
+        html = (await self.client.get(page)).text
+        button = f"/login/{provider}" if page == "/login" else f"/account/link/{provider}"
+        assert f'href="{button}"' in html, html
+        response = await self.client.get(button)
         assert response.status_code == 303, response.text
         return response.headers["location"]
 

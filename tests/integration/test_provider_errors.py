@@ -126,7 +126,7 @@ async def test_a_provider_that_is_down_is_a_page_that_says_so(
 ) -> None:
     down = replace(LOCAL, issuer=f"http://127.0.0.1:{free_port()}")
     async with provider_app(settings, identity_providers=(down,)) as api:
-        response = await ProviderBrowser(api.client).submit("/login/local", "/login")
+        response = await api.client.get("/login/local")
 
     _assert_page(response, 503, "Local is not answering as it should")
     assert response.headers["retry-after"]
@@ -140,7 +140,7 @@ async def test_a_provider_that_answers_garbage_is_a_page_that_says_so(
     with serving_get(lambda path, headers: (200, b"<html>not json</html>"), "text/html") as url:
         garbage = replace(LOCAL, issuer=url)
         async with provider_app(settings, identity_providers=(garbage,)) as api:
-            response = await ProviderBrowser(api.client).submit("/login/local", "/login")
+            response = await api.client.get("/login/local")
 
     _assert_page(response, 503, "Local is not answering as it should")
     assert any(getattr(r, "reason", None) == "discovery_not_json" for r in caplog.records)
@@ -160,14 +160,14 @@ async def test_a_provider_slower_than_the_timeout_is_down(
         async with provider_app(
             settings, identity_providers=(slow_provider,), oidc_timeout_seconds=0.3
         ) as api:
-            response = await ProviderBrowser(api.client).submit("/login/local", "/login")
+            response = await api.client.get("/login/local")
 
     _assert_page(response, 503, "Local is not answering as it should")
     assert any(getattr(r, "reason", None) == "discovery_timeout" for r in caplog.records)
 
 
 async def test_an_unknown_provider_is_not_found(browser: ProviderBrowser) -> None:
-    response = await browser.submit("/login/nowhere", "/login")
+    response = await browser.client.get("/login/nowhere")
 
     assert response.status_code == 404
     assert response.headers["content-type"] == "text/html; charset=utf-8"

@@ -37,7 +37,7 @@ async def _one(db: psycopg.AsyncConnection, query: str, *args: object) -> tuple:
 
 async def test_the_login_page_has_a_button_per_provider(browser: ProviderBrowser) -> None:
     page = (await browser.client.get("/login")).text
-    assert 'action="/login/local"' in page
+    assert 'href="/login/local"' in page
     assert "Sign in with Local" in page
 
 
