@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from environs import Env
 
+from adapters.oidc.settings import ProviderSettings, read_providers
 from core.domain import RateLimit
 
 
@@ -142,6 +143,12 @@ class Settings:
     """The name authenticators show beside a passkey."""
     webauthn_origins: tuple[str, ...]
     """The origins (scheme://host[:port]) of the pages that may answer a passkey ceremony."""
+    identity_providers: tuple[ProviderSettings, ...] = ()
+    """OpenID Connect providers (OIDC_PROVIDERS) and GitHub people may sign in with."""
+    oidc_timeout_seconds: float = 5.0
+    """How long a provider may take to answer one request (discovery, keys, code exchange)."""
+    oidc_flow_seconds: int = 600
+    """How long a sign-in begun at a provider, or an identity waiting to be linked, is kept."""
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -256,4 +263,7 @@ class Settings:
             webauthn_origins=tuple(
                 env.list("WEBAUTHN_ORIGINS", _origins_of(public_base_url, webauthn_rp_id))
             ),
+            identity_providers=read_providers(env),
+            oidc_timeout_seconds=env.float("OIDC_TIMEOUT_SECONDS", 5.0),
+            oidc_flow_seconds=env.int("OIDC_FLOW_SECONDS", 600, validate=lambda v: v > 0),
         )

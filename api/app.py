@@ -30,6 +30,7 @@ from api.resources.account_tokens import (
 )
 from api.resources.health import Health, Ready
 from api.resources.mfa import MfaStatus, RecoveryCodes, Totp, TotpConfirmation
+from api.resources.provider_tokens import ProviderToken
 from api.resources.security_events import SecurityEvents
 from api.resources.tokens import (
     AccessToken,
@@ -40,13 +41,14 @@ from api.resources.tokens import (
 )
 from api.resources.users import Users
 from core.audit.list_security_events import ListSecurityEventsHandler
+from core.identities.sign_in import SignInWithIdentityHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.confirm_totp import ConfirmTotpHandler
 from core.mfa.disable_totp import DisableTotpHandler
 from core.mfa.get_status import GetMfaStatusHandler
 from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
 from core.mfa.start_totp import StartTotpHandler
-from core.ports import RateLimiter, TokenIssuer
+from core.ports import IdentityProviders, RateLimiter, TokenIssuer
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -179,6 +181,14 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
     )
     _add_mfa_routes(app, injector, body_limit)
+    app.add_route(
+        "/api/v1/token/oidc",
+        ProviderToken(
+            providers=injector.get(IdentityProviders),  # type: ignore[type-abstract]
+            sign_in=injector.get(SignInWithIdentityHandler),
+            max_body_bytes=body_limit,
+        ),
+    )
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(injector.get(Readiness)))

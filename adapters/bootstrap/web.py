@@ -22,6 +22,7 @@ from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.metrics import ScrapeTimeGauge, exported_registry
+from adapters.oidc.providers import ConfiguredProviders
 from adapters.passwords import Argon2Hasher
 from adapters.pwned_passwords import NullBreachedPasswords, PwnedPasswordsRange
 from adapters.ratelimit import RedisSlidingWindowLimiter
@@ -34,6 +35,9 @@ from adapters.tokens import JwtTokens, load_keys
 from adapters.totp_secrets import AesGcmTotpSecrets
 from adapters.webauthn import WebAuthnRelyingParty
 from core.audit.list_security_events import ListSecurityEventsHandler
+from core.identities.link import LinkIdentityHandler
+from core.identities.sign_in import SignInWithIdentityHandler
+from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.confirm_totp import ConfirmTotpHandler
 from core.mfa.disable_totp import DisableTotpHandler
@@ -50,6 +54,7 @@ from core.ports import (
     Clock,
     CommonPasswords,
     FamiliarAddresses,
+    IdentityProviders,
     LockoutCounter,
     PasswordHasher,
     RateLimiter,
@@ -98,13 +103,18 @@ WEB_HANDLERS = (
     DisableTotpHandler,
     RegenerateRecoveryCodesHandler,
     CompleteSignInHandler,
+    SignInWithIdentityHandler,
+    LinkIdentityHandler,
+    UnlinkIdentityHandler,
+    LinkedIdentitiesHandler,
 )
 
 
 class WebModule(Module):
     """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
     processes start with the app) and the password lists, the signing keys, the key TOTP
-    secrets are sealed with, the WebAuthn relying party, and the readiness probes."""
+    secrets are sealed with, the WebAuthn relying party, the sign-in providers, and the
+    readiness probes."""
 
     @singleton
     @provider
@@ -187,6 +197,15 @@ class WebModule(Module):
     def webauthn(self, settings: Settings) -> WebAuthn:
         return WebAuthnRelyingParty(
             settings.webauthn_rp_id, settings.webauthn_rp_name, settings.webauthn_origins
+        )
+
+    @singleton
+    @provider
+    def identity_providers(
+        self, settings: Settings, clock: Clock, lifecycle: Lifecycle
+    ) -> IdentityProviders:
+        return ConfiguredProviders.from_settings(
+            settings.identity_providers, settings.oidc_timeout_seconds, clock, lifecycle
         )
 
     @singleton

@@ -26,12 +26,13 @@ _COLUMNS = (
     refresh_tokens.c.rotated_at,
     refresh_tokens.c.replaced_by,
     refresh_tokens.c.amr,
+    refresh_tokens.c.provider,
 )
 
 
-def _stored(token: RefreshToken, name: str) -> Any:
-    value = getattr(token, name)
-    return list(value) if name == "amr" else value
+def _stored(value: object) -> object:
+    # The entity's tuples are the database's arrays.
+    return list(value) if isinstance(value, tuple) else value
 
 
 class SqlRefreshTokens:
@@ -47,7 +48,7 @@ class SqlRefreshTokens:
             users.c.id == token.user_id, users.c.token_version == token.token_version
         )
         row = select(
-            *(literal(_stored(token, c.name), c.type).label(c.name) for c in _COLUMNS)
+            *(literal(_stored(getattr(token, c.name)), c.type).label(c.name) for c in _COLUMNS)
         ).where(current)
         statement = (
             insert(refresh_tokens)

@@ -104,8 +104,9 @@ refresh_tokens = Table(
     # them unset): a second use within the grace period gets the successor `replaced_by` again.
     Column("rotated_at", DateTime(timezone=True)),
     Column("replaced_by", Uuid),
-    # How the family's sign-in was made (RFC 8176 method names), copied to every successor.
+    # How the family's sign-in authenticated (RFC 8176 `amr`), and the provider of an `ext` one.
     Column("amr", ARRAY(Text), nullable=False, server_default="{pwd}"),
+    Column("provider", Text),
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
 
@@ -211,4 +212,19 @@ mfa_challenges = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
     Column("used_at", DateTime(timezone=True)),
+)
+
+# Identities at outside providers, by (issuer, subject): never by address. Rows go with their user.
+linked_identities = Table(
+    "linked_identities",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("issuer", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("email", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    UniqueConstraint("issuer", "subject", name="uq_linked_identities_issuer_subject"),
 )

@@ -20,12 +20,20 @@ from api.pages.home import HomePage
 from api.pages.kit import Page, PageKit
 from api.pages.mailed_links import CancelEmailChangePage, ConfirmEmailPage
 from api.pages.passwords import ForgotPasswordPage, ResetPasswordPage
+from api.pages.provider_cookies import ProviderCookies
+from api.pages.provider_kit import ProviderKit
+from api.pages.provider_links import LinkProviderPage, ProviderLinks, UnlinkProviderPage
+from api.pages.provider_sign_in import ProviderCallback, ProviderLinkStart, ProviderSignInStart
 from api.pages.rendering import STATIC, Templates
 from api.pages.session import Cookies, Sessions
 from api.pages.signing_in import SecondStepPage, SignInPage, SignOutPage, SignUpPage
 from api.problems import serialize_problem
+from core.identities.link import LinkIdentityHandler
+from core.identities.sign_in import SignInWithIdentityHandler
+from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.get_status import GetMfaStatusHandler
+from core.ports import IdentityProviders
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -39,6 +47,33 @@ from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 
 ACCOUNT_FORMS = ("username", "email", "password", "delete", "confirmation")
+
+
+def _provider_kit(settings: Settings, injector: Injector) -> ProviderKit:
+    cookies = Cookies(settings.session_cookie_secure)
+    return ProviderKit(
+        injector.get(IdentityProviders),  # type: ignore[type-abstract]
+        ProviderCookies(load_key_file(settings.csrf_key_file), cookies, settings.oidc_flow_seconds),
+        settings.public_base_url,
+    )
+
+
+def _provider_pages(kit: PageKit, providers: ProviderKit, injector: Injector) -> dict[str, Page]:
+    """Sign-in through a provider, and linking providers to the account."""
+    linked = injector.get(LinkedIdentitiesHandler)
+    return {
+        "/login/{provider}": ProviderSignInStart(kit, providers=providers),
+        "/login/{provider}/callback": ProviderCallback(
+            kit, providers=providers, sign_in=injector.get(SignInWithIdentityHandler)
+        ),
+        "/account/link/{provider}": ProviderLinkStart(kit, providers=providers),
+        "/account/link": LinkProviderPage(
+            kit, providers=providers, link=injector.get(LinkIdentityHandler)
+        ),
+        "/account/unlink": UnlinkProviderPage(
+            kit, providers=providers, unlink=injector.get(UnlinkIdentityHandler), linked=linked
+        ),
+    }
 
 
 def _kit(settings: Settings, injector: Injector, templates: Templates) -> PageKit:
@@ -59,11 +94,18 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
     stylesheet; errors on their routes become pages too."""
     templates = Templates()
     kit = _kit(settings, injector, templates)
+    providers = _provider_kit(settings, injector)
+    links = ProviderLinks(
+        kit,
+        providers,
+        link=injector.get(LinkIdentityHandler),
+        linked=injector.get(LinkedIdentitiesHandler),
+    )
     pages: dict[str, Page] = {
         "/": HomePage(kit),
         "/signup": SignUpPage(kit, register=injector.get(RegisterUserHandler)),
-        "/login": SignInPage(kit),
-        "/login/code": SecondStepPage(kit),
+        "/login": SignInPage(kit, providers=links),
+        "/login/code": SecondStepPage(kit, providers=links),
         "/logout": SignOutPage(kit),
         "/forgot-password": ForgotPasswordPage(
             kit, request_reset=injector.get(RequestPasswordResetHandler)
@@ -73,6 +115,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         "/cancel-email-change": CancelEmailChangePage(
             kit, cancel=injector.get(CancelEmailChangeHandler)
         ),
+        **_provider_pages(kit, providers, injector),
     }
     for path, page in pages.items():
         app.add_route(path, page)
@@ -82,6 +125,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         delete_account=injector.get(DeleteAccountHandler),
         resend=injector.get(ResendVerificationHandler),
         mfa_status=injector.get(GetMfaStatusHandler),
+        providers=links,
     )
     app.add_route("/account", account)
     for form in ACCOUNT_FORMS:

@@ -11,6 +11,7 @@ from api import schemas
 from api.auth import client_address
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
+from api.pages.provider_links import ProviderLinks
 from core.domain import User
 from core.mfa.get_status import GetMfaStatus, GetMfaStatusHandler
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
@@ -34,12 +35,14 @@ class AccountPage(Page):
         delete_account: DeleteAccountHandler,
         resend: ResendVerificationHandler,
         mfa_status: GetMfaStatusHandler,
+        providers: ProviderLinks,
     ) -> None:
         super().__init__(kit)
         self._update_profile = update_profile
         self._delete_account = delete_account
         self._resend = resend
         self._mfa_status = mfa_status
+        self._providers = providers
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         user = await self._kit.sessions.user(req, resp)
@@ -152,4 +155,5 @@ class AccountPage(Page):
         # Turning two-step sign-in on and off is the API's for now; the forms that need a code
         # once it is on ask for one.
         status = await self._mfa_status(GetMfaStatus(user.id, user.token_version))
-        self._show(req, resp, posted, user, forms=forms, two_step=status.totp)
+        providers = await self._providers.account_context(user)
+        self._show(req, resp, posted, user, forms=forms, two_step=status.totp, **providers)

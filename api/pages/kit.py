@@ -38,6 +38,10 @@ NOTICES = {
     "sign-in-first": "Sign in to see your account.",
     "sign-in-expired": "That sign-in took too long, or its code form was used already. Sign in "
     "again.",
+    "provider-linked": "Done: the provider is linked, and signs you in to this account.",
+    "provider-not-linked": "You are signed in, but the provider was not linked: this account "
+    "has another address than the provider gave. Link it below if it is yours.",
+    "provider-unlinked": "The provider is unlinked: it no longer signs you in here.",
 }
 
 

@@ -95,15 +95,14 @@ class Sessions:
 
     async def sign_in(
         self, req: falcon.Request, resp: falcon.Response, login: str, password: str
-    ) -> None:
+    ) -> IssuedTokens:
         """Check the password as the API's sign-in does (lockout by client address included)
-        and keep the new session's refresh token in the cookie. A session the browser had
-        before is signed out: nothing would ever present its token again. An account with
-        two-step sign-in raises SecondFactorRequired: `complete_sign_in` takes it from there."""
-        issued = await self._sign_in(
-            IssueAccessToken(login, password, client_address(req), req.user_agent)
-        )
-        await self._start(req, resp, issued)
+        and keep the new session's refresh token in the cookie. An account with two-step sign-in
+        raises SecondFactorRequired: `complete_sign_in` takes it from there."""
+        command = IssueAccessToken(login, password, client_address(req), req.user_agent)
+        issued = await self._sign_in(command)
+        await self.start(req, resp, issued)
+        return issued
 
     async def complete_sign_in(
         self,
@@ -112,21 +111,28 @@ class Sessions:
         mfa_token: str,
         code: str | None,
         recovery_code: str | None,
-    ) -> None:
+    ) -> IssuedTokens:
         """The second step, as the API's (lockout included); then as `sign_in`."""
         command = CompleteSignIn(
             mfa_token, code, recovery_code, client_address(req), req.user_agent
         )
-        await self._start(req, resp, await self._complete_sign_in(command))
+        issued = await self._complete_sign_in(command)
+        await self.start(req, resp, issued)
+        return issued
 
-    async def _start(
-        self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens
-    ) -> None:
+    async def start(self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens) -> None:
+        """Keep a sign-in's refresh token in the cookie (a password's, a second step's, or a
+        provider's). A session the browser had before is signed out: nothing would present its
+        token again."""
         if previous := self._cookies.get(req, self._cookies.session):
             await self._sign_out(RevokeRefreshToken(previous))
         self._cookies.set(
             resp, self._cookies.session, issued.refresh_token, issued.refresh_expires_in
         )
+
+    async def holder(self, issued: IssuedTokens) -> User:
+        """The user a sign-in just made speaks for."""
+        return await self._session_user(GetSessionUser(issued.refresh_token))
 
     async def sign_out(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Revoke the session's token family, and forget the cookie."""

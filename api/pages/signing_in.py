@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import falcon.asgi
 
 from api import mfa_schemas, schemas
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
-from core.domain import InvalidMfaToken, SecondFactorRequired
+from api.pages.provider_links import ProviderLinks
+from core.domain import InvalidMfaToken, SecondFactorRequired, User
 from core.users.register import RegisterUser, RegisterUserHandler
 
 _create = schemas.UserCreate()
@@ -56,12 +57,16 @@ class SignUpPage(_SignedOutPage):
 
 class SignInPage(_SignedOutPage):
     """/login: the password for a session (IssueAccessTokenHandler, as POST /api/v1/token/access,
-    with the same lockout by client address). When the account asks for a second factor, the
-    answer is the form of the second step (SecondStepPage) instead."""
+    with the same lockout by client address); buttons for the sign-in providers. When the account
+    asks for a second factor, the answer is the form of the second step (SecondStepPage)."""
 
     form_id = "login"
     template = "login.html"
     title = "Sign in"
+
+    def __init__(self, kit: PageKit, *, providers: ProviderLinks) -> None:
+        super().__init__(kit)
+        self._providers = providers
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
@@ -69,9 +74,8 @@ class SignInPage(_SignedOutPage):
         data = form.load(_sign_in, given(values, "username", "password"))
         try:
             if data is not None and await succeeded(
-                form, self._kit.sessions.sign_in(req, resp, data["username"], data["password"])
+                form, self._signed_in(req, resp, data["username"], data["password"])
             ):
-                redirect(resp, "/account")
                 return
         except SecondFactorRequired as required:
             SecondStepPage.ask(
@@ -79,6 +83,24 @@ class SignInPage(_SignedOutPage):
             )
             return
         self._show(req, resp, form)
+
+    async def _signed_in(
+        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, login: str, password: str
+    ) -> None:
+        issued = await self._kit.sessions.sign_in(req, resp, login, password)
+        # Signing in is done: an identity waiting for this account is linked now.
+        redirect(resp, await self._providers.after_sign_in(req, resp, issued))
+
+    def _show(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        form: Form | None = None,
+        user: User | None = None,
+        **context: Any,
+    ) -> None:
+        context.update(self._providers.sign_in_context(req))
+        super()._show(req, resp, form, user, **context)
 
 
 class SecondStepPage(Page):
@@ -89,6 +111,10 @@ class SecondStepPage(Page):
 
     template = "login_code.html"
     title = "Sign in: the code"
+
+    def __init__(self, kit: PageKit, *, providers: ProviderLinks) -> None:
+        super().__init__(kit)
+        self._providers = providers
 
     @classmethod
     def ask(
@@ -107,18 +133,21 @@ class SecondStepPage(Page):
         form = Form.of("login-code", values)
         data = form.load(_second_step, given(values, "mfa_token", "code", "recovery_code"))
         try:
-            if data is not None and await succeeded(
-                form,
-                self._kit.sessions.complete_sign_in(
-                    req, resp, data["mfa_token"], data.get("code"), data.get("recovery_code")
-                ),
-            ):
-                redirect(resp, "/account")
+            if data is not None and await succeeded(form, self._signed_in(req, resp, data)):
                 return
         except InvalidMfaToken:
             redirect(resp, "/login?notice=sign-in-expired")
             return
         self.ask(self._kit, req, resp, form)
+
+    async def _signed_in(
+        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, data: dict[str, Any]
+    ) -> None:
+        issued = await self._kit.sessions.complete_sign_in(
+            req, resp, data["mfa_token"], data.get("code"), data.get("recovery_code")
+        )
+        # Signing in is done: an identity waiting for this account is linked now.
+        redirect(resp, await self._providers.after_sign_in(req, resp, issued))
 
 
 class SignOutPage(Page):

@@ -29,7 +29,7 @@ _sign_in_refused = {
 }
 
 
-def _token_response(resp: falcon.asgi.Response, issued: IssuedTokens) -> None:
+def token_response(resp: falcon.asgi.Response, issued: IssuedTokens) -> None:
     resp.cache_control = ["no-store"]
     resp.media = {
         "access_token": issued.access.token,
@@ -72,7 +72,7 @@ class AccessToken:
                 user_agent=req.user_agent,
             )
         )
-        _token_response(resp, issued)
+        token_response(resp, issued)
 
 
 class SecondStepToken:
@@ -108,7 +108,7 @@ class SecondStepToken:
         issued = await self._complete(
             CompleteSignIn(**data, client_ip=client_address(req), user_agent=req.user_agent)
         )
-        _token_response(resp, issued)
+        token_response(resp, issued)
 
 
 class TokenRefresh:
@@ -142,7 +142,7 @@ class TokenRefresh:
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _refresh, self._max_body, accept=(JSON, FORM))
         command = RefreshAccessToken(data["refresh_token"], client_address(req), req.user_agent)
-        _token_response(resp, await self._refresh(command))
+        token_response(resp, await self._refresh(command))
 
 
 class TokenRevocation:

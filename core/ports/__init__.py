@@ -2,6 +2,13 @@
 
 One import path for every port; the modules group them by what stands behind them."""
 
+from core.ports.identities import (
+    AuthorizationRequest,
+    CodeGrant,
+    IdentityProviders,
+    LinkedIdentityRepository,
+    ProviderInfo,
+)
 from core.ports.passkeys import CredentialJson, Passkeys, WebAuthn, WebAuthnChallenges
 from core.ports.security import (
     AccessClaims,
@@ -49,11 +56,13 @@ __all__ = [
     "ActionTokenSecrets",
     "Admission",
     "AuditTrail",
+    "AuthorizationRequest",
     "BackgroundJobs",
     "Bookkeeping",
     "BreachCheckUnavailable",
     "BreachedPasswords",
     "Clock",
+    "CodeGrant",
     "CommonPasswords",
     "CredentialJson",
     "EmailCheckMisconfigured",
@@ -61,7 +70,9 @@ __all__ = [
     "EmailReputation",
     "EventOutbox",
     "FamiliarAddresses",
+    "IdentityProviders",
     "IssuedToken",
+    "LinkedIdentityRepository",
     "LockoutCounter",
     "Mail",
     "MailSender",
@@ -69,6 +80,7 @@ __all__ = [
     "Passkeys",
     "PasswordHasher",
     "ProcessedEvents",
+    "ProviderInfo",
     "RateLimiter",
     "RefreshTokenRepository",
     "SecondFactorRepository",

@@ -17,6 +17,7 @@ from core.domain import (
     User,
 )
 from core.events import UserEvent
+from core.ports.identities import LinkedIdentityRepository
 from core.ports.passkeys import Passkeys, WebAuthnChallenges
 from core.public_events import AccountEvent
 
@@ -238,6 +239,9 @@ class UnitOfWork(Protocol):
 
     @property
     def mfa_challenges(self) -> MfaChallengeRepository: ...
+
+    @property
+    def linked_identities(self) -> LinkedIdentityRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

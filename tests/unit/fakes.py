@@ -24,6 +24,7 @@ from core.domain import (
     WebAuthnChallenge,
     login_key,
 )
+from core.domain.identities import IdentityTaken, LinkedIdentity
 from core.events import UserEvent
 from core.ports import (
     AccessClaims,
@@ -34,6 +35,7 @@ from core.ports import (
     Clock,
     EmailReputation,
     IssuedToken,
+    LinkedIdentityRepository,
     MfaChallengeRepository,
     PasswordHasher,
     RateLimiter,
@@ -211,6 +213,38 @@ class InMemoryActionTokens:
                 self.rows[token.id] = replace(token, used_at=now)
 
 
+class InMemoryLinkedIdentities:
+    """Linked identities by id, unique by (issuer, subject) as the real table."""
+
+    def __init__(self, rows: dict[uuid.UUID, LinkedIdentity]) -> None:
+        self.rows = rows
+
+    async def add(self, identity: LinkedIdentity) -> None:
+        if await self.find(identity.issuer, identity.subject) is not None:
+            raise IdentityTaken(identity.provider)
+        self.rows[identity.id] = identity
+
+    async def find(self, issuer: str, subject: str) -> LinkedIdentity | None:
+        return next(
+            (i for i in self.rows.values() if (i.issuer, i.subject) == (issuer, subject)), None
+        )
+
+    async def of_user(self, user_id: uuid.UUID) -> list[LinkedIdentity]:
+        return sorted(
+            (i for i in self.rows.values() if i.user_id == user_id), key=lambda i: i.created_at
+        )
+
+    async def used(self, identity_id: uuid.UUID, now: datetime) -> None:
+        self.rows[identity_id] = replace(self.rows[identity_id], last_used_at=now)
+
+    async def remove(self, user_id: uuid.UUID, identity_id: uuid.UUID) -> bool:
+        identity = self.rows.get(identity_id)
+        if identity is None or identity.user_id != user_id:
+            return False
+        del self.rows[identity_id]
+        return True
+
+
 @dataclass
 class UserStore:
     """What is committed: the shared state every unit of work starts from."""
@@ -226,6 +260,7 @@ class UserStore:
     totp: dict[uuid.UUID, TotpCredential] = field(default_factory=dict)
     recovery_codes: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
+    linked_identities: dict[uuid.UUID, LinkedIdentity] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -280,6 +315,7 @@ class InMemoryUnitOfWork:
         self._audit: InMemoryAuditTrail | None = None
         self._second_factors: InMemorySecondFactors | None = None
         self._mfa_challenges: InMemoryMfaChallenges | None = None
+        self._linked_identities: InMemoryLinkedIdentities | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -326,6 +362,11 @@ class InMemoryUnitOfWork:
         assert self._mfa_challenges is not None, "use the unit of work inside `async with`"
         return self._mfa_challenges
 
+    @property
+    def linked_identities(self) -> InMemoryLinkedIdentities:
+        assert self._linked_identities is not None, "use the unit of work inside `async with`"
+        return self._linked_identities
+
     async def __aenter__(self) -> Self:
         self._users = InMemoryUsers(dict(self._store.users))
         self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
@@ -339,6 +380,7 @@ class InMemoryUnitOfWork:
             dict(self._store.totp), dict(self._store.recovery_codes)
         )
         self._mfa_challenges = InMemoryMfaChallenges(dict(self._store.mfa_challenges))
+        self._linked_identities = InMemoryLinkedIdentities(dict(self._store.linked_identities))
         self._events = InMemoryOutbox()
         return self
 
@@ -356,6 +398,7 @@ class InMemoryUnitOfWork:
         self._audit = None
         self._second_factors = None
         self._mfa_challenges = None
+        self._linked_identities = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -381,6 +424,9 @@ class InMemoryUnitOfWork:
         self._store.recovery_codes = {u: c for u, c in factors.codes.items() if u in users}
         self._store.mfa_challenges = {
             h: c for h, c in self.mfa_challenges.rows.items() if c.user_id in users
+        }
+        self._store.linked_identities = {
+            i.id: i for i in self.linked_identities.rows.values() if i.user_id in self.users.rows
         }
         self._store.events.extend(self._events.staged)
         self._store.public_events.extend(self._events.staged_public)
@@ -569,6 +615,7 @@ if TYPE_CHECKING:
     _second_factors: SecondFactorRepository = InMemorySecondFactors({}, {})
     _mfa_challenges: MfaChallengeRepository = InMemoryMfaChallenges({})
     _totp_secrets: TotpSecretBox = ReversibleTotpSecrets()
+    _linked: LinkedIdentityRepository = InMemoryLinkedIdentities({})
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
     _hasher: PasswordHasher = FakeHasher()

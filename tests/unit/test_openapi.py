@@ -38,6 +38,12 @@ NOT_IN_CONTRACT = {
     "/account/password",
     "/account/delete",
     "/account/confirmation",
+    # Sign-in through a provider, and linking providers (api/pages/provider_*.py).
+    "/login/{provider}",
+    "/login/{provider}/callback",
+    "/account/link",
+    "/account/link/{provider}",
+    "/account/unlink",
 }
 
 
