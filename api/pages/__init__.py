@@ -27,12 +27,17 @@ from api.pages.provider_sign_in import ProviderCallback, ProviderLinkStart, Prov
 from api.pages.rendering import STATIC, Templates
 from api.pages.session import Cookies, Sessions
 from api.pages.signing_in import SecondStepPage, SignInPage, SignOutPage, SignUpPage
+from api.pages.two_step import TWO_STEP_FORMS, TwoStepPage
 from api.problems import serialize_problem
 from core.identities.link import LinkIdentityHandler
 from core.identities.sign_in import SignInWithIdentityHandler
 from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
+from core.mfa.confirm_totp import ConfirmTotpHandler
+from core.mfa.disable_totp import DisableTotpHandler
 from core.mfa.get_status import GetMfaStatusHandler
+from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
+from core.mfa.start_totp import StartTotpHandler
 from core.ports import IdentityProviders
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
@@ -130,6 +135,24 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
     app.add_route("/account", account)
     for form in ACCOUNT_FORMS:
         app.add_route(f"/account/{form}", account, suffix=form)
+    two_step = TwoStepPage(
+        kit,
+        status=injector.get(GetMfaStatusHandler),
+        start=injector.get(StartTotpHandler),
+        confirm=injector.get(ConfirmTotpHandler),
+        disable=injector.get(DisableTotpHandler),
+        regenerate=injector.get(RegenerateRecoveryCodesHandler),
+    )
+    app.add_route("/account/two-step", two_step)
+    for form in TWO_STEP_FORMS:
+        suffix = form.replace("-", "_").replace(".", "_")
+        app.add_route(f"/account/two-step/{form}", two_step, suffix=suffix)
     app.add_static_route("/static", str(STATIC))
-    routes = {*pages, "/account", *(f"/account/{form}" for form in ACCOUNT_FORMS)}
+    routes = {
+        *pages,
+        "/account",
+        *(f"/account/{form}" for form in ACCOUNT_FORMS),
+        "/account/two-step",
+        *(f"/account/two-step/{form}" for form in TWO_STEP_FORMS),
+    }
     app.set_error_serializer(PageErrors(templates, frozenset(routes), serialize_problem))

@@ -152,8 +152,8 @@ class AccountPage(Page):
         forms["username"] = Form("username", {"username": user.username})
         if posted is not None:
             forms[posted.id] = posted
-        # Turning two-step sign-in on and off is the API's for now; the forms that need a code
-        # once it is on ask for one.
+        # Two-step sign-in is turned on and off at /account/two-step; the forms here that need
+        # the password ask for a code too once it is on.
         status = await self._mfa_status(GetMfaStatus(user.id, user.token_version))
         providers = await self._providers.account_context(user)
         self._show(req, resp, posted, user, forms=forms, two_step=status.totp, **providers)

@@ -36,6 +36,7 @@ NOTICES = {
     "longer works: a link to set a new one is on its way to that address.",
     "account-deleted": "Your account is deleted. Goodbye!",
     "sign-in-first": "Sign in to see your account.",
+    "two-step-off": "Two-step sign-in is off: signing in asks for the password only.",
     "sign-in-expired": "That sign-in took too long, or its code form was used already. Sign in "
     "again.",
     "provider-linked": "Done: the provider is linked, and signs you in to this account.",

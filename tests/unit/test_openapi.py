@@ -38,6 +38,12 @@ NOT_IN_CONTRACT = {
     "/account/password",
     "/account/delete",
     "/account/confirmation",
+    "/account/two-step",
+    "/account/two-step/start",
+    "/account/two-step/confirm",
+    "/account/two-step/disable",
+    "/account/two-step/recovery-codes",
+    "/account/two-step/codes.txt",
     # Sign-in through a provider, and linking providers (api/pages/provider_*.py).
     "/login/{provider}",
     "/login/{provider}/callback",
