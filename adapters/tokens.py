@@ -68,7 +68,11 @@ class JwtTokens:
         self._jwks = self._key_set.as_dict(private=False)
 
     def issue(
-        self, user_id: uuid.UUID, token_version: int = 0, auth_time: datetime | None = None
+        self,
+        user_id: uuid.UUID,
+        token_version: int = 0,
+        auth_time: datetime | None = None,
+        roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
         """Without `auth_time`, the token says the user signed in now."""
         now = self._now()
@@ -83,6 +87,8 @@ class JwtTokens:
             "ver": token_version,
             "auth_time": now if auth_time is None else int(auth_time.timestamp()),
         }
+        if roles:
+            claims["roles"] = sorted(roles)
         header = {"alg": ALGORITHM, "kid": self._signing_key.kid}
         token = jwt.encode(header, claims, self._signing_key, registry=self._registry)
         return IssuedToken(token=token, expires_in=self._ttl)
@@ -96,7 +102,10 @@ class JwtTokens:
             if type(version) is not int or version < 0:
                 raise ValueError("ver must be a natural number")
             return AccessClaims(
-                uuid.UUID(decoded.claims["sub"]), version, _auth_time(decoded.claims)
+                uuid.UUID(decoded.claims["sub"]),
+                version,
+                _auth_time(decoded.claims),
+                _roles(decoded.claims),
             )
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated("The access token is invalid or expired.") from error
@@ -106,6 +115,13 @@ class JwtTokens:
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
+
+
+def _roles(claims: Mapping[str, object]) -> frozenset[str]:
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise ValueError("roles must be a list of names")
+    return frozenset(roles)
 
 
 def _auth_time(claims: Mapping[str, object]) -> datetime | None:

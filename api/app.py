@@ -27,6 +27,7 @@ from api.resources.account_tokens import (
     PasswordForgot,
     PasswordResetResource,
 )
+from api.resources.admin import add_admin_routes
 from api.resources.health import Health, Ready
 from api.resources.tokens import AccessToken, Jwks, TokenRefresh, TokenRevocation
 from api.resources.users import Users
@@ -132,6 +133,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         "/api/v1/token/revoke",
         TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
     )
+    add_admin_routes(app, injector)
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(injector.get(Readiness)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from injector import Injector, Module, provider, singleton
 from prometheus_client import CollectorRegistry
+from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,8 +29,15 @@ from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
+from adapters.sql.user_directory import SqlUserDirectory
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
+from core.admin.access import AuthorizeAdmin
+from core.admin.account_access import DisableUserHandler, EnableUserHandler, EndSessionsHandler
+from core.admin.delete_user import DeleteUserHandler
+from core.admin.password_reset import MailPasswordResetHandler
+from core.admin.search_users import SearchUsersHandler
+from core.admin.user_details import GetUserDetailsHandler
 from core.ports import (
     BreachedPasswords,
     Clock,
@@ -39,6 +47,7 @@ from core.ports import (
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
+    UserDirectory,
     UserReader,
 )
 from core.sessions.session_user import GetSessionUserHandler
@@ -70,21 +79,41 @@ WEB_HANDLERS = (
     ResetPasswordHandler,
     GetSessionUserHandler,
 )
+ADMIN_HANDLERS = (
+    AuthorizeAdmin,
+    SearchUsersHandler,
+    GetUserDetailsHandler,
+    DisableUserHandler,
+    EnableUserHandler,
+    EndSessionsHandler,
+    MailPasswordResetHandler,
+    DeleteUserHandler,
+)
 
 
 class WebModule(Module):
-    """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
-    processes start with the app) and the password lists, the signing keys, and the readiness
-    probes."""
+    """What only the web process uses: the read pool (the user reader and the administrators'
+    search), Redis for the limiter, argon2 (its worker processes start with the app) and the
+    password lists, the signing keys, and the readiness probes."""
 
     @singleton
     @provider
-    def user_reader(self, settings: Settings, lifecycle: Lifecycle) -> UserReader:
+    def read_pool(self, settings: Settings, lifecycle: Lifecycle) -> AsyncConnectionPool:
         pool = reader_pool(
             settings.database_url, settings.db_pool_size, settings.db_timeout_seconds
         )
         lifecycle.closers.append(pool.close)
+        return pool
+
+    @singleton
+    @provider
+    def user_reader(self, pool: AsyncConnectionPool) -> UserReader:
         return SqlUserReader(pool)
+
+    @singleton
+    @provider
+    def user_directory(self, pool: AsyncConnectionPool) -> UserDirectory:
+        return SqlUserDirectory(pool)
 
     @singleton
     @provider
@@ -176,7 +205,7 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             EmailReputationModule(),
             WebModule(),
             ActionTokenSecretsModule(),
-            HandlersModule(WEB_HANDLERS, handler_values(settings)),
+            HandlersModule((*WEB_HANDLERS, *ADMIN_HANDLERS), handler_values(settings)),
             *overrides,
         ]
     )

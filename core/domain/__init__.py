@@ -13,6 +13,7 @@ from core.domain.errors import (
     InvalidRefreshToken,
     MailRejected,
     MailServerUnavailable,
+    NotFound,
     RateLimited,
     Unauthenticated,
     Unavailable,
@@ -29,10 +30,13 @@ from core.domain.tokens import (
     refresh_token_hash,
 )
 from core.domain.users import (
+    ACCOUNT_DISABLED,
+    ADMIN_ROLE,
     EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     STALE_TOKEN,
+    USER_STATUSES,
     USERNAME_PATTERN,
     User,
     check_email,
@@ -47,12 +51,15 @@ from core.domain.users import (
 )
 
 __all__ = [
+    "ACCOUNT_DISABLED",
     "ACTION_TOKEN_TTL",
+    "ADMIN_ROLE",
     "EMAIL_MAX_LENGTH",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "STALE_TOKEN",
     "USERNAME_PATTERN",
+    "USER_STATUSES",
     "ActionPurpose",
     "ActionToken",
     "AlreadyVerified",
@@ -65,6 +72,7 @@ __all__ = [
     "InvalidRefreshToken",
     "MailRejected",
     "MailServerUnavailable",
+    "NotFound",
     "RateLimit",
     "RateLimited",
     "RefreshToken",

@@ -24,6 +24,10 @@ class InvalidCredentials(DomainError):
         super().__init__(detail)
 
 
+class NotFound(DomainError):
+    """The thing asked for (an account, by its id) does not exist."""
+
+
 class Forbidden(DomainError):
     """The caller is known but may not do this (e.g. the re-entered password is wrong)."""
 

@@ -69,13 +69,23 @@ class AccessClaims:
     auth_time: datetime | None = None
     """When the user last proved who they are with the password (its `auth_time` claim):
     refreshing keeps the sign-in's time. None in tokens signed before the claim existed."""
+    roles: frozenset[str] = frozenset()
+    """The user's roles when the token was signed (its `roles` claim). A claim alone grants
+    nothing: whoever acts on a role checks it against the user row as well."""
 
 
 class TokenIssuer(Protocol):
     """Signs access tokens for a user and checks them back."""
 
-    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
-        """A token for the user at `token_version`, saying the user signed in at `auth_time`."""
+    def issue(
+        self,
+        user_id: uuid.UUID,
+        token_version: int,
+        auth_time: datetime,
+        roles: frozenset[str] = frozenset(),
+    ) -> IssuedToken:
+        """A token for the user at `token_version`, saying the user signed in at `auth_time`
+        and holds `roles` (a claim only when there are any)."""
         ...
 
     def verify(self, token: str) -> AccessClaims:

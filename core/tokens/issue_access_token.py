@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from core.domain import (
+    ACCOUNT_DISABLED,
     Forbidden,
     InvalidCredentials,
     RefreshToken,
@@ -58,6 +59,8 @@ class IssueAccessTokenHandler:
         if not await self.hasher.verify(user.password_hash, command.password):
             raise InvalidCredentials()
         await self.lockout.succeeded(attempt)
+        if user.disabled_at is not None:
+            raise Forbidden(ACCOUNT_DISABLED)
         if user.email_status == "rejected":
             raise Forbidden(SIGN_IN_BLOCKED)
         new_hash = None
@@ -72,7 +75,7 @@ class IssueAccessTokenHandler:
         async with self.uow() as uow:
             if new_hash is not None:
                 await self._rehash(uow, user, new_hash)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
+            issued = await store_refresh_token(uow, refresh, secret, self.tokens, user.roles)
             if issued is None:
                 # The password was changed (or the account deleted) since we checked it.
                 raise InvalidCredentials()

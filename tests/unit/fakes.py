@@ -345,20 +345,32 @@ class FakeBreachedPasswords:
 
 
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>"."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>", followed by
+    "@<role>,<role>" when the user holds roles."""
 
     PREFIX = "token-for-"
 
-    def issue(self, user_id: uuid.UUID, token_version: int, auth_time: datetime) -> IssuedToken:
-        return IssuedToken(f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}", 900)
+    def issue(
+        self,
+        user_id: uuid.UUID,
+        token_version: int,
+        auth_time: datetime,
+        roles: frozenset[str] = frozenset(),
+    ) -> IssuedToken:
+        token = f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}"
+        return IssuedToken(f"{token}@{','.join(sorted(roles))}" if roles else token, 900)
 
     def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
             user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
-            version, _, auth_time = rest.partition("@")
+            version, _, rest = rest.partition("@")
+            auth_time, _, roles = rest.partition("@")
             try:
                 return AccessClaims(
-                    uuid.UUID(user_id), int(version), datetime.fromisoformat(auth_time)
+                    uuid.UUID(user_id),
+                    int(version),
+                    datetime.fromisoformat(auth_time),
+                    frozenset(roles.split(",")) if roles else frozenset(),
                 )
             except ValueError:
                 pass
