@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from adapters.kafka_topics import TopicLayout
 from adapters.relay import kafka_producer
@@ -130,12 +131,10 @@ class KafkaDeadLetters:
             auto_offset_reset="earliest",
             request_timeout_ms=int(self._timeout * 1000),
         )
+        topic = self._topics.dead_letters
+        parts = [TopicPartition(topic, n) for n in await self._partitions(topic)]
         await consumer.start()
         try:
-            topic = self._topics.dead_letters
-            exists = topic in await consumer.topics()
-            numbers = consumer.partitions_for_topic(topic) if exists else None
-            parts = [TopicPartition(topic, number) for number in sorted(numbers or ())]
             counts: dict[TopicPartition, int] = {}
             if parts:
                 consumer.assign(parts)
@@ -149,6 +148,20 @@ class KafkaDeadLetters:
             yield _Window(consumer, counts, self._timeout)
         finally:
             await consumer.stop()
+
+    async def _partitions(self, topic: str) -> list[int]:
+        """The topic's partitions; none while it does not exist (no event was set aside yet)."""
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self._servers, request_timeout_ms=int(self._timeout * 1000)
+        )
+        await admin.start()
+        try:
+            if topic not in await admin.list_topics():
+                return []
+            (description,) = await admin.describe_topics([topic])
+            return sorted(p["partition"] for p in description["partitions"])
+        finally:
+            await admin.close()
 
 
 @dataclass
