@@ -28,11 +28,13 @@ from core.ports import (
     Clock,
     EmailReputation,
     IssuedToken,
+    ListPosition,
     PasswordHasher,
     RateLimiter,
     RefreshTokenRepository,
     TokenIssuer,
     UnitOfWorkFactory,
+    UserDirectory,
     UserReader,
     UserRepository,
     Verdict,
@@ -297,6 +299,29 @@ class CommittedUsers:
         return await InMemoryUsers(self._store.users).find_by_login(login)
 
 
+class InMemoryUserDirectory:
+    """The administrators' search over what is committed, ordered as the real one."""
+
+    def __init__(self, store: UserStore) -> None:
+        self._store = store
+
+    async def search(
+        self, *, prefix: str | None, status: str | None, after: ListPosition | None, limit: int
+    ) -> list[User]:
+        found = sorted(self._store.users.values(), key=lambda u: (u.created_at, u.id), reverse=True)
+        if prefix:
+            found = [
+                u
+                for u in found
+                if prefix in (u.username.lower()[: len(prefix)], u.email[: len(prefix)])
+            ]
+        if status:
+            found = [u for u in found if u.status == status]
+        if after:
+            found = [u for u in found if (u.created_at, u.id) < (after.created_at, after.user_id)]
+        return found[:limit]
+
+
 class FakeHasher:
     """Hashes as "fake$<params>$<password>"; raise `params` to make older hashes need a rehash."""
 
@@ -448,6 +473,7 @@ if TYPE_CHECKING:
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
+    _directory: UserDirectory = InMemoryUserDirectory(UserStore())
     _hasher: PasswordHasher = FakeHasher()
     _tokens: TokenIssuer = FakeTokens()
     _clock: Clock = FixedClock(datetime(2026, 1, 1))
