@@ -33,6 +33,11 @@ def upgrade() -> None:
     # per million rows).
     for column in _UNIQUE_LOWER:
         _recreate_unique_lower(column, "text_pattern_ops")
+        # Whether a prefix is rare (collect its rows, sort them) or common (walk the list's
+        # order until a page is full) is judged from these statistics. At the default 100
+        # histogram buckets a 3-character prefix of a million addresses was estimated at 1% of
+        # them (10,000 rows for some 250) and walked the whole order: 370 ms instead of 5.
+        op.execute(f"ALTER INDEX uq_users_{column}_lower ALTER COLUMN 1 SET STATISTICS 1000")
     # The administrators' list: newest first, paged by a key that never changes.
     op.create_index("ix_users_created_at_id", "users", ["created_at", "id"])
     # Disabled accounts are few: their list must not walk every account to find them.
