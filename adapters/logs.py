@@ -6,6 +6,7 @@ import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TextIO
 
 import orjson
 
@@ -76,8 +77,9 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode()
 
 
-def configure_logging(level: str = "INFO", json: bool = True) -> None:
-    handler = logging.StreamHandler(sys.stdout)
+def configure_logging(level: str = "INFO", json: bool = True, stream: TextIO | None = None) -> None:
+    """Every process logs to stdout; a command line whose output is its answer, to stderr."""
+    handler = logging.StreamHandler(stream or sys.stdout)
     if json:
         handler.setFormatter(JsonFormatter())
     else:

@@ -73,6 +73,7 @@ class JwtTokens:
         token_version: int = 0,
         auth_time: datetime | None = None,
         amr: Sequence[str] = ("pwd",),
+        roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
         """Without `auth_time`, the token says the user signed in now."""
         now = self._now()
@@ -88,6 +89,8 @@ class JwtTokens:
             "auth_time": now if auth_time is None else int(auth_time.timestamp()),
             "amr": list(amr),
         }
+        if roles:
+            claims["roles"] = sorted(roles)
         header = {"alg": ALGORITHM, "kid": self._signing_key.kid}
         token = jwt.encode(header, claims, self._signing_key, registry=self._registry)
         return IssuedToken(token=token, expires_in=self._ttl)
@@ -105,6 +108,7 @@ class JwtTokens:
                 version,
                 _auth_time(decoded.claims),
                 _amr(decoded.claims),
+                _roles(decoded.claims),
             )
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated("The access token is invalid or expired.") from error
@@ -114,6 +118,13 @@ class JwtTokens:
 
     def _now(self) -> int:
         return int(self._clock.now().timestamp())
+
+
+def _roles(claims: Mapping[str, object]) -> frozenset[str]:
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise ValueError("roles must be a list of names")
+    return frozenset(roles)
 
 
 def _auth_time(claims: Mapping[str, object]) -> datetime | None:

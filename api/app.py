@@ -28,6 +28,7 @@ from api.resources.account_tokens import (
     PasswordForgot,
     PasswordResetResource,
 )
+from api.resources.admin import add_admin_routes
 from api.resources.health import Health, Ready
 from api.resources.mfa import MfaStatus, RecoveryCodes, Totp, TotpConfirmation
 from api.resources.provider_tokens import ProviderToken
@@ -189,6 +190,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
             max_body_bytes=body_limit,
         ),
     )
+    add_admin_routes(app, injector)
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(injector.get(Readiness)))

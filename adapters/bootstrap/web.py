@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from injector import Injector, Module, provider, singleton
 from prometheus_client import CollectorRegistry
+from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,10 +31,17 @@ from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
+from adapters.sql.user_directory import SqlUserDirectory
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
 from adapters.totp_secrets import AesGcmTotpSecrets
 from adapters.webauthn import WebAuthnRelyingParty
+from core.admin.access import AuthorizeAdmin
+from core.admin.account_access import DisableUserHandler, EnableUserHandler, EndSessionsHandler
+from core.admin.delete_user import DeleteUserHandler
+from core.admin.password_reset import MailPasswordResetHandler
+from core.admin.search_users import SearchUsersHandler
+from core.admin.user_details import GetUserDetailsHandler
 from core.audit.list_security_events import ListSecurityEventsHandler
 from core.identities.link import LinkIdentityHandler
 from core.identities.sign_in import SignInWithIdentityHandler
@@ -60,6 +68,7 @@ from core.ports import (
     RateLimiter,
     TokenIssuer,
     TotpSecretBox,
+    UserDirectory,
     UserReader,
     WebAuthn,
 )
@@ -108,22 +117,42 @@ WEB_HANDLERS = (
     UnlinkIdentityHandler,
     LinkedIdentitiesHandler,
 )
+ADMIN_HANDLERS = (
+    AuthorizeAdmin,
+    SearchUsersHandler,
+    GetUserDetailsHandler,
+    DisableUserHandler,
+    EnableUserHandler,
+    EndSessionsHandler,
+    MailPasswordResetHandler,
+    DeleteUserHandler,
+)
 
 
 class WebModule(Module):
-    """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
-    processes start with the app) and the password lists, the signing keys, the key TOTP
-    secrets are sealed with, the WebAuthn relying party, the sign-in providers, and the
-    readiness probes."""
+    """What only the web process uses: the read pool (the user reader and the administrators'
+    search), Redis for the limiter, argon2 (its worker processes start with the app) and the
+    password lists, the signing keys, the key TOTP secrets are sealed with, the WebAuthn relying
+    party, the sign-in providers, and the readiness probes."""
 
     @singleton
     @provider
-    def user_reader(self, settings: Settings, lifecycle: Lifecycle) -> UserReader:
+    def read_pool(self, settings: Settings, lifecycle: Lifecycle) -> AsyncConnectionPool:
         pool = reader_pool(
             settings.database_url, settings.db_pool_size, settings.db_timeout_seconds
         )
         lifecycle.closers.append(pool.close)
+        return pool
+
+    @singleton
+    @provider
+    def user_reader(self, pool: AsyncConnectionPool) -> UserReader:
         return SqlUserReader(pool)
+
+    @singleton
+    @provider
+    def user_directory(self, pool: AsyncConnectionPool) -> UserDirectory:
+        return SqlUserDirectory(pool)
 
     @singleton
     @provider
@@ -236,7 +265,7 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             EmailReputationModule(),
             WebModule(),
             ActionTokenSecretsModule(),
-            HandlersModule(WEB_HANDLERS, handler_values(settings)),
+            HandlersModule((*WEB_HANDLERS, *ADMIN_HANDLERS), handler_values(settings)),
             *overrides,
         ]
     )

@@ -38,11 +38,34 @@ users = Table(
     Column("token_version", Integer, nullable=False, server_default="0"),
     Column("pending_email", Text),
     Column("pending_email_status", Text),
+    # Granted by the operators' command line only.
+    Column("roles", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("disabled_at", DateTime(timezone=True)),
 )
 # Uniqueness is case-insensitive and decided here, by the database, so that concurrent
-# registrations cannot both succeed.
-Index("uq_users_username_lower", func.lower(users.c.username), unique=True)
-Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
+# registrations cannot both succeed. The pattern operator class serves both the equality of a
+# sign-in and the prefix (LIKE 'abc%') of the administrators' search, whatever the collation.
+Index(
+    "uq_users_username_lower",
+    func.lower(users.c.username).label("username_lower"),
+    unique=True,
+    postgresql_ops={"username_lower": "text_pattern_ops"},
+)
+Index(
+    "uq_users_email_lower",
+    func.lower(users.c.email).label("email_lower"),
+    unique=True,
+    postgresql_ops={"email_lower": "text_pattern_ops"},
+)
+# The administrators' list, newest first, paged by (created_at, id): a key that never changes,
+# so sign-ups and renames during the paging neither repeat nor skip an account.
+Index("ix_users_created_at_id", users.c.created_at, users.c.id)
+Index(
+    "ix_users_disabled",
+    users.c.created_at,
+    users.c.id,
+    postgresql_where=text("disabled_at IS NOT NULL"),
+)
 Index(
     "ix_users_email_status_at",
     users.c.email_status,

@@ -32,6 +32,8 @@ _COLUMNS = (
     users.c.token_version,
     users.c.pending_email,
     users.c.pending_email_status,
+    users.c.roles,
+    users.c.disabled_at,
 )
 
 
@@ -43,6 +45,7 @@ class SqlUserRepository:
 
     async def add(self, user: User) -> None:
         values = {c.name: getattr(user, c.name) for c in _COLUMNS}
+        values["roles"] = sorted(user.roles)
         await self._write(insert(users).values(**values))
 
     async def get(self, user_id: uuid.UUID) -> User | None:
@@ -71,6 +74,8 @@ class SqlUserRepository:
         # Only what changed: a concurrent write to another column (the background reputation
         # check, a rehash at sign-in) is not undone by this one.
         values = {name: getattr(user, name) for name in user.changed}
+        if "roles" in values:
+            values["roles"] = sorted(user.roles)
         values["updated_at"] = user.updated_at
         await self._write(update(users).where(users.c.id == user.id).values(**values))
 
@@ -145,10 +150,11 @@ class SqlUserRepository:
             raise conflict from error
 
 
-_READ_COLUMNS = ", ".join(c.name for c in _COLUMNS)
-_BY_ID = f"SELECT {_READ_COLUMNS} FROM users WHERE id = %s"  # noqa: S608 (constant columns)
+# What the read side selects, shared with the administrators' search (user_directory).
+READ_COLUMNS = ", ".join(c.name for c in _COLUMNS)
+_BY_ID = f"SELECT {READ_COLUMNS} FROM users WHERE id = %s"  # noqa: S608 (constant columns)
 _BY_LOGIN = (
-    f"SELECT {_READ_COLUMNS} FROM users"  # noqa: S608
+    f"SELECT {READ_COLUMNS} FROM users"  # noqa: S608
     " WHERE lower(username) = %(login)s OR lower(email) = %(login)s"
 )
 # Builds the User straight from the row, by column name.

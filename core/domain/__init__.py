@@ -70,10 +70,13 @@ from core.domain.tokens import (
     refresh_token_hash,
 )
 from core.domain.users import (
+    ACCOUNT_DISABLED,
+    ADMIN_ROLE,
     EMAIL_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     STALE_TOKEN,
+    USER_STATUSES,
     USERNAME_PATTERN,
     User,
     check_email,
@@ -88,7 +91,9 @@ from core.domain.users import (
 )
 
 __all__ = [
+    "ACCOUNT_DISABLED",
     "ACTION_TOKEN_TTL",
+    "ADMIN_ROLE",
     "CHALLENGE_PURPOSES",
     "CHALLENGE_TTL",
     "DEFAULT_PASSKEY_NAME",
@@ -101,6 +106,7 @@ __all__ = [
     "RECOVERY_CODE_COUNT",
     "STALE_TOKEN",
     "USERNAME_PATTERN",
+    "USER_STATUSES",
     "ActionPurpose",
     "ActionToken",
     "AlreadyVerified",

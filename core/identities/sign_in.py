@@ -6,7 +6,15 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from core.domain import Conflict, Forbidden, InvalidCredentials, RefreshToken, User, email_problem
+from core.domain import (
+    ACCOUNT_DISABLED,
+    Conflict,
+    Forbidden,
+    InvalidCredentials,
+    RefreshToken,
+    User,
+    email_problem,
+)
 from core.domain.identities import (
     EXTERNAL_AMR,
     EmailNotVerified,
@@ -59,6 +67,8 @@ class SignInWithIdentityHandler:
                 user = await self._new_account(uow, identity, now)
             if user.email_status == "rejected":
                 raise Forbidden(SIGN_IN_BLOCKED)
+            if user.disabled_at is not None:
+                raise Forbidden(ACCOUNT_DISABLED)
             secret, refresh = RefreshToken.start(
                 user,
                 now=now,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from core.audit.events import SecurityEvent
 from core.audit.failed_password import RecordFailedPassword
 from core.domain import (
+    ACCOUNT_DISABLED,
     Forbidden,
     InvalidCredentials,
     InvalidMfaToken,
@@ -68,6 +69,8 @@ class CompleteSignInHandler:
         await self.lockout.succeeded(attempt)
         if user.email_status == "rejected":
             raise Forbidden(SIGN_IN_BLOCKED)
+        if user.disabled_at is not None:
+            raise Forbidden(ACCOUNT_DISABLED)
         now = self.clock.now()
         secret, refresh = RefreshToken.start(
             user,

@@ -72,16 +72,24 @@ class AccessClaims:
     amr: tuple[str, ...] = ()
     """How that sign-in was made (its `amr` claim, RFC 8176): ("pwd",), ("pwd", "otp") or
     ("pwd", "rcv"). Empty in tokens signed before the claim existed."""
+    roles: frozenset[str] = frozenset()
+    """The user's roles when the token was signed (its `roles` claim). A claim alone grants
+    nothing: whoever acts on a role checks it against the user row as well."""
 
 
 class TokenIssuer(Protocol):
     """Signs access tokens for a user and checks them back."""
 
     def issue(
-        self, user_id: uuid.UUID, token_version: int, auth_time: datetime, amr: Sequence[str]
+        self,
+        user_id: uuid.UUID,
+        token_version: int,
+        auth_time: datetime,
+        amr: Sequence[str] = ("pwd",),
+        roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
         """A token for the user at `token_version`, saying the user signed in at `auth_time`
-        by the methods `amr`."""
+        by the methods `amr` and holds `roles` (a claim only when there are any)."""
         ...
 
     def verify(self, token: str) -> AccessClaims:

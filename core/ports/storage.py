@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -78,6 +79,27 @@ class UserReader(Protocol):
     async def find_by_login(self, login: str) -> User | None:
         """The user whose username or email equals `login` compared as `login_key` spells
         it: case-insensitively, and an address in any spelling of its domain."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListPosition:
+    """Where a page of the administrators' list ended: its last account. The list is ordered
+    by (created_at, id), newest first, which no change to an account moves."""
+
+    created_at: datetime
+    user_id: uuid.UUID
+
+
+class UserDirectory(Protocol):
+    """Every account, searched and paged for administrators: reads, no transaction."""
+
+    async def search(
+        self, *, prefix: str | None, status: str | None, after: ListPosition | None, limit: int
+    ) -> list[User]:
+        """At most `limit` accounts whose username or email starts with `prefix` (compared in
+        lower case), whose `User.status` is `status` (when given), newest first, from just
+        after `after` (when given)."""
         ...
 
 

@@ -25,18 +25,28 @@ class IssuedTokens:
 
 
 async def store_refresh_token(
-    uow: UnitOfWork, token: RefreshToken, secret: str, tokens: TokenIssuer
+    uow: UnitOfWork,
+    token: RefreshToken,
+    secret: str,
+    tokens: TokenIssuer,
+    roles: frozenset[str] = frozenset(),
 ) -> IssuedTokens | None:
     """Store `token` and sign the access token that goes with it, at the same token version;
     None when the user was deleted or changed the password meanwhile."""
     if not await uow.refresh_tokens.add(token):
         return None
-    return hand_out(token, secret, tokens, token.created_at)
+    return hand_out(token, secret, tokens, token.created_at, roles)
 
 
-def hand_out(token: RefreshToken, secret: str, tokens: TokenIssuer, now: datetime) -> IssuedTokens:
+def hand_out(
+    token: RefreshToken,
+    secret: str,
+    tokens: TokenIssuer,
+    now: datetime,
+    roles: frozenset[str] = frozenset(),
+) -> IssuedTokens:
     """The refresh token's `secret` with a new access token at the family's token version,
     sign-in time and sign-in methods (a refresh does not make the session look freshly signed
-    in, nor signed in another way)."""
-    access = tokens.issue(token.user_id, token.token_version, token.auth_time, token.amr)
+    in, nor signed in another way), carrying the user's `roles` as they are now."""
+    access = tokens.issue(token.user_id, token.token_version, token.auth_time, token.amr, roles)
     return IssuedTokens(access, secret, int((token.expires_at - now).total_seconds()))

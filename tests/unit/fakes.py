@@ -36,6 +36,7 @@ from core.ports import (
     EmailReputation,
     IssuedToken,
     LinkedIdentityRepository,
+    ListPosition,
     MfaChallengeRepository,
     PasswordHasher,
     RateLimiter,
@@ -44,6 +45,7 @@ from core.ports import (
     TokenIssuer,
     TotpSecretBox,
     UnitOfWorkFactory,
+    UserDirectory,
     UserReader,
     UserRepository,
     Verdict,
@@ -461,6 +463,29 @@ class CommittedUsers:
         return await InMemoryUsers(self._store.users).find_by_login(login)
 
 
+class InMemoryUserDirectory:
+    """The administrators' search over what is committed, ordered as the real one."""
+
+    def __init__(self, store: UserStore) -> None:
+        self._store = store
+
+    async def search(
+        self, *, prefix: str | None, status: str | None, after: ListPosition | None, limit: int
+    ) -> list[User]:
+        found = sorted(self._store.users.values(), key=lambda u: (u.created_at, u.id), reverse=True)
+        if prefix:
+            found = [
+                u
+                for u in found
+                if prefix in (u.username.lower()[: len(prefix)], u.email[: len(prefix)])
+            ]
+        if status:
+            found = [u for u in found if u.status == status]
+        if after:
+            found = [u for u in found if (u.created_at, u.id) < (after.created_at, after.user_id)]
+        return found[:limit]
+
+
 class FakeHasher:
     """Hashes as "fake$<params>$<password>"; raise `params` to make older hashes need a rehash."""
 
@@ -509,7 +534,8 @@ class FakeBreachedPasswords:
 
 
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>"."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>",
+    followed by "@<role>,<role>" when the user holds roles."""
 
     PREFIX = "token-for-"
 
@@ -519,23 +545,24 @@ class FakeTokens:
         token_version: int,
         auth_time: datetime,
         amr: Sequence[str] = ("pwd",),
+        roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
-        methods = "+".join(amr)
-        return IssuedToken(
-            f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{methods}", 900
-        )
+        token = f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{'+'.join(amr)}"
+        return IssuedToken(f"{token}@{','.join(sorted(roles))}" if roles else token, 900)
 
     def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
             user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
             version, _, rest = rest.partition("@")
-            auth_time, _, methods = rest.partition("@")
+            auth_time, _, rest = rest.partition("@")
+            methods, _, roles = rest.partition("@")
             try:
                 return AccessClaims(
                     uuid.UUID(user_id),
                     int(version),
                     datetime.fromisoformat(auth_time),
                     tuple(methods.split("+")) if methods else (),
+                    frozenset(roles.split(",")) if roles else frozenset(),
                 )
             except ValueError:
                 pass
@@ -618,6 +645,7 @@ if TYPE_CHECKING:
     _linked: LinkedIdentityRepository = InMemoryLinkedIdentities({})
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
+    _directory: UserDirectory = InMemoryUserDirectory(UserStore())
     _hasher: PasswordHasher = FakeHasher()
     _tokens: TokenIssuer = FakeTokens()
     _clock: Clock = FixedClock(datetime(2026, 1, 1))
