@@ -241,7 +241,8 @@ async def test_deleting_an_account_mails_goodbye_and_its_tokens_stop_working(
     assert_problem(await api.client.get("/api/v1/users", headers=headers), 401)
     assert_problem(await api.client.get(f"{ADMIN}/{alice}", headers=admin), 404)
     cursor = await db.execute(
-        "SELECT count(*) FROM outbox WHERE type = 'user.deleted' AND topic = 'mail' AND user_id = %s",
+        "SELECT count(*) FROM outbox"
+        " WHERE type = 'user.deleted' AND topic = 'mail' AND user_id = %s",
         (alice,),
     )
     assert await cursor.fetchone() == (1,)
