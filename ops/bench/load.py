@@ -72,11 +72,13 @@ def summarize(latencies: list[float], statuses: dict[int, int], elapsed: float) 
 
     return {
         "requests": len(latencies),
+        "elapsed_s": elapsed,
         "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": pct(0.50) if latencies else None,
         "p99_ms": pct(0.99) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
         "statuses": statuses,
+        "latencies_ms": [round(latency * 1000, 3) for latency in latencies],
     }
 
 
@@ -88,10 +90,15 @@ def main() -> None:
     parser.add_argument("--method", default="GET")
     parser.add_argument("--data", default="")
     parser.add_argument("-H", "--header", action="append", default=[])
+    parser.add_argument(
+        "--latencies", action="store_true", help="every latency too (to merge several runs)"
+    )
     args = parser.parse_args()
     result = asyncio.run(
         run(args.url, args.connections, args.seconds, args.header, args.method, args.data.encode())
     )
+    if not args.latencies:
+        del result["latencies_ms"]
     json.dump(result, sys.stdout)
     print()
 
