@@ -48,6 +48,7 @@ async def run(
     headers: list[str],
     method: str = "GET",
     body: bytes = b"",
+    every: bool = False,
 ) -> dict:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -61,16 +62,19 @@ async def run(
     started = time.perf_counter()
     await asyncio.gather(*(_worker(host, port, request, deadline, out) for _ in range(connections)))
     elapsed = time.perf_counter() - started
-    return summarize(out["latencies"], out["statuses"], elapsed)
+    return summarize(out["latencies"], out["statuses"], elapsed, every)
 
 
-def summarize(latencies: list[float], statuses: dict[int, int], elapsed: float) -> dict:
+def summarize(
+    latencies: list[float], statuses: dict[int, int], elapsed: float, every: bool = False
+) -> dict:
+    """Rate and percentiles; with `every`, each latency too (to merge several runs)."""
     latencies.sort()
 
     def pct(p: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
 
-    return {
+    summary = {
         "requests": len(latencies),
         "elapsed_s": elapsed,
         "rps": round(len(latencies) / elapsed, 1),
@@ -78,8 +82,10 @@ def summarize(latencies: list[float], statuses: dict[int, int], elapsed: float) 
         "p99_ms": pct(0.99) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
         "statuses": statuses,
-        "latencies_ms": [round(latency * 1000, 3) for latency in latencies],
     }
+    if every:
+        summary["latencies_ms"] = [round(latency * 1000, 3) for latency in latencies]
+    return summary
 
 
 def main() -> None:
@@ -95,10 +101,16 @@ def main() -> None:
     )
     args = parser.parse_args()
     result = asyncio.run(
-        run(args.url, args.connections, args.seconds, args.header, args.method, args.data.encode())
+        run(
+            args.url,
+            args.connections,
+            args.seconds,
+            args.header,
+            args.method,
+            args.data.encode(),
+            args.latencies,
+        )
     )
-    if not args.latencies:
-        del result["latencies_ms"]
     json.dump(result, sys.stdout)
     print()
 
