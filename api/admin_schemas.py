@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from api.schemas import User
+from api.schemas import SecurityEvent, User
 from core.admin.search_users import MAX_PAGE
 from core.domain import EMAIL_MAX_LENGTH, USER_STATUSES
 
@@ -62,22 +62,10 @@ class SecondFactor(Schema):
     methods = fields.List(fields.String(), required=True)
 
 
-class SecurityEvent(Schema):
-    type = fields.String(required=True)
-    occurred_at = fields.AwareDateTime(required=True)
-    client_ip = fields.String(allow_none=True)
-
-
 class AdminUserDetails(AdminUser):
-    second_factor = fields.Nested(
-        SecondFactor,
-        required=True,
-        allow_none=True,
-        metadata={"description": "null while the service keeps no second factors."},
-    )
+    second_factor = fields.Nested(SecondFactor, required=True)
     recent_security_events = fields.List(
         fields.Nested(SecurityEvent),
         required=True,
-        allow_none=True,
-        metadata={"description": "Newest first; null while the service keeps no history."},
+        metadata={"description": "The newest entries of the account's audit trail, first."},
     )

@@ -8,7 +8,7 @@ from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters import health
+from adapters import health, redis_pipeline
 from adapters.bootstrap.common import (
     ActionTokenSecretsModule,
     BaseModule,
@@ -26,7 +26,7 @@ from adapters.metrics import ScrapeTimeGauge, exported_registry
 from adapters.oidc.providers import ConfiguredProviders
 from adapters.passwords import Argon2Hasher
 from adapters.pwned_passwords import NullBreachedPasswords, PwnedPasswordsRange
-from adapters.ratelimit import RedisSlidingWindowLimiter
+from adapters.ratelimit import SLIDING_WINDOW, RedisSlidingWindowLimiter
 from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from adapters.sql.engine import scrape_engine
@@ -163,12 +163,23 @@ class WebModule(Module):
 
     @singleton
     @provider
-    def rate_limiter(self, settings: Settings, redis: Redis, clock: Clock) -> RateLimiter:
+    def rate_limiter(
+        self, settings: Settings, redis: Redis, clock: Clock, lifecycle: Lifecycle
+    ) -> RateLimiter:
+        # Every request runs its check: on one pipelined connection, where the URL allows.
+        script = None
+        if redis_pipeline.supports(settings.redis_url):
+            pipeline = redis_pipeline.PipelinedRedis(
+                settings.redis_url, stale_after=settings.readiness_timeout_seconds
+            )
+            lifecycle.closers.append(pipeline.close)
+            script = redis_pipeline.PipelinedScript(pipeline, SLIDING_WINDOW)
         return RedisSlidingWindowLimiter(
             redis,
             clock,
             timeout_seconds=settings.rate_limit_timeout_seconds,
             fail_open=settings.rate_limit_fail_open,
+            script=script,
         )
 
     @singleton

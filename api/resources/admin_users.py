@@ -36,11 +36,10 @@ def user_view(user: User) -> dict[str, Any]:
 
 
 def details_view(details: UserDetails) -> dict[str, Any]:
-    events = details.recent_security_events
     return {
         **user_view(details.user),
         "second_factor": details.second_factor,
-        "recent_security_events": list(events) if events is not None else None,
+        "recent_security_events": list(details.recent_security_events),
     }
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from core.admin import actions
 from core.admin.actions import Actor
+from core.audit.events import SecurityEvent as AuditEntry
 from core.domain import NotFound, User
-from core.ports import UserReader
+from core.mfa.second_factors import SecondFactors
+from core.ports import UnitOfWorkFactory, UserReader
 
 NO_SUCH_USER = "No account has this id."
 
@@ -22,22 +23,15 @@ class SecondFactor:
     methods: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class SecurityEvent:
-    """One entry of the account's security history (sign-ins, password changes, ...)."""
-
-    type: str
-    occurred_at: datetime
-    client_ip: str | None = None
+RECENT_EVENTS = 20
 
 
 @dataclass(frozen=True, slots=True)
 class UserDetails:
     user: User
-    second_factor: SecondFactor | None = None
-    """None while the service keeps no second factors: unknown, not "off"."""
-    recent_security_events: tuple[SecurityEvent, ...] | None = None
-    """None while the service keeps no security history."""
+    second_factor: SecondFactor
+    recent_security_events: tuple[AuditEntry, ...]
+    """The newest entries of the account's audit trail, newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +42,19 @@ class GetUserDetails:
 
 @dataclass(frozen=True, slots=True)
 class GetUserDetailsHandler:
-    """An account's profile, status and roles, for an administrator. Its second factor and
-    recent security events come from ports of their own once the service keeps them: fill
-    `second_factor` and `recent_security_events` here."""
+    """An account's profile, status and roles, its second factor (whether and which), and the
+    newest entries of its audit trail, for an administrator."""
 
     users: UserReader
+    second_factors: SecondFactors
+    uow: UnitOfWorkFactory
 
     async def __call__(self, query: GetUserDetails) -> UserDetails:
         user = await self.users.get(query.user_id)
         if user is None:
             raise NotFound(NO_SUCH_USER)
+        methods = await self.second_factors.methods(user.id)
+        async with self.uow() as uow:
+            events = await uow.audit.newest(user.id, RECENT_EVENTS)
         actions.user_viewed(query.actor, user.id)
-        return UserDetails(user)
+        return UserDetails(user, SecondFactor(bool(methods), tuple(methods)), tuple(events))

@@ -147,9 +147,9 @@ async def test_one_account_with_its_status_and_roles(api: Api, admin: dict[str, 
     assert details["username"] == "root"
     assert details["roles"] == ["admin"]
     assert details["status"] == "unconfirmed"
-    # Not kept by the service yet: unknown, not "none".
-    assert details["second_factor"] is None
-    assert details["recent_security_events"] is None
+    assert details["second_factor"] == {"enabled": False, "methods": []}
+    assert details["recent_security_events"][0]["type"] == "sign_in.succeeded"
+    assert "device" in details["recent_security_events"][0]
 
 
 async def test_disabling_ends_every_session_at_once_and_refuses_sign_in(
