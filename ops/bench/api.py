@@ -1,6 +1,6 @@
 """API benchmarks against the real services (ops/services up first; uses the dev database).
 
-    .venv/bin/python ops/bench/api.py [--seconds 10] [--only hashing]
+    .venv/bin/python ops/bench/api.py [--seconds 10] [--only get|hashing]
 
 1. GET /api/v1/users with a valid token, 1 and 2 uvicorn workers, 16 and 64 connections.
 2. The same request on the bare baseline (ops/bench/baseline.py): our throughput as a ratio.
@@ -9,6 +9,9 @@
 5. Hashing (ops/bench/hashing.py): the machine's argon2 limit, sign-ups alone as a ratio to it,
    and GET p99 during 8 concurrent sign-ups as a ratio to idle. `--only hashing` runs just this
    (about a minute and a half at 10 s).
+
+`--only get` runs sections 1 and 2 alone: the GET /api/v1/users throughput and its ratio to the
+bare baseline (about two minutes at 10 s).
 
 Limits are raised for the run. Compare rows of one run only.
 """
@@ -189,7 +192,11 @@ def logins_and_sign_ups(env: dict[str, str], s: float) -> list[tuple[str, ...]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--only", choices=("hashing",), help="run one section alone")
+    parser.add_argument(
+        "--only",
+        choices=("get", "hashing"),
+        help="run only the GET throughput against the baseline (1, 2), or only hashing (5)",
+    )
     args = parser.parse_args()
     s = args.seconds
     subprocess.run([str(ROOT / "ops/keys"), "ensure"], check=True)
@@ -200,10 +207,12 @@ def main() -> None:
         ),
     }
     rows: list[tuple[str, ...]] = []
-    if args.only is None:
+    if args.only in (None, "get"):
         rows += throughput(env, s)
+    if args.only is None:
         rows += logins_and_sign_ups(env, s)
-    rows += hashing.run(env, s)
+    if args.only in (None, "hashing"):
+        rows += hashing.run(env, s)
     print(f"\nAPI benchmark ({s:g} s per run)")
     for row in rows:
         print("  " + " | ".join(row))
