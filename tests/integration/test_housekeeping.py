@@ -99,6 +99,7 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -
         "processed_events": 1,
         "refresh_tokens": 0,
         "action_tokens": 0,
+        "sessions": 0,
         "webauthn_challenges": 0,
         "mfa_challenges": 0,
     }

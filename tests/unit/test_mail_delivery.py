@@ -84,6 +84,7 @@ TEMPLATE_OF = {
     "user.mfa_enabled": "mfa_enabled",
     "user.mfa_disabled": "mfa_disabled",
     "user.recovery_code_used": "recovery_code_used",
+    "user.new_sign_in": "new_sign_in",
 }
 
 
