@@ -18,11 +18,12 @@ async def begin_session(uow: UnitOfWork, token: RefreshToken, client: Client | N
     The owner is mailed "New sign-in to your account" when no session of theirs used within
     NEW_DEVICE_WINDOW had this device and network, unless the account has no session stored at
     all and is younger than that window: its first sign-in, just after sign-up, is no news. (A
-    sign-in without a client says nothing of where it came from, and is not mailed.)"""
+    sign-in that says neither its address nor its device would say nothing, and is not
+    mailed.)"""
     ip = client.client_ip if client is not None else None
     device = device_name(client.user_agent) if client is not None else None
     session = Session.begin(token, ip=ip, network=client_network(ip), device=device)
-    if client is not None:
+    if ip is not None or device is not None:
         await _tell_of_new_device(uow, session)
     await uow.sessions.add(session)
     return session
