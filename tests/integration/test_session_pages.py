@@ -37,7 +37,7 @@ async def test_the_account_page_lists_the_browsers_session_and_the_others(
     page = (await browser.client.get("/account")).text
 
     assert len(_session_ids(page)) == 2
-    assert page.count('badge-ok">this device<') == 1
+    assert page.count('badge-current">this device<') == 1
     assert "curl" in page
     assert "127.0.0.1" in page
     assert 'action="/account/sessions/end-others"' in page
