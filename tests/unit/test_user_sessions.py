@@ -80,9 +80,14 @@ async def test_a_sign_in_begins_a_session_its_access_tokens_name(
 
 
 async def test_the_list_marks_the_callers_session(
-    login: IssueAccessTokenHandler, handlers: Injector, tokens: FakeTokens, alice: User
+    login: IssueAccessTokenHandler,
+    handlers: Injector,
+    tokens: FakeTokens,
+    clock: FixedClock,
+    alice: User,
 ) -> None:
     laptop = _claims(tokens, await _sign_in(login))
+    clock.advance(timedelta(minutes=1))
     await _sign_in(login, "203.0.113.9", IPHONE)
 
     listed = await handlers.get(ListSessionsHandler)(ListSessions(**_caller(laptop)))
