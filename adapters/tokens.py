@@ -86,9 +86,11 @@ class JwtTokens:
         token_version: int = 0,
         auth_time: datetime | None = None,
         amr: Sequence[str] = ("pwd",),
+        session_id: uuid.UUID | None = None,
         roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
-        """Without `auth_time`, the token says the user signed in now."""
+        """Without `auth_time`, the token says the user signed in now; without `session_id`, it
+        names no session (as tokens signed before sessions existed)."""
         now = self._now()
         claims = {
             "iss": self._issuer,
@@ -102,6 +104,8 @@ class JwtTokens:
             "auth_time": now if auth_time is None else int(auth_time.timestamp()),
             "amr": list(amr),
         }
+        if session_id is not None:
+            claims["sid"] = str(session_id)
         if roles:
             claims["roles"] = sorted(roles)
         header = {"alg": ALGORITHM, "kid": self._signing_key.kid}
@@ -137,6 +141,7 @@ class JwtTokens:
                 _auth_time(decoded.claims),
                 _amr(decoded.claims),
                 _roles(decoded.claims),
+                _session_id(decoded.claims),
             )
         except (JoseError, ValueError, TypeError, KeyError) as error:
             raise Unauthenticated("The access token is invalid or expired.") from error
@@ -176,3 +181,13 @@ def _amr(claims: Mapping[str, object]) -> tuple[str, ...]:
     if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
         raise ValueError("amr must be a list of method names")
     return tuple(methods)
+
+
+def _session_id(claims: Mapping[str, object]) -> uuid.UUID | None:
+    # Tokens signed before sessions existed carry none; they are gone one token lifetime later.
+    if "sid" not in claims:
+        return None
+    sid = claims["sid"]
+    if not isinstance(sid, str):
+        raise ValueError("sid must be a session id")
+    return uuid.UUID(sid)

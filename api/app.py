@@ -33,6 +33,7 @@ from api.resources.health import Health, Ready
 from api.resources.mfa import MfaStatus, RecoveryCodes, Totp, TotpConfirmation
 from api.resources.provider_tokens import ProviderToken
 from api.resources.security_events import SecurityEvents
+from api.resources.sessions import UserSession, UserSessions
 from api.resources.tokens import (
     AccessToken,
     Jwks,
@@ -50,6 +51,8 @@ from core.mfa.get_status import GetMfaStatusHandler
 from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
 from core.mfa.start_totp import StartTotpHandler
 from core.ports import IdentityProviders, RateLimiter, TokenIssuer
+from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
+from core.sessions.list_sessions import ListSessionsHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -119,6 +122,17 @@ def _add_mfa_routes(app: falcon.asgi.App[Any, Any], injector: Injector, body_lim
     )
 
 
+def _add_session_routes(app: falcon.asgi.App[Any, Any], injector: Injector) -> None:
+    sessions = UserSessions(
+        list_sessions=injector.get(ListSessionsHandler),
+        end_others=injector.get(EndOtherSessionsHandler),
+    )
+    app.add_route("/api/v1/sessions", sessions)
+    app.add_route(
+        "/api/v1/sessions/{session_id:uuid}", UserSession(end=injector.get(EndSessionHandler))
+    )
+
+
 def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, Any]:
     tokens = injector.get(TokenIssuer)  # type: ignore[type-abstract]
     app = falcon.asgi.App(middleware=_middleware(settings, injector, tokens))
@@ -182,6 +196,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
     )
     _add_mfa_routes(app, injector, body_limit)
+    _add_session_routes(app, injector)
     app.add_route(
         "/api/v1/token/oidc",
         ProviderToken(

@@ -72,6 +72,8 @@ from core.ports import (
     UserReader,
     WebAuthn,
 )
+from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
+from core.sessions.list_sessions import ListSessionsHandler
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
@@ -116,6 +118,9 @@ WEB_HANDLERS = (
     LinkIdentityHandler,
     UnlinkIdentityHandler,
     LinkedIdentitiesHandler,
+    ListSessionsHandler,
+    EndSessionHandler,
+    EndOtherSessionsHandler,
 )
 ADMIN_HANDLERS = (
     AuthorizeAdmin,

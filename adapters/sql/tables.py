@@ -133,6 +133,28 @@ refresh_tokens = Table(
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
 
+# Sessions: one per refresh-token family (sign-in), by the family's id, which access tokens
+# carry as `sid`. Kept after they end (NEW_DEVICE_WINDOW after their last use, while tokens of
+# theirs remain) to tell a sign-in from a new device. Rows go with their user.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # Written at most once a minute (LAST_USED_RESOLUTION): most uses only read.
+    Column("last_used_at", DateTime(timezone=True), nullable=False),
+    Column("ip", Text),
+    # The IPv4 address or IPv6 /64 of `ip`, as the lockout judges addresses.
+    Column("network", Text),
+    Column("device", Text),
+    Column("amr", ARRAY(Text), nullable=False),
+    # The outside provider of a sign-in with amr ["ext"] (OpenID Connect sign-in).
+    Column("provider", Text),
+    Column("ended_at", DateTime(timezone=True)),
+)
+Index("ix_sessions_user_last_used", sessions.c.user_id, sessions.c.last_used_at)
+
 # Single-use mailed tokens (confirm the address, reset the password) by the SHA-256 of their
 # secret. Rows go with their user.
 action_tokens = Table(

@@ -18,6 +18,7 @@ from adapters.sql.outbox import SqlOutbox
 from adapters.sql.passkeys import SqlPasskeys
 from adapters.sql.refresh_tokens import SqlRefreshTokens
 from adapters.sql.second_factors import SqlSecondFactors
+from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUserRepository
 from adapters.sql.webauthn_challenges import SqlWebAuthnChallenges
 
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     audit: SqlAuditTrail
     second_factors: SqlSecondFactors
     mfa_challenges: SqlMfaChallenges
+    sessions: SqlSessions
     linked_identities: SqlLinkedIdentities
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditTrail(self._conn)
         self.second_factors = SqlSecondFactors(self._conn)
         self.mfa_challenges = SqlMfaChallenges(self._conn)
+        self.sessions = SqlSessions(self._conn)
         self.linked_identities = SqlLinkedIdentities(self._conn)
         return self
 

@@ -14,6 +14,7 @@ from injector import Injector
 from adapters.key_files import load_key_file
 from adapters.settings import Settings
 from api.pages.account import AccountPage
+from api.pages.account_sessions import EndOtherSessionsPage, EndSessionPage, SessionList
 from api.pages.csrf import CsrfTokens
 from api.pages.errors import PageErrors
 from api.pages.home import HomePage
@@ -39,6 +40,8 @@ from core.mfa.get_status import GetMfaStatusHandler
 from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
 from core.mfa.start_totp import StartTotpHandler
 from core.ports import IdentityProviders
+from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
+from core.sessions.list_sessions import ListSessionsHandler
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -131,10 +134,19 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         resend=injector.get(ResendVerificationHandler),
         mfa_status=injector.get(GetMfaStatusHandler),
         providers=links,
+        sessions=SessionList(injector.get(ListSessionsHandler)),
     )
     app.add_route("/account", account)
     for form in ACCOUNT_FORMS:
         app.add_route(f"/account/{form}", account, suffix=form)
+    session_forms: dict[str, Page] = {
+        "/account/sessions/end": EndSessionPage(kit, end=injector.get(EndSessionHandler)),
+        "/account/sessions/end-others": EndOtherSessionsPage(
+            kit, end_others=injector.get(EndOtherSessionsHandler)
+        ),
+    }
+    for path, page in session_forms.items():
+        app.add_route(path, page)
     two_step = TwoStepPage(
         kit,
         status=injector.get(GetMfaStatusHandler),
@@ -150,6 +162,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
     app.add_static_route("/static", str(STATIC))
     routes = {
         *pages,
+        *session_forms,
         "/account",
         *(f"/account/{form}" for form in ACCOUNT_FORMS),
         "/account/two-step",

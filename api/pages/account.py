@@ -9,11 +9,12 @@ import falcon.asgi
 
 from api import schemas
 from api.auth import client_address
+from api.pages.account_sessions import SessionList
 from api.pages.forms import Form, given, succeeded
 from api.pages.kit import Page, PageKit, redirect
 from api.pages.provider_links import ProviderLinks
-from core.domain import User
 from core.mfa.get_status import GetMfaStatus, GetMfaStatusHandler
+from core.sessions.session_user import SignedIn
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.resend_verification import ResendVerification, ResendVerificationHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
@@ -36,6 +37,7 @@ class AccountPage(Page):
         resend: ResendVerificationHandler,
         mfa_status: GetMfaStatusHandler,
         providers: ProviderLinks,
+        sessions: SessionList,
     ) -> None:
         super().__init__(kit)
         self._update_profile = update_profile
@@ -43,13 +45,12 @@ class AccountPage(Page):
         self._resend = resend
         self._mfa_status = mfa_status
         self._providers = providers
+        self._sessions = sessions
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user = await self._kit.sessions.user(req, resp)
-        if user is None:
-            redirect(resp, "/login?notice=sign-in-first")
+        if (signed_in := await self._signed_in(req, resp)) is None:
             return
-        await self._show_account(req, resp, user)
+        await self._show_account(req, resp, signed_in)
 
     async def on_post_username(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         await self._change(req, resp, "username", ("username",), "/account?notice=username-changed")
@@ -76,8 +77,9 @@ class AccountPage(Page):
 
     async def on_post_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
-        if (user := await self._signed_in(req, resp)) is None:
+        if (signed_in := await self._signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         form = Form.of("delete", values)
         data = form.load(_delete, given(values, "password", "code"))
         if data is not None:
@@ -93,19 +95,20 @@ class AccountPage(Page):
                 self._kit.sessions.end(resp)
                 redirect(resp, "/?notice=account-deleted")
                 return
-        await self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, signed_in, form)
 
     async def on_post_confirmation(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response
     ) -> None:
         await self._kit.form(req)
-        if (user := await self._signed_in(req, resp)) is None:
+        if (signed_in := await self._signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         form = Form("confirmation")
         if await succeeded(form, self._resend(ResendVerification(user.id, user.token_version))):
             redirect(resp, "/account?notice=confirmation-sent")
             return
-        await self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, signed_in, form)
 
     async def _change(
         self,
@@ -120,8 +123,9 @@ class AccountPage(Page):
         """One of the forms that UpdateProfileHandler serves (PATCH /api/v1/users); the first
         of `fields` is the one it changes."""
         values = await self._kit.form(req)
-        if (user := await self._signed_in(req, resp)) is None:
+        if (signed_in := await self._signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         form = Form.of(form_id, values)
         data = form.load(_update, given(values, *fields, always=fields[:1]))
         if data is not None:
@@ -137,17 +141,22 @@ class AccountPage(Page):
                     self._kit.sessions.end(resp)
                 redirect(resp, done)
                 return
-        await self._show_account(req, resp, user, form)
+        await self._show_account(req, resp, signed_in, form)
 
-    async def _signed_in(self, req: falcon.Request, resp: falcon.Response) -> User | None:
-        user = await self._kit.sessions.user(req, resp)
-        if user is None:
+    async def _signed_in(self, req: falcon.Request, resp: falcon.Response) -> SignedIn | None:
+        signed_in = await self._kit.sessions.current(req, resp)
+        if signed_in is None:
             redirect(resp, "/login?notice=sign-in-first")
-        return user
+        return signed_in
 
     async def _show_account(
-        self, req: falcon.Request, resp: falcon.Response, user: User, posted: Form | None = None
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        signed_in: SignedIn,
+        posted: Form | None = None,
     ) -> None:
+        user = signed_in.user
         forms = {form_id: Form(form_id) for form_id in _FORMS}
         forms["username"] = Form("username", {"username": user.username})
         if posted is not None:
@@ -156,4 +165,6 @@ class AccountPage(Page):
         # the password ask for a code too once it is on.
         status = await self._mfa_status(GetMfaStatus(user.id, user.token_version))
         providers = await self._providers.account_context(user)
-        self._show(req, resp, posted, user, forms=forms, two_step=status.totp, **providers)
+        sessions = await self._sessions.account_context(signed_in)
+        context = {**providers, **sessions}
+        self._show(req, resp, posted, user, forms=forms, two_step=status.totp, **context)

@@ -9,6 +9,7 @@ import hmac
 
 import falcon.asgi
 
+from api.auth import client_address
 from api.pages.kit import Page, PageKit, redirect
 from api.pages.provider_cookies import FLOW
 from api.pages.provider_kit import ProviderKit, log
@@ -116,7 +117,8 @@ class ProviderCallback(Page):
             redirect(resp, "/account/link")
             return
         try:
-            issued = await self._sign_in(SignInWithIdentity(identity))
+            command = SignInWithIdentity(identity, client_address(req), req.user_agent)
+            issued = await self._sign_in(command)
         except LinkRequired:
             self._providers.keep_pending(req, resp, identity, None)
             redirect(resp, "/login")

@@ -17,7 +17,7 @@ import falcon
 from api.auth import client_address
 from core.domain import Unauthenticated, User
 from core.mfa.complete_sign_in import CompleteSignIn, CompleteSignInHandler
-from core.sessions.session_user import GetSessionUser, GetSessionUserHandler
+from core.sessions.session_user import GetSessionUser, GetSessionUserHandler, SignedIn
 from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
 from core.tokens.issued import IssuedTokens
 from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTokenHandler
@@ -84,6 +84,12 @@ class Sessions:
 
     async def user(self, req: falcon.Request, resp: falcon.Response) -> User | None:
         """The signed-in user, or None; a cookie whose session has ended is removed."""
+        signed_in = await self.current(req, resp)
+        return signed_in.user if signed_in is not None else None
+
+    async def current(self, req: falcon.Request, resp: falcon.Response) -> SignedIn | None:
+        """The browser's session and its user, or None; a cookie whose session has ended is
+        removed."""
         secret = self._cookies.get(req, self._cookies.session)
         if not secret:
             return None
@@ -125,20 +131,20 @@ class Sessions:
         provider's). A session the browser had before is signed out: nothing would present its
         token again."""
         if previous := self._cookies.get(req, self._cookies.session):
-            await self._sign_out(RevokeRefreshToken(previous))
+            await self._sign_out(RevokeRefreshToken(previous, client_address(req), req.user_agent))
         self._cookies.set(
             resp, self._cookies.session, issued.refresh_token, issued.refresh_expires_in
         )
 
     async def holder(self, issued: IssuedTokens) -> User:
         """The user a sign-in just made speaks for."""
-        return await self._session_user(GetSessionUser(issued.refresh_token))
+        return (await self._session_user(GetSessionUser(issued.refresh_token))).user
 
     async def sign_out(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Revoke the session's token family, and forget the cookie."""
         secret = self._cookies.get(req, self._cookies.session)
         if secret:
-            await self._sign_out(RevokeRefreshToken(secret))
+            await self._sign_out(RevokeRefreshToken(secret, client_address(req), req.user_agent))
         self.end(resp)
 
     def end(self, resp: falcon.Response) -> None:

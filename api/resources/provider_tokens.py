@@ -7,6 +7,7 @@ from typing import ClassVar
 import falcon.asgi
 from marshmallow import Schema, fields, validate
 
+from api.auth import client_address
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
 from api.problems import Problem
@@ -88,4 +89,5 @@ class ProviderToken:
         identity = await self._providers.identity_from_id_token(
             info.name, data["id_token"], data["nonce"]
         )
-        token_response(resp, await self._sign_in(SignInWithIdentity(identity)))
+        command = SignInWithIdentity(identity, client_address(req), req.user_agent)
+        token_response(resp, await self._sign_in(command))

@@ -6,7 +6,7 @@ import falcon
 import falcon.asgi
 
 from api import schemas
-from api.auth import client_address, current_user
+from api.auth import bearer, client_address
 from api.body import load_body
 from api.dumps import attribute_dump
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
@@ -101,17 +101,15 @@ class Users:
         resp.media = _user(user)
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        caller = current_user(req)
-        user = await self._get_profile(GetProfile(caller.user_id, caller.token_version))
+        user = await self._get_profile(GetProfile(**bearer(req)))
         resp.media = _user(user)
 
     async def on_patch(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        caller = current_user(req)
+        caller = bearer(req)
         data = await load_body(req, _update, self._max_body)
         user = await self._update_profile(
             UpdateProfile(
-                user_id=caller.user_id,
-                token_version=caller.token_version,
+                **caller,
                 client_ip=client_address(req),
                 user_agent=req.user_agent,
                 **data,
@@ -120,12 +118,11 @@ class Users:
         resp.media = _user(user)
 
     async def on_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        caller = current_user(req)
+        caller = bearer(req)
         data = await load_body(req, _delete, self._max_body)
         await self._delete_account(
             DeleteAccount(
-                user_id=caller.user_id,
-                token_version=caller.token_version,
+                **caller,
                 client_ip=client_address(req),
                 user_agent=req.user_agent,
                 **data,

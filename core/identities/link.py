@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import Forbidden, normalise_email, token_holder
+from core.domain import Forbidden, normalise_email
 from core.domain.identities import (
     ExternalIdentity,
     IdentityTaken,
@@ -14,6 +14,7 @@ from core.domain.identities import (
 )
 from core.lockout import LoginLockout
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 SET_A_PASSWORD = (
     "This account has no password yet. Set one first (Forgot your password? mails a link), "
@@ -31,6 +32,8 @@ class LinkIdentity:
     account in this browser, to link the identity whose address is the account's: that
     sign-in proved what the password would."""
     client_ip: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,7 @@ class LinkIdentityHandler:
 
     async def __call__(self, command: LinkIdentity) -> LinkedIdentity:
         identity = command.identity
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         if command.current_password is not None:
             if not has_usable_password(user):
                 raise Forbidden(SET_A_PASSWORD)
@@ -61,7 +64,7 @@ class LinkIdentityHandler:
                 f"gave, so {identity.label} was not linked. Link it on the account page."
             )
         async with self.uow() as uow:
-            current = token_holder(await uow.users.get(user.id), command.token_version)
+            current = await bearer_user(uow.users, command)
             existing = await uow.linked_identities.find(identity.issuer, identity.subject)
             if existing is not None:
                 if existing.user_id == current.id:

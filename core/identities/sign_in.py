@@ -35,6 +35,8 @@ USERNAME_ATTEMPTS = 20
 @dataclass(frozen=True, slots=True)
 class SignInWithIdentity:
     identity: ExternalIdentity
+    client_ip: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,9 @@ class SignInWithIdentityHandler:
                 amr=EXTERNAL_AMR,
                 provider=identity.provider,
             )
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
+            issued = await store_refresh_token(
+                uow, refresh, secret, self.tokens, command, user.roles
+            )
             if issued is None:  # the account went, or every session was ended, meanwhile
                 raise InvalidCredentials("The account changed meanwhile. Try again.")
             await uow.commit()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import Forbidden, InvalidInput, token_holder
+from core.domain import Forbidden, InvalidInput
 from core.domain.identities import LastWayToSignIn, LinkedIdentity, has_usable_password
 from core.identities.link import SET_A_PASSWORD
 from core.lockout import LoginLockout
 from core.ports import PasswordHasher, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,8 @@ class UnlinkIdentity:
     password: str
     token_version: int | None = None
     client_ip: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ class UnlinkIdentityHandler:
     lockout: LoginLockout
 
     async def __call__(self, command: UnlinkIdentity) -> None:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         async with self.uow() as uow:
             links = await uow.linked_identities.of_user(user.id)
         _check_can_unlink(links, command.identity_id, has_usable_password(user))
@@ -59,7 +62,7 @@ class UnlinkIdentityHandler:
         await self.lockout.succeeded(attempt)
         async with self.uow() as uow:
             # Again in the transaction: a concurrent unlink or reset must not slip between.
-            current = token_holder(await uow.users.get(user.id), command.token_version)
+            current = await bearer_user(uow.users, command)
             links = await uow.linked_identities.of_user(current.id)
             _check_can_unlink(links, command.identity_id, has_usable_password(current))
             await uow.linked_identities.remove(current.id, command.identity_id)

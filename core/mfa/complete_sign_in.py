@@ -84,7 +84,9 @@ class CompleteSignInHandler:
                 raise InvalidMfaToken()
             if not await self.second_factors.spend(uow, user, proof):
                 raise InvalidCredentials(WRONG_CODE)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
+            issued = await store_refresh_token(
+                uow, refresh, secret, self.tokens, command, user.roles
+            )
             if issued is None:  # the password changed, or the account went, since we looked
                 raise InvalidMfaToken()
             await self.second_factors.announce(uow, user, proof, now)

@@ -10,12 +10,12 @@ from core.domain import (
     StateConflict,
     new_recovery_codes,
     recovery_code_hash,
-    token_holder,
 )
 from core.mfa.disable_totp import NOT_ON
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.ports import Clock, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,8 @@ class RegenerateRecoveryCodes:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class RegenerateRecoveryCodesHandler:
     clock: Clock
 
     async def __call__(self, command: RegenerateRecoveryCodes) -> list[str]:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         if not await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
         proof = await self.reauthentication.check(
@@ -57,7 +59,7 @@ class RegenerateRecoveryCodesHandler:
         now = self.clock.now()
         codes = new_recovery_codes()
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(user.id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if proof is None:  # turned off by a request that raced this one
                 raise StateConflict(NOT_ON)
             if not await self.second_factors.spend(uow, user, proof):

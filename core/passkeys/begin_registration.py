@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import WebAuthnChallenge, token_holder
+from core.domain import WebAuthnChallenge
 from core.passkeys.ceremony import Ceremony
 from core.ports import Clock, UnitOfWorkFactory, WebAuthn
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,8 @@ class BeginPasskeyRegistration:
     user_id: uuid.UUID
     token_version: int | None = None
     """The `ver` of the caller's access token; None checks none."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +33,7 @@ class BeginPasskeyRegistrationHandler:
 
     async def __call__(self, command: BeginPasskeyRegistration) -> Ceremony:
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            user = await bearer_user(uow.users, command)
             registered = await uow.passkeys.list_for_user(user.id)
             challenge = WebAuthnChallenge.issue("register", self.clock.now(), user.id)
             await uow.webauthn_challenges.add(challenge)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import NotFound, token_holder
+from core.domain import NotFound
 from core.ports import UnitOfWorkFactory
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,8 @@ class DeletePasskey:
     user_id: uuid.UUID
     passkey_id: uuid.UUID
     token_version: int | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +28,7 @@ class DeletePasskeyHandler:
 
     async def __call__(self, command: DeletePasskey) -> None:
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if not await uow.passkeys.delete(command.passkey_id, user.id):
                 raise NotFound("There is no such passkey.")
             await uow.commit()

@@ -10,6 +10,7 @@ from core.ports.identities import (
     ProviderInfo,
 )
 from core.ports.passkeys import CredentialJson, Passkeys, WebAuthn, WebAuthnChallenges
+from core.ports.second_factors import MfaChallengeRepository, SecondFactorRepository
 from core.ports.security import (
     AccessClaims,
     ActionTokenSecrets,
@@ -35,16 +36,15 @@ from core.ports.services import (
     MailSender,
     Verdict,
 )
+from core.ports.sessions import SessionRepository
 from core.ports.storage import (
     ActionTokenRepository,
     AuditTrail,
     Bookkeeping,
     EventOutbox,
     ListPosition,
-    MfaChallengeRepository,
     ProcessedEvents,
     RefreshTokenRepository,
-    SecondFactorRepository,
     UnitOfWork,
     UnitOfWorkFactory,
     UserDirectory,
@@ -87,6 +87,7 @@ __all__ = [
     "RateLimiter",
     "RefreshTokenRepository",
     "SecondFactorRepository",
+    "SessionRepository",
     "TokenIssuer",
     "TotpSecretBox",
     "UnitOfWork",

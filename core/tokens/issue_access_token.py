@@ -96,7 +96,9 @@ class IssueAccessTokenHandler:
         async with self.uow() as uow:
             if new_hash is not None:
                 await self._rehash(uow, user, new_hash)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens, user.roles)
+            issued = await store_refresh_token(
+                uow, refresh, secret, self.tokens, command, user.roles
+            )
             if issued is None:
                 # The password was changed (or the account deleted) since we checked it.
                 raise InvalidCredentials()

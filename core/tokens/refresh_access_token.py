@@ -16,7 +16,8 @@ from core.domain import (
 )
 from core.events import UserEvent
 from core.ports import Clock, TokenIssuer, UnitOfWork, UnitOfWorkFactory
-from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, hand_out, store_refresh_token
+from core.public_events import session_ended
+from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, hand_out, store_successor
 
 log = logging.getLogger("core.tokens")
 
@@ -42,7 +43,8 @@ class RefreshAccessTokenHandler:
     that raced a rotation does not rotate again within seconds, and a logout stays a logout.
     (A thief who races the owner within the grace period gets the successor too: that is the
     price of the grace, and why it is seconds long.) A reuse that revokes a live family is
-    recorded in the user's audit trail and mailed to them.
+    recorded in the user's audit trail and mailed to them, and other services hear that its
+    session ended. A rotation records the session's use (at most once a minute).
 
     The token row stays locked while this runs: of two concurrent uses of one token, the second
     sees the first one's rotation and gets the grace answer. A token whose user changed the
@@ -82,11 +84,12 @@ class RefreshAccessTokenHandler:
                 secret, now=now, ttl=self.refresh_ttl, family_lifetime=self.refresh_family_lifetime
             )
             await uow.refresh_tokens.rotate(token.id, successor.id, now)
-            issued = await store_refresh_token(
+            issued = await store_successor(
                 uow, successor, successor_secret, self.tokens, user.roles
             )
             if issued is None:  # the password changed, or the account went, since we looked
                 raise InvalidRefreshToken()
+            await uow.sessions.record_use(token, now)
             await uow.commit()
         return issued
 
@@ -134,6 +137,7 @@ class RefreshAccessTokenHandler:
                     )
                 )
                 await uow.events.add(UserEvent.notice("user.refresh_token_reused", user, now))
+                await uow.events.add_public(session_ended(user.id, token.family_id, now))
         await uow.commit()
         return InvalidRefreshToken()
 

@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.domain import Forbidden, token_holder
+from core.domain import Forbidden
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.public_events import user_deleted
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,8 @@ class DeleteAccount:
     """When two-step sign-in is on: a code from the authenticator app; or else
     `recovery_code`."""
     recovery_code: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ class DeleteAccountHandler:
     reauthentication: Reauthentication
 
     async def __call__(self, command: DeleteAccount) -> None:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         proof = await self.reauthentication.check(
             user,
             command.password,
@@ -52,7 +55,7 @@ class DeleteAccountHandler:
             wrong_password="The password is wrong.",
         )
         async with self.uow() as uow:
-            current = token_holder(await uow.users.get(user.id), command.token_version)
+            current = await bearer_user(uow.users, command)
             if current.password_hash != user.password_hash:
                 raise Forbidden("The password changed meanwhile; try again.")
             if proof is not None and not await SecondFactors.spend(uow, current, proof):

@@ -13,6 +13,9 @@
    and GET p99 during 8 concurrent sign-ups as a ratio to idle. `--only hashing` runs just this
    (about a minute and a half at 10 s). `--only get` runs sections 1 and 2.
 
+`--only get` runs sections 1 and 2 alone: the GET /api/v1/users throughput and its ratio to the
+bare baseline (about two minutes at 10 s).
+
 Limits are raised for the run. Compare rows of one run only.
 """
 

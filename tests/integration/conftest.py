@@ -33,6 +33,7 @@ TABLES = (
     "totp_credentials",
     "recovery_codes",
     "mfa_challenges",
+    "sessions",
 )
 
 

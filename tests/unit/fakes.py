@@ -18,6 +18,7 @@ from core.domain import (
     Passkey,
     RateLimit,
     RefreshToken,
+    Session,
     TotpCredential,
     Unauthenticated,
     User,
@@ -42,6 +43,7 @@ from core.ports import (
     RateLimiter,
     RefreshTokenRepository,
     SecondFactorRepository,
+    SessionRepository,
     TokenIssuer,
     TotpSecretBox,
     UnitOfWorkFactory,
@@ -57,13 +59,18 @@ from tests.unit.second_factor_fakes import (
     InMemorySecondFactors,
     ReversibleTotpSecrets,
 )
+from tests.unit.session_fakes import InMemorySessions
 
 
 class InMemoryUsers:
-    """Users in a dict, with the case-insensitive unique username and email of the real table."""
+    """Users in a dict, with the case-insensitive unique username and email of the real table;
+    `sessions` are those the same unit of work sees (for get_with_session)."""
 
-    def __init__(self, rows: dict[uuid.UUID, User]) -> None:
+    def __init__(
+        self, rows: dict[uuid.UUID, User], sessions: dict[uuid.UUID, Session] | None = None
+    ) -> None:
         self.rows = rows
+        self._sessions = sessions if sessions is not None else {}
 
     async def add(self, user: User) -> None:
         self._check_unique(user)
@@ -71,6 +78,13 @@ class InMemoryUsers:
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         return self.rows.get(user_id)
+
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        session = self._sessions.get(session_id)
+        ended = session is not None and session.user_id == user_id and session.ended_at is not None
+        return self.rows.get(user_id), not ended
 
     async def get_for_update(self, user_id: uuid.UUID) -> User | None:
         return self.rows.get(user_id)
@@ -145,11 +159,18 @@ def _stored(user: User) -> User:
 
 
 class InMemoryRefreshTokens:
-    """Refresh tokens by id; `add` checks the user's token version as the real one does."""
+    """Refresh tokens by id; `add` checks the user's token version as the real one does, and
+    revoking ends sessions in `sessions` as the real one does."""
 
-    def __init__(self, rows: dict[uuid.UUID, RefreshToken], users: InMemoryUsers) -> None:
+    def __init__(
+        self,
+        rows: dict[uuid.UUID, RefreshToken],
+        users: InMemoryUsers,
+        sessions: InMemorySessions | None = None,
+    ) -> None:
         self.rows = rows
         self._users = users
+        self._sessions = sessions if sessions is not None else InMemorySessions({}, rows)
 
     async def add(self, token: RefreshToken) -> bool:
         user = self._users.rows.get(token.user_id)
@@ -172,10 +193,14 @@ class InMemoryRefreshTokens:
             )
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
+        family = [t for t in self.rows.values() if t.family_id == family_id]
+        if family:
+            self._sessions.end(family[0], now)
         return self._revoke_where(lambda t: t.family_id == family_id, now)
 
-    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         self._revoke_where(lambda t: t.user_id == user_id, now)
+        return self._sessions.end_all(user_id, now)
 
     def _revoke_where(self, matches: Callable[[RefreshToken], bool], now: datetime) -> int:
         revoked = 0
@@ -262,6 +287,7 @@ class UserStore:
     totp: dict[uuid.UUID, TotpCredential] = field(default_factory=dict)
     recovery_codes: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
+    sessions: dict[uuid.UUID, Session] = field(default_factory=dict)
     linked_identities: dict[uuid.UUID, LinkedIdentity] = field(default_factory=dict)
     commits: int = 0
 
@@ -318,6 +344,7 @@ class InMemoryUnitOfWork:
         self._second_factors: InMemorySecondFactors | None = None
         self._mfa_challenges: InMemoryMfaChallenges | None = None
         self._linked_identities: InMemoryLinkedIdentities | None = None
+        self._sessions: InMemorySessions | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -369,9 +396,16 @@ class InMemoryUnitOfWork:
         assert self._linked_identities is not None, "use the unit of work inside `async with`"
         return self._linked_identities
 
+    @property
+    def sessions(self) -> InMemorySessions:
+        assert self._sessions is not None, "use the unit of work inside `async with`"
+        return self._sessions
+
     async def __aenter__(self) -> Self:
-        self._users = InMemoryUsers(dict(self._store.users))
-        self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
+        tokens = dict(self._store.refresh_tokens)
+        self._sessions = InMemorySessions(dict(self._store.sessions), tokens)
+        self._users = InMemoryUsers(dict(self._store.users), self._sessions.rows)
+        self._refresh_tokens = InMemoryRefreshTokens(tokens, self._users, self._sessions)
         self._action_tokens = InMemoryActionTokens(dict(self._store.action_tokens))
         self._passkeys = InMemoryPasskeys(dict(self._store.passkeys))
         self._webauthn_challenges = InMemoryWebAuthnChallenges(
@@ -401,6 +435,7 @@ class InMemoryUnitOfWork:
         self._second_factors = None
         self._mfa_challenges = None
         self._linked_identities = None
+        self._sessions = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -430,6 +465,9 @@ class InMemoryUnitOfWork:
         self._store.linked_identities = {
             i.id: i for i in self.linked_identities.rows.values() if i.user_id in self.users.rows
         }
+        self._store.sessions = {
+            i: s for i, s in self.sessions.rows.items() if s.user_id in self.users.rows
+        }
         self._store.events.extend(self._events.staged)
         self._store.public_events.extend(self._events.staged_public)
         self._events.staged = []
@@ -458,6 +496,12 @@ class CommittedUsers:
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await InMemoryUsers(self._store.users).get(user_id)
+
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        users = InMemoryUsers(self._store.users, self._store.sessions)
+        return await users.get_with_session(user_id, session_id)
 
     async def find_by_login(self, login: str) -> User | None:
         return await InMemoryUsers(self._store.users).find_by_login(login)
@@ -534,8 +578,8 @@ class FakeBreachedPasswords:
 
 
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>",
-    followed by "@<role>,<role>" when the user holds roles."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>@<sid>"
+    (no sid: the empty string), followed by "@<role>,<role>" when the user holds roles."""
 
     PREFIX = "token-for-"
 
@@ -545,9 +589,12 @@ class FakeTokens:
         token_version: int,
         auth_time: datetime,
         amr: Sequence[str] = ("pwd",),
+        session_id: uuid.UUID | None = None,
         roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
-        token = f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{'+'.join(amr)}"
+        methods = "+".join(amr)
+        sid = session_id or ""
+        token = f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{methods}@{sid}"
         return IssuedToken(f"{token}@{','.join(sorted(roles))}" if roles else token, 900)
 
     def verify(self, token: str) -> AccessClaims:
@@ -555,7 +602,8 @@ class FakeTokens:
             user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
             version, _, rest = rest.partition("@")
             auth_time, _, rest = rest.partition("@")
-            methods, _, roles = rest.partition("@")
+            methods, _, rest = rest.partition("@")
+            sid, _, roles = rest.partition("@")
             try:
                 return AccessClaims(
                     uuid.UUID(user_id),
@@ -563,6 +611,7 @@ class FakeTokens:
                     datetime.fromisoformat(auth_time),
                     tuple(methods.split("+")) if methods else (),
                     frozenset(roles.split(",")) if roles else frozenset(),
+                    uuid.UUID(sid) if sid else None,
                 )
             except ValueError:
                 pass
@@ -637,6 +686,7 @@ if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
+    _sessions: SessionRepository = InMemorySessions({}, {})
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
     _audit: AuditTrail = InMemoryAuditTrail([])
     _second_factors: SecondFactorRepository = InMemorySecondFactors({}, {})

@@ -44,6 +44,8 @@ NOT_IN_CONTRACT = {
     "/account/two-step/disable",
     "/account/two-step/recovery-codes",
     "/account/two-step/codes.txt",
+    "/account/sessions/end",
+    "/account/sessions/end-others",
     # Sign-in through a provider, and linking providers (api/pages/provider_*.py).
     "/login/{provider}",
     "/login/{provider}/callback",
