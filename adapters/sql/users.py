@@ -236,13 +236,22 @@ class SqlUserReader:
     ) -> Row | None:
         if self._pool.closed:
             await self._open()
-        try:
-            async with self._pool.connection() as conn:
-                cursor = conn.cursor(row_factory=row_factory)
-                await cursor.execute(query, params)
-                return await cursor.fetchone()
-        except (psycopg.OperationalError, ReaderPoolTimeout) as error:
-            raise database_unavailable() from error
+        # A connection the server dropped (it restarted) fails its first query; the pool then
+        # discards it. Once more, on another connection, before answering 503: connections are
+        # not checked before use, which would cost every request a round trip.
+        for attempt in (1, 2):
+            conn: psycopg.AsyncConnection[Any] | None = None
+            try:
+                async with self._pool.connection() as conn:
+                    cursor = conn.cursor(row_factory=row_factory)
+                    await cursor.execute(query, params)
+                    return await cursor.fetchone()
+            except psycopg.OperationalError as error:
+                if attempt == 2 or conn is None or not conn.broken:
+                    raise database_unavailable() from error
+            except ReaderPoolTimeout as error:
+                raise database_unavailable() from error
+        raise AssertionError("unreachable")
 
     async def _open(self) -> None:
         # Opened in the serving event loop, on first use; not waiting for the connections.
