@@ -26,7 +26,9 @@ class ProviderTokenRequest(Schema):
     id_token = fields.String(
         required=True,
         load_only=True,
-        validate=validate.Length(1, 16384),
+        # ID tokens are a few kilobytes; at this length any body of valid fields stays within
+        # MAX_BODY_BYTES, even written with JSON escapes (6 bytes a character).
+        validate=validate.Length(1, 8192),
         metadata={"description": "An ID token the provider issued for this service's client id."},
     )
     nonce = fields.String(
