@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from core.admin import actions
 from core.admin.actions import Actor
 from core.domain import USER_STATUSES, InvalidInput, User
+from core.paging import decode_position, encode_position
 from core.ports import ListPosition, UserDirectory
 
 MAX_PAGE = 200
@@ -19,20 +16,11 @@ BAD_CURSOR = "Not a cursor this list handed out; start again without one."
 
 def encode_cursor(position: ListPosition) -> str:
     """Opaque to clients: they hand it back, they do not read or build it."""
-    raw = f"{position.created_at.isoformat()}|{position.user_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_position(position.created_at, position.user_id)
 
 
 def decode_cursor(cursor: str) -> ListPosition:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created_at, _, user_id = raw.partition("|")
-        position = ListPosition(datetime.fromisoformat(created_at), uuid.UUID(user_id))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput({"cursor": [BAD_CURSOR]}) from None
-    if position.created_at.tzinfo is None:
-        raise InvalidInput({"cursor": [BAD_CURSOR]})
-    return position
+    return ListPosition(*decode_position(cursor, BAD_CURSOR))
 
 
 @dataclass(frozen=True, slots=True)

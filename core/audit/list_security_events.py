@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 from core.audit.events import SecurityEvent
 from core.domain import InvalidInput
+from core.paging import decode_position, encode_position
 from core.ports import UnitOfWorkFactory
 from core.sessions.bearer import bearer_user
 
@@ -62,19 +61,9 @@ class ListSecurityEventsHandler:
 
 
 def encode_cursor(event: SecurityEvent) -> str:
-    """Opaque to clients (they only hand it back); it names a position, nothing secret."""
-    position = f"{event.at.isoformat()}|{event.id}".encode()
-    return base64.urlsafe_b64encode(position).decode().rstrip("=")
+    return encode_position(event.at, event.id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     """The position a cursor names; InvalidInput (422) for anything else."""
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, _, event_id = text.partition("|")
-        position = datetime.fromisoformat(at), uuid.UUID(event_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidInput({"cursor": [BAD_CURSOR]}) from None
-    if position[0].tzinfo is None:
-        raise InvalidInput({"cursor": [BAD_CURSOR]})
-    return position
+    return decode_position(cursor, BAD_CURSOR)
