@@ -1,6 +1,7 @@
 """The `consumer` process: `faststream run actors.mailer:app`.
 
-Consumes lifecycle events from Kafka (group `mailer`) in batches and sends their mail. The
+Consumes lifecycle events from Kafka (group `mailer`) in batches and sends their mail; and
+account events (group `webhooks`, actors.webhook_fanout) to record their webhook deliveries. The
 offsets of a batch are committed only after every mail of it is accepted by the SMTP server
 and recorded, or its record is in the DLQ. Metrics (CONSUMER_METRICS_PORT): FastStream's Kafka
 middleware counts and times every batch received and record published (the DLQ included), the
@@ -22,6 +23,7 @@ from prometheus_client import REGISTRY
 
 from actors.mail_batches import BatchDelivery, FinishBatchBeforeRebalance, with_readable_headers
 from actors.mail_delivery import MailDelivery
+from actors.webhook_fanout import subscribe_fan_out
 from adapters.bootstrap.common import topic_layout
 from adapters.bootstrap.consumer import consumer_injector
 from adapters.health import kafka_probe
@@ -32,6 +34,7 @@ from adapters.logs import configure_logging
 from adapters.metrics import ScrapeTimeGauge, exported_registry, on_loop, serve_metrics
 from adapters.settings import Settings
 from core.mail.lifecycle import SendLifecycleMailHandler
+from core.webhooks.fan_out import FanOutEventHandler
 
 settings = Settings.from_env()
 configure_logging(settings.log_level, settings.log_json)
@@ -99,6 +102,10 @@ async def on_lifecycle_events(message: KafkaMessage) -> None:
             # The group rebalanced meanwhile: the partitions' new owner reads these records
             # again and, finding them recorded, sends nothing.
             log.warning("batch done but not committed", extra={"error": repr(error)})
+
+
+# Account events become webhook deliveries, in a consumer group of their own.
+subscribe_fan_out(broker, settings, injector.get(FanOutEventHandler))
 
 
 async def _prepare_kafka() -> None:

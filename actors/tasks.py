@@ -26,7 +26,9 @@ from core.housekeeping.delete_rejected_accounts import DeleteRejectedAccounts
 from core.housekeeping.prune_audit_trail import PruneAuditTrail
 from core.housekeeping.prune_bookkeeping import PruneBookkeeping
 from core.housekeeping.requeue_stale_checks import RequeueStaleChecks
+from core.housekeeping.webhook_deliveries import PruneWebhookDeliveries, RequeueOverdueDeliveries
 from core.ports import EmailCheckMisconfigured
+from core.webhooks.deliver import DeliverWebhook, DeliverWebhookHandler
 
 settings = Settings.from_env()
 configure_logging(settings.log_level, settings.log_json)
@@ -128,3 +130,29 @@ async def prune_audit_trail() -> None:
     """Hourly, so that each run deletes about an hour's worth of events."""
     pruned = await handlers().get(PruneAuditTrail)()
     log.info("pruned security events", extra={"count": pruned})
+
+
+# Retries of a delivery are messages of their own, sent by the handler with the backoff as their
+# delay: these retries are for the worker's own troubles (the database away), and housekeeping
+# enqueues again whatever still waits after them.
+@dramatiq.actor(max_retries=5, min_backoff=1_000, max_backoff=60_000, time_limit=60_000)
+async def deliver_webhook(delivery_id: str) -> None:
+    """One attempt of a webhook delivery: POST, then settle it (retried later, if it failed)."""
+    with _traced():
+        command = DeliverWebhook(uuid.UUID(delivery_id))
+        status = await handlers().get(DeliverWebhookHandler)(command)
+        if status is not None:
+            log.info("webhook attempt", extra={"delivery_id": delivery_id, "status": status})
+
+
+@dramatiq.actor(periodic=cron("* * * * *"), max_retries=0, time_limit=120_000)
+async def requeue_overdue_webhook_deliveries() -> None:
+    count = await handlers().get(RequeueOverdueDeliveries)()
+    if count:
+        log.info("re-enqueued overdue webhook deliveries", extra={"count": count})
+
+
+@dramatiq.actor(periodic=cron("37 * * * *"), max_retries=0, time_limit=600_000)
+async def prune_webhook_deliveries() -> None:
+    pruned = await handlers().get(PruneWebhookDeliveries)()
+    log.info("pruned webhook deliveries", extra={"count": pruned})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +10,7 @@ from environs import Env
 
 from adapters.cores import usable_cores
 from adapters.oidc.settings import ProviderSettings, read_providers
+from adapters.webhook_settings import WebhookSettings, read_webhook_settings
 from core.domain import RateLimit
 
 
@@ -133,6 +134,8 @@ class Settings:
     """The key the pages sign their forms' CSRF tokens with (web only)."""
     totp_key_file: Path
     """The key TOTP secrets are sealed with in the database (web only)."""
+    webhook_key_file: Path
+    """The key webhook endpoints' signing secrets are sealed with (web and worker)."""
     totp_issuer: str
     """The name authenticator apps show beside the account's codes."""
     session_cookie_secure: bool
@@ -151,6 +154,7 @@ class Settings:
     """How long a provider may take to answer one request (discovery, keys, code exchange)."""
     oidc_flow_seconds: int = 600
     """How long a sign-in begun at a provider, or an identity waiting to be linked, is kept."""
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -260,6 +264,7 @@ class Settings:
             action_token_key_file=Path(env.str("ACTION_TOKEN_KEY_FILE", ".keys/action-tokens.key")),
             csrf_key_file=Path(env.str("CSRF_KEY_FILE", ".keys/csrf.key")),
             totp_key_file=Path(env.str("TOTP_KEY_FILE", ".keys/totp.key")),
+            webhook_key_file=Path(env.str("WEBHOOK_KEY_FILE", ".keys/webhooks.key")),
             totp_issuer=env.str("TOTP_ISSUER", "Accounts"),
             session_cookie_secure=env.bool(
                 "SESSION_COOKIE_SECURE", not _local_development(public_base_url)
@@ -272,4 +277,5 @@ class Settings:
             identity_providers=read_providers(env),
             oidc_timeout_seconds=env.float("OIDC_TIMEOUT_SECONDS", 5.0),
             oidc_flow_seconds=env.int("OIDC_FLOW_SECONDS", 600, validate=lambda v: v > 0),
+            webhooks=read_webhook_settings(env),
         )

@@ -228,12 +228,14 @@ def main() -> None:
         ensure_key_file(Path(keys) / "action-tokens.key")
         ensure_key_file(Path(keys) / "csrf.key")
         ensure_key_file(Path(keys) / "totp.key")
+        ensure_key_file(Path(keys) / "webhooks.key")
         settings = dataclasses.replace(
             Settings.from_env(read_dotenv=False),
             jwt_key_dir=Path(keys),
             action_token_key_file=Path(keys) / "action-tokens.key",
             csrf_key_file=Path(keys) / "csrf.key",
             totp_key_file=Path(keys) / "totp.key",
+            webhook_key_file=Path(keys) / "webhooks.key",
         )
         injector = web_injector(settings)
         sys.stdout.write(render(build_spec(create_app(settings, injector))))

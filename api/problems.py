@@ -31,6 +31,7 @@ from core.domain import (
     Unavailable,
 )
 from core.ports import BreachCheckUnavailable, EmailCheckMisconfigured, EmailCheckUnavailable
+from core.ports.webhooks import WebhookUnreachable
 
 PROBLEM_JSON = "application/problem+json"
 SERVER_FAULT = "The server failed to handle this request; quote the request_id to report it."
@@ -61,6 +62,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     EmailCheckUnavailable: 503,
     BreachCheckUnavailable: 503,
     MailServerUnavailable: 503,
+    WebhookUnreachable: 503,
     EmailCheckMisconfigured: 500,
     MailRejected: 500,
 }

@@ -12,9 +12,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_type_hints
 
 from core.domain import User
+from core.domain.webhooks import EndpointField, WebhookEndpoint
 
 ChangedField = Literal["username", "email"]
 
@@ -85,6 +86,41 @@ class SessionEnded(_AccountEvent):
     """The session's id, as access tokens carry it in their `sid` claim."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _WebhookEvent(_AccountEvent):
+    """An administrator changed where webhooks go: `user_id` is the administrator's account.
+    The endpoint is named by its id and host, never its full URL (which may carry a token of
+    the receiver's) nor its secret."""
+
+    webhook_id: uuid.UUID
+    host: str
+    event_types: list[str]
+    active: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookCreated(_WebhookEvent):
+    """An administrator registered a webhook endpoint."""
+
+    type: Literal["admin.webhook_created"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookChanged(_WebhookEvent):
+    """An administrator changed a webhook endpoint: `changed` names what (`url`,
+    `event_types`, `active`, `secret`); the other fields are its values now."""
+
+    type: Literal["admin.webhook_changed"]
+    changed: list[EndpointField]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookDeleted(_WebhookEvent):
+    """An administrator deleted a webhook endpoint (the fields are its last values)."""
+
+    type: Literal["admin.webhook_deleted"]
+
+
 AccountEvent = (
     UserCreated
     | UserUpdated
@@ -92,6 +128,9 @@ AccountEvent = (
     | UserEmailConfirmed
     | UserPasswordChanged
     | SessionEnded
+    | WebhookCreated
+    | WebhookChanged
+    | WebhookDeleted
 )
 ACCOUNT_EVENT_CLASSES = (
     UserCreated,
@@ -100,7 +139,14 @@ ACCOUNT_EVENT_CLASSES = (
     UserEmailConfirmed,
     UserPasswordChanged,
     SessionEnded,
+    WebhookCreated,
+    WebhookChanged,
+    WebhookDeleted,
 )
+PUBLIC_EVENT_TYPES: tuple[str, ...] = tuple(
+    get_args(get_type_hints(cls)["type"])[0] for cls in ACCOUNT_EVENT_CLASSES
+)
+"""Every `type` of the topic's events: what webhook endpoints may subscribe to."""
 
 
 def _envelope(user_id: uuid.UUID, at: datetime) -> dict[str, Any]:
@@ -126,6 +172,30 @@ def email_confirmed(user_id: uuid.UUID, email: str, at: datetime) -> UserEmailCo
 
 def session_ended(user_id: uuid.UUID, session_id: uuid.UUID, at: datetime) -> SessionEnded:
     return SessionEnded(type="session.ended", **_envelope(user_id, at), sid=session_id)
+
+
+def webhook_event(
+    admin_id: uuid.UUID,
+    endpoint: WebhookEndpoint,
+    at: datetime,
+    changed: list[EndpointField] | None,
+    *,
+    deleted: bool = False,
+) -> WebhookCreated | WebhookChanged | WebhookDeleted:
+    """What other services hear of an administrator's change of `endpoint`: created (no
+    `changed`), changed, or `deleted`."""
+    fields: dict[str, Any] = {
+        **_envelope(admin_id, at),
+        "webhook_id": endpoint.id,
+        "host": endpoint.host,
+        "event_types": list(endpoint.event_types),
+        "active": endpoint.active,
+    }
+    if deleted:
+        return WebhookDeleted(type="admin.webhook_deleted", **fields)
+    if changed is None:
+        return WebhookCreated(type="admin.webhook_created", **fields)
+    return WebhookChanged(type="admin.webhook_changed", **fields, changed=changed)
 
 
 def changes(before: User, after: User, at: datetime) -> list[AccountEvent]:

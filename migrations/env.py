@@ -8,6 +8,7 @@ import logging
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import adapters.sql.webhook_tables  # noqa: F401 (adds its tables to the metadata)
 from adapters.settings import Settings
 from adapters.sql.tables import metadata
 

@@ -30,6 +30,7 @@ def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ensure_key_file(path / "action-tokens.key")
     ensure_key_file(path / "csrf.key")
     ensure_key_file(path / "totp.key")
+    ensure_key_file(path / "webhooks.key")
     return path
 
 
@@ -43,6 +44,7 @@ def settings(key_dir: Path) -> Settings:
         action_token_key_file=key_dir / "action-tokens.key",
         csrf_key_file=key_dir / "csrf.key",
         totp_key_file=key_dir / "totp.key",
+        webhook_key_file=key_dir / "webhooks.key",
         argon2_profile="cheapest",
         hash_concurrency=2,
         log_json=False,

@@ -84,12 +84,13 @@ class Process:
 
 def key_files(settings: Settings) -> dict[str, str]:
     """The environment that points a process at the tests' keys (signing, mailed tokens, CSRF,
-    TOTP secrets)."""
+    TOTP and webhook secrets)."""
     return {
         "JWT_KEY_DIR": str(settings.jwt_key_dir),
         "ACTION_TOKEN_KEY_FILE": str(settings.action_token_key_file),
         "CSRF_KEY_FILE": str(settings.csrf_key_file),
         "TOTP_KEY_FILE": str(settings.totp_key_file),
+        "WEBHOOK_KEY_FILE": str(settings.webhook_key_file),
     }
 
 

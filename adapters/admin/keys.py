@@ -34,7 +34,8 @@ def new() -> None:
 
 @app.command()
 def ensure() -> None:
-    """Add a signing key only if there is none, and the mailed-token, CSRF and TOTP keys.
+    """Add a signing key only if there is none, and the mailed-token, CSRF, TOTP and webhook
+    keys.
 
     ops/run and the compose `keys` service run this."""
     settings = Settings.from_env()
@@ -42,6 +43,7 @@ def ensure() -> None:
         settings.action_token_key_file,
         settings.csrf_key_file,
         settings.totp_key_file,
+        settings.webhook_key_file,
     ):
         if ensure_key_file(key_file):
             err.print(f"created {key_file}", highlight=False)

@@ -78,6 +78,9 @@ def handler_values(settings: Settings) -> dict[str, object]:
         "mail_quota": settings.mail_quota,
         "breached_fail_closed": settings.pwned_passwords_fail_closed,
         "totp_issuer": settings.totp_issuer,
+        "webhook_targets": settings.webhooks.targets,
+        "webhook_retries": settings.webhooks.retries,
+        "webhook_retention": timedelta(days=settings.webhooks.retention_days),
     }
 
 

@@ -12,6 +12,7 @@ from adapters.bootstrap.common import (
     HandlersModule,
     handler_values,
 )
+from adapters.bootstrap.webhooks import WEBHOOK_CONSUMER_HANDLERS, WebhooksModule
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from adapters.smtp import SmtpMailer
@@ -44,8 +45,18 @@ class MailerModule(Module):
 
 
 def consumer_injector(settings: Settings, *overrides: Module) -> Injector:
-    handlers = HandlersModule((SendLifecycleMailHandler,), handler_values(settings))
+    handlers = HandlersModule(
+        (SendLifecycleMailHandler, *WEBHOOK_CONSUMER_HANDLERS), handler_values(settings)
+    )
     secrets = ActionTokenSecretsModule()
     return Injector(
-        [BaseModule(settings), DatabaseModule(), MailerModule(), secrets, handlers, *overrides]
+        [
+            BaseModule(settings),
+            DatabaseModule(),
+            MailerModule(),
+            secrets,
+            WebhooksModule(),
+            handlers,
+            *overrides,
+        ]
     )

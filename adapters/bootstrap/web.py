@@ -18,6 +18,7 @@ from adapters.bootstrap.common import (
     handler_values,
     http_client,
 )
+from adapters.bootstrap.webhooks import WEBHOOK_ADMIN_HANDLERS, WebhooksModule
 from adapters.common_passwords import PackagedCommonPasswords
 from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.key_files import load_key_file
@@ -131,6 +132,7 @@ ADMIN_HANDLERS = (
     EndSessionsHandler,
     MailPasswordResetHandler,
     DeleteUserHandler,
+    *WEBHOOK_ADMIN_HANDLERS,
 )
 
 
@@ -281,6 +283,7 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             EmailReputationModule(),
             WebModule(),
             ActionTokenSecretsModule(),
+            WebhooksModule(),
             HandlersModule((*WEB_HANDLERS, *ADMIN_HANDLERS), handler_values(settings)),
             *overrides,
         ]

@@ -18,6 +18,7 @@ from adapters.bootstrap.common import (
     HandlersModule,
     handler_values,
 )
+from adapters.bootstrap.webhooks import WEBHOOK_WORKER_HANDLERS, WebhooksModule
 from adapters.jobs import dramatiq_broker
 from adapters.settings import Settings
 from adapters.sql.bookkeeping import SqlBookkeeping
@@ -36,6 +37,7 @@ WORKER_HANDLERS = (
     DeleteRejectedAccounts,
     PruneBookkeeping,
     PruneAuditTrail,
+    *WEBHOOK_WORKER_HANDLERS,
 )
 
 
@@ -61,6 +63,7 @@ def worker_injector(settings: Settings, *overrides: Module) -> Injector:
             DatabaseModule(),
             EmailReputationModule(),
             BookkeepingModule(),
+            WebhooksModule(),
             HandlersModule(WORKER_HANDLERS, handler_values(settings)),
             *overrides,
         ]

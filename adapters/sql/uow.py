@@ -21,6 +21,7 @@ from adapters.sql.second_factors import SqlSecondFactors
 from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUserRepository
 from adapters.sql.webauthn_challenges import SqlWebAuthnChallenges
+from adapters.sql.webhook_endpoints import SqlWebhookEndpoints
 
 
 class SqlUnitOfWork:
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
     mfa_challenges: SqlMfaChallenges
     sessions: SqlSessions
     linked_identities: SqlLinkedIdentities
+    webhooks: SqlWebhookEndpoints
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.mfa_challenges = SqlMfaChallenges(self._conn)
         self.sessions = SqlSessions(self._conn)
         self.linked_identities = SqlLinkedIdentities(self._conn)
+        self.webhooks = SqlWebhookEndpoints(self._conn)
         return self
 
     async def __aexit__(

@@ -5,7 +5,8 @@ Each logs the action (who, what, to whom; never an address or a secret), and tho
 an account record it in that account's audit trail (`admin.<action>`, with the administrator's
 id) in `uow`, the transaction of the change, so the record commits with it. What other
 services hear of (a deletion, a changed field) goes to `accounts.events.v1` from the change
-itself, as for any other change."""
+itself, as for any other change; a change of the webhook endpoints, which changes no account,
+goes there as an `admin.webhook_*` event of its own."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from core.audit.events import SecurityEvent, SecurityEventType
+from core.audit.events import Detail, SecurityEvent, SecurityEventType
+from core.domain.webhooks import EndpointField, WebhookEndpoint
 from core.ports import UnitOfWork
+from core.public_events import webhook_event
 
 log = logging.getLogger("core.admin")
 
@@ -60,6 +63,9 @@ _AUDITED: dict[str, SecurityEventType] = {
     "user.delete": "admin.delete",
     "user.role.grant": "admin.role_granted",
     "user.role.revoke": "admin.role_revoked",
+    "webhook.create": "admin.webhook_created",
+    "webhook.change": "admin.webhook_changed",
+    "webhook.delete": "admin.webhook_deleted",
 }
 
 
@@ -113,3 +119,54 @@ async def role_changed(
 ) -> None:
     action = "user.role.grant" if granted else "user.role.revoke"
     await _record(uow, action, actor, user_id, now, role=role)
+
+
+async def _record_webhook(
+    uow: UnitOfWork,
+    action: str,
+    actor: Actor,
+    endpoint: WebhookEndpoint,
+    now: datetime,
+    changed: list[EndpointField] | None = None,
+) -> None:
+    """A change of the webhook endpoints changes no account: it goes to the administrator's own
+    audit trail, and to other services as an event of theirs (`admin.webhook_*`)."""
+    if actor.admin_id is None:
+        raise ValueError("webhook endpoints are changed by administrators only")
+    details: dict[str, Detail] = {
+        "webhook_id": str(endpoint.id),
+        "host": endpoint.host,
+        "event_types": list(endpoint.event_types),
+        "active": endpoint.active,
+    }
+    if changed is not None:
+        details["changed"] = list(changed)
+    _log(action, actor, None, **details)
+    audited = _AUDITED[action]
+    by = {"via": actor.via, "admin_id": str(actor.admin_id)}
+    await uow.audit.add(SecurityEvent.of(audited, actor.admin_id, now, None, **by, **details))
+    deleted = action == "webhook.delete"
+    event = webhook_event(actor.admin_id, endpoint, now, changed, deleted=deleted)
+    await uow.events.add_public(event)
+
+
+async def webhook_created(
+    uow: UnitOfWork, actor: Actor, endpoint: WebhookEndpoint, now: datetime
+) -> None:
+    await _record_webhook(uow, "webhook.create", actor, endpoint, now)
+
+
+async def webhook_changed(
+    uow: UnitOfWork,
+    actor: Actor,
+    endpoint: WebhookEndpoint,
+    now: datetime,
+    changed: list[EndpointField],
+) -> None:
+    await _record_webhook(uow, "webhook.change", actor, endpoint, now, changed)
+
+
+async def webhook_deleted(
+    uow: UnitOfWork, actor: Actor, endpoint: WebhookEndpoint, now: datetime
+) -> None:
+    await _record_webhook(uow, "webhook.delete", actor, endpoint, now)

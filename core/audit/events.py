@@ -44,6 +44,10 @@ SecurityEventType = Literal[
     "admin.delete",
     "admin.role_granted",
     "admin.role_revoked",
+    # ... and to the webhook endpoints (in the administrator's own trail: no account is changed)
+    "admin.webhook_created",
+    "admin.webhook_changed",
+    "admin.webhook_deleted",
 ]
 SECURITY_EVENT_TYPES: tuple[SecurityEventType, ...] = get_args(SecurityEventType)
 

@@ -20,6 +20,7 @@ from core.ports.identities import LinkedIdentityRepository
 from core.ports.passkeys import Passkeys, WebAuthnChallenges
 from core.ports.second_factors import MfaChallengeRepository, SecondFactorRepository
 from core.ports.sessions import SessionRepository
+from core.ports.webhooks import WebhookEndpoints
 from core.public_events import AccountEvent
 
 
@@ -232,6 +233,9 @@ class UnitOfWork(Protocol):
 
     @property
     def sessions(self) -> SessionRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookEndpoints: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -34,6 +34,8 @@ TABLES = (
     "recovery_codes",
     "mfa_challenges",
     "sessions",
+    "webhook_endpoints",
+    "webhook_deliveries",
 )
 
 

@@ -19,6 +19,7 @@ from adapters.bootstrap.worker import WORKER_HANDLERS
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
 from api.app import create_app
+from core.admin.actions import Actor
 from core.domain import User
 from core.email_reputation.check import CheckEmailReputationHandler
 from core.ports import (
@@ -67,6 +68,7 @@ from tests.unit.fakes import (
     InMemoryUserDirectory,
 )
 from tests.unit.second_factor_fakes import ReversibleTotpSecrets
+from tests.unit.webhook_steps import Hooks
 
 START = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 ALICE_PASSWORD = "correct horse battery"
@@ -171,7 +173,7 @@ def webauthn() -> FakeWebAuthn:
 
 
 @pytest.fixture
-def handlers(
+def fake_ports(
     uow: InMemoryUnitOfWorkFactory,
     hasher: FakeHasher,
     tokens: FakeTokens,
@@ -183,15 +185,20 @@ def handlers(
     secrets: FakeActionTokenSecrets,
     familiar: InMemoryFamiliarAddresses,
     webauthn: FakeWebAuthn,
-) -> Injector:
-    """Every handler of the web and worker processes, wired as they wire them."""
-    fakes = FakePorts(
+) -> FakePorts:
+    """Every port bound to the fake the test holds."""
+    return FakePorts(
         uow, hasher, tokens, clock, limiter, reputation, jobs, breached, secrets, familiar, webauthn
     )
+
+
+@pytest.fixture
+def handlers(fake_ports: FakePorts) -> Injector:
+    """Every handler of the web and worker processes, wired as they wire them."""
     every = HandlersModule(
         (*WEB_HANDLERS, *ADMIN_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS)
     )
-    return Injector([fakes, every])
+    return Injector([fake_ports, every])
 
 
 @pytest.fixture
@@ -280,3 +287,9 @@ async def app(settings: Settings) -> AsyncIterator[falcon.asgi.App[Any, Any]]:
     injector = web_injector(settings)
     yield create_app(settings, injector)
     await injector.get(Lifecycle).close()
+
+
+@pytest.fixture
+def hooks(fake_ports: FakePorts, uow: InMemoryUnitOfWorkFactory, alice: User) -> Hooks:
+    """The webhook handlers of every process, on fakes, used by alice as an administrator."""
+    return Hooks.wired(fake_ports, uow, SETTINGS, Actor.administrator(alice.id), START)

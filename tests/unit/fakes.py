@@ -26,6 +26,7 @@ from core.domain import (
     login_key,
 )
 from core.domain.identities import IdentityTaken, LinkedIdentity
+from core.domain.webhooks import WebhookDelivery, WebhookEndpoint
 from core.events import UserEvent
 from core.ports import (
     AccessClaims,
@@ -60,6 +61,7 @@ from tests.unit.second_factor_fakes import (
     ReversibleTotpSecrets,
 )
 from tests.unit.session_fakes import InMemorySessions
+from tests.unit.webhook_fakes import InMemoryWebhookEndpoints
 
 
 class InMemoryUsers:
@@ -289,6 +291,8 @@ class UserStore:
     mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
     sessions: dict[uuid.UUID, Session] = field(default_factory=dict)
     linked_identities: dict[uuid.UUID, LinkedIdentity] = field(default_factory=dict)
+    webhook_endpoints: dict[uuid.UUID, WebhookEndpoint] = field(default_factory=dict)
+    webhook_deliveries: dict[uuid.UUID, WebhookDelivery] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -345,6 +349,7 @@ class InMemoryUnitOfWork:
         self._mfa_challenges: InMemoryMfaChallenges | None = None
         self._linked_identities: InMemoryLinkedIdentities | None = None
         self._sessions: InMemorySessions | None = None
+        self._webhooks: InMemoryWebhookEndpoints | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -401,6 +406,11 @@ class InMemoryUnitOfWork:
         assert self._sessions is not None, "use the unit of work inside `async with`"
         return self._sessions
 
+    @property
+    def webhooks(self) -> InMemoryWebhookEndpoints:
+        assert self._webhooks is not None, "use the unit of work inside `async with`"
+        return self._webhooks
+
     async def __aenter__(self) -> Self:
         tokens = dict(self._store.refresh_tokens)
         self._sessions = InMemorySessions(dict(self._store.sessions), tokens)
@@ -417,6 +427,7 @@ class InMemoryUnitOfWork:
         )
         self._mfa_challenges = InMemoryMfaChallenges(dict(self._store.mfa_challenges))
         self._linked_identities = InMemoryLinkedIdentities(dict(self._store.linked_identities))
+        self._webhooks = InMemoryWebhookEndpoints(dict(self._store.webhook_endpoints))
         self._events = InMemoryOutbox()
         return self
 
@@ -436,6 +447,7 @@ class InMemoryUnitOfWork:
         self._mfa_challenges = None
         self._linked_identities = None
         self._sessions = None
+        self._webhooks = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -468,6 +480,7 @@ class InMemoryUnitOfWork:
         self._store.sessions = {
             i: s for i, s in self.sessions.rows.items() if s.user_id in self.users.rows
         }
+        self._store.webhook_endpoints = dict(self.webhooks.rows)
         self._store.events.extend(self._events.staged)
         self._store.public_events.extend(self._events.staged_public)
         self._events.staged = []

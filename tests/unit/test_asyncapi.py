@@ -17,6 +17,7 @@ import pytest
 from adapters.settings import Settings
 from api.asyncapi import REGENERATE, build_asyncapi, render
 from core.domain import User
+from core.domain.webhooks import WebhookEndpoint
 from core.public_events import (
     ACCOUNT_EVENT_CLASSES,
     AccountEvent,
@@ -26,11 +27,21 @@ from core.public_events import (
     to_json,
     user_created,
     user_deleted,
+    webhook_event,
 )
 from tests.conftest import ROOT
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 ALICE = User.register(username="alice", email="alice@example.com", password_hash="h", now=T0)
+HOOK = WebhookEndpoint(
+    id=uuid.UUID(int=5),
+    url="https://hooks.example.com/in?token=abc",
+    event_types=("user.created",),
+    active=True,
+    sealed_secret=b"sealed",
+    created_at=T0,
+    updated_at=T0,
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +69,9 @@ def _one_of_each() -> list[AccountEvent]:
         email_confirmed(ALICE.id, "alice@example.org", T0),
         user_deleted(ALICE.id, T0),
         session_ended(ALICE.id, uuid.UUID(int=9), T0),
+        webhook_event(ALICE.id, HOOK, T0, None),
+        webhook_event(ALICE.id, HOOK, T0, ["url", "secret"]),
+        webhook_event(ALICE.id, HOOK, T0, None, deleted=True),
     ]
 
 
@@ -104,7 +118,9 @@ def test_no_message_holds_a_secret(served: dict[str, Any]) -> None:
         for schema in served["components"]["schemas"].values()
         for name in schema.get("properties", {})
     }
-    # `sid` names a session (access tokens carry it too); it opens nothing.
+    # `sid` names a session (access tokens carry it too); it opens nothing. A webhook endpoint
+    # is named by its id and host: neither its URL (a receiver's token may be in it) nor its
+    # signing secret.
     assert fields == {
         "event_id",
         "occurred_at",
@@ -114,6 +130,10 @@ def test_no_message_holds_a_secret(served: dict[str, Any]) -> None:
         "email",
         "changed",
         "sid",
+        "webhook_id",
+        "host",
+        "event_types",
+        "active",
     }
 
 

@@ -1,0 +1,1 @@
+"""Webhooks: administrators register endpoints; account events are signed and POSTed to them."""
