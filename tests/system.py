@@ -126,6 +126,7 @@ def running_system(
         EVENTS_TOPIC=topic,
         PUBLIC_EVENTS_TOPIC=public_topic,
         MAIL_CONSUMER_GROUP=f"mailer_test_{run}",
+        WEBHOOK_CONSUMER_GROUP=f"webhooks_test_{run}",
         RATE_LIMIT_USERS_PER_IP="100000/60",
         RATE_LIMIT_TOKEN_PER_IP="100000/60",
         RATE_LIMIT_PAGES_PER_IP="100000/60",
