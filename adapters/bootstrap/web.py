@@ -34,6 +34,7 @@ from adapters.tokens import JwtTokens, load_keys
 from adapters.totp_secrets import AesGcmTotpSecrets
 from adapters.webauthn import WebAuthnRelyingParty
 from core.audit.list_security_events import ListSecurityEventsHandler
+from core.mfa.begin_passkey_second_step import BeginPasskeySecondStepHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.confirm_totp import ConfirmTotpHandler
 from core.mfa.disable_totp import DisableTotpHandler
@@ -41,10 +42,13 @@ from core.mfa.get_status import GetMfaStatusHandler
 from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
 from core.mfa.start_totp import StartTotpHandler
 from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
+from core.passkeys.begin_sign_in import BeginPasskeySignInHandler
+from core.passkeys.begin_step_up import BeginPasskeyStepUpHandler
 from core.passkeys.delete_passkey import DeletePasskeyHandler
 from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
 from core.passkeys.list_passkeys import ListPasskeysHandler
 from core.passkeys.rename_passkey import RenamePasskeyHandler
+from core.passkeys.sign_in import SignInWithPasskeyHandler
 from core.ports import (
     BreachedPasswords,
     Clock,
@@ -91,6 +95,10 @@ WEB_HANDLERS = (
     ListPasskeysHandler,
     RenamePasskeyHandler,
     DeletePasskeyHandler,
+    BeginPasskeyStepUpHandler,
+    BeginPasskeySignInHandler,
+    SignInWithPasskeyHandler,
+    BeginPasskeySecondStepHandler,
     ListSecurityEventsHandler,
     GetMfaStatusHandler,
     StartTotpHandler,

@@ -29,6 +29,7 @@ from core.domain.limits import (
 )
 from core.domain.mfa import (
     MFA_TOKEN_TTL,
+    PASSKEY_ONLY,
     PASSWORD_ONLY,
     RECOVERY_CODE_COUNT,
     Amr,
@@ -59,6 +60,7 @@ from core.domain.passkeys import (
     Passkey,
     WebAuthnChallenge,
     check_passkey_name,
+    passkey_name_problem,
     user_handle,
 )
 from core.domain.tokens import (
@@ -95,6 +97,7 @@ __all__ = [
     "EMAIL_MAX_LENGTH",
     "MFA_TOKEN_TTL",
     "PASSKEY_NAME_MAX_LENGTH",
+    "PASSKEY_ONLY",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "PASSWORD_ONLY",
@@ -151,6 +154,7 @@ __all__ = [
     "new_totp_secret",
     "normalise_email",
     "normalise_password",
+    "passkey_name_problem",
     "password_length_problem",
     "recovery_code_hash",
     "recovery_code_problem",

@@ -33,8 +33,13 @@ MFA_TOKEN_TTL = timedelta(minutes=5)
 Amr = tuple[str, ...]
 """Authentication methods references (RFC 8176) of a sign-in."""
 PASSWORD_ONLY: Amr = ("pwd",)
+PASSKEY_ONLY: Amr = ("hwk",)
+"""A sign-in with a passkey alone: a hardware-secured key, whose authenticator verified the
+user itself (RFC 8176 has no name for a passkey as such)."""
 
-SecondFactorMethod = Literal["totp", "recovery_code"]
+SecondFactorMethod = Literal["totp", "recovery_code", "passkey"]
+"""The second factors a sign-in (or a sensitive change) may ask for: a TOTP code, a recovery
+code in its place, or a passkey's signature."""
 
 
 def is_totp_code(code: str) -> bool:
@@ -123,18 +128,33 @@ def new_recovery_codes() -> list[str]:
     return codes
 
 
+# RFC 8176's name of each factor in `amr`: a one-time password, a recovery code, and a
+# hardware-secured key (a passkey's private key never leaves its authenticator).
+_FACTOR_OF_AMR: dict[str, SecondFactorMethod] = {
+    "otp": "totp",
+    "rcv": "recovery_code",
+    "hwk": "passkey",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SecondFactorProof:
     """A second factor that matched and is still to be spent (in the transaction of what it
-    allows): the TOTP time step, or the hash of the recovery code."""
+    allows): the TOTP time step, or the hash of the recovery code. A passkey's proof has
+    nothing left to spend: its single-use challenge was used up when it was verified."""
 
-    method: Literal["otp", "rcv"]
+    method: Literal["otp", "rcv", "hwk"]
     step: int | None = None
     code_hash: str | None = None
 
     @property
     def amr(self) -> Amr:
         return ("pwd", self.method)
+
+    @property
+    def factor(self) -> SecondFactorMethod:
+        """The factor as the API and the audit trail name it."""
+        return _FACTOR_OF_AMR[self.method]
 
 
 def mfa_token_hash(secret: str) -> str:

@@ -10,6 +10,7 @@ from core.domain import Forbidden, StateConflict, token_holder
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 
 NOT_ON = "Two-step sign-in is not on for this account."
@@ -24,6 +25,8 @@ class DisableTotp:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    passkey: PasskeyAnswer | None = None
+    """Or else, when the account has passkeys, a passkey's answer to a step-up challenge."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +43,14 @@ class DisableTotpHandler:
 
     async def __call__(self, command: DisableTotp) -> None:
         user = token_holder(await self.users.get(command.user_id), command.token_version)
-        if not await self.second_factors.methods(user.id):
+        if "totp" not in await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
         proof = await self.reauthentication.check(
             user,
             command.current_password,
             code=command.code,
             recovery_code=command.recovery_code,
+            passkey=command.passkey,
             client=command,
             checked_for="second_factor_change",
             wrong_password="The current password is wrong.",

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import NotFound, check_passkey_name, token_holder
+from core.passkeys.delete_passkey import NO_SUCH_PASSKEY
 from core.ports import UnitOfWorkFactory
 
 
@@ -29,5 +30,5 @@ class RenamePasskeyHandler:
         async with self.uow() as uow:
             user = token_holder(await uow.users.get(command.user_id), command.token_version)
             if not await uow.passkeys.rename(command.passkey_id, user.id, name):
-                raise NotFound("There is no such passkey.")
+                raise NotFound(NO_SUCH_PASSKEY)
             await uow.commit()
