@@ -4,6 +4,7 @@ factor a sensitive change or a sign-in's second step carries."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import combinations
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -47,16 +48,24 @@ def recovery_code_field() -> fields.String:
     )
 
 
+SECOND_FACTORS = ("code", "recovery_code", "passkey")
+
+
 def one_second_factor(data: dict[str, Any], *, required: bool) -> None:
-    """`code` or `recovery_code`: never both, and one of them when `required`."""
-    given = data.keys() & {"code", "recovery_code"}
+    """`code`, `recovery_code` or `passkey`: never two, and one of them when `required`."""
+    given = data.keys() & set(SECOND_FACTORS)
     if len(given) > 1:
-        raise ValidationError("Give `code` or `recovery_code`, not both.")
+        raise ValidationError("Give one of `code`, `recovery_code` and `passkey`, not more.")
     if required and not given:
         raise ValidationError(
-            "Give `code` (from the authenticator app) or `recovery_code`.", field_name="code"
+            "Give `code` (from the authenticator app), `recovery_code` or `passkey`.",
+            field_name="code",
         )
 
 
-NOT_BOTH_FACTORS: dict[str, Any] = {"not": {"required": ["code", "recovery_code"]}}
-ONE_FACTOR: dict[str, Any] = {"oneOf": [{"required": ["code"]}, {"required": ["recovery_code"]}]}
+AT_MOST_ONE_FACTOR: dict[str, Any] = {
+    "not": {"anyOf": [{"required": list(pair)} for pair in combinations(SECOND_FACTORS, 2)]}
+}
+ONE_FACTOR: dict[str, Any] = {"oneOf": [{"required": [name]} for name in SECOND_FACTORS]}
+ONE_CODE: dict[str, Any] = {"oneOf": [{"required": ["code"]}, {"required": ["recovery_code"]}]}
+"""One of the factors a form can carry: a passkey's answer is JSON, not a form field."""
