@@ -1,7 +1,9 @@
 """Pages people use in a browser: sign up, sign in, confirm an address, reset a password, cancel
 an email change, and the account. Server-rendered from the Jinja2 templates beside this module,
-one stylesheet, no script: every page works with JavaScript off. They call the same core
-commands as the JSON API, with forms loaded by the API's own schemas.
+one stylesheet, and one script only where a passkey is asked for (static/passkeys.js: the
+browser's passkey calls, which nothing else can make); everything else works with JavaScript
+off. They call the same core commands as the JSON API, with forms loaded by the API's own
+schemas.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from injector import Injector
 from adapters.key_files import load_key_file
 from adapters.settings import Settings
 from api.pages.account import AccountPage
+from api.pages.account_passkeys import AccountPasskeysPage
 from api.pages.csrf import CsrfTokens
 from api.pages.errors import PageErrors
 from api.pages.home import HomePage
@@ -24,8 +27,15 @@ from api.pages.rendering import STATIC, Templates
 from api.pages.session import Cookies, Sessions
 from api.pages.signing_in import SecondStepPage, SignInPage, SignOutPage, SignUpPage
 from api.problems import serialize_problem
+from core.mfa.begin_passkey_second_step import BeginPasskeySecondStepHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.get_status import GetMfaStatusHandler
+from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
+from core.passkeys.begin_sign_in import BeginPasskeySignInHandler
+from core.passkeys.begin_step_up import BeginPasskeyStepUpHandler
+from core.passkeys.delete_passkey import DeletePasskeyHandler
+from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
+from core.passkeys.sign_in import SignInWithPasskeyHandler
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -39,6 +49,7 @@ from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 
 ACCOUNT_FORMS = ("username", "email", "password", "delete", "confirmation")
+PASSKEY_FORMS = ("save", "remove")
 
 
 def _kit(settings: Settings, injector: Injector, templates: Templates) -> PageKit:
@@ -48,6 +59,7 @@ def _kit(settings: Settings, injector: Injector, templates: Templates) -> PageKi
         session_user=injector.get(GetSessionUserHandler),
         sign_in=injector.get(IssueAccessTokenHandler),
         complete_sign_in=injector.get(CompleteSignInHandler),
+        passkey_sign_in=injector.get(SignInWithPasskeyHandler),
         sign_out=injector.get(RevokeRefreshTokenHandler),
     )
     csrf = CsrfTokens(load_key_file(settings.csrf_key_file), cookies)
@@ -59,11 +71,15 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
     stylesheet; errors on their routes become pages too."""
     templates = Templates()
     kit = _kit(settings, injector, templates)
+    second_step = SecondStepPage(kit, begin=injector.get(BeginPasskeySecondStepHandler))
+    sign_in = SignInPage(
+        kit, begin_passkey=injector.get(BeginPasskeySignInHandler), second_step=second_step
+    )
     pages: dict[str, Page] = {
         "/": HomePage(kit),
         "/signup": SignUpPage(kit, register=injector.get(RegisterUserHandler)),
-        "/login": SignInPage(kit),
-        "/login/code": SecondStepPage(kit),
+        "/login": sign_in,
+        "/login/code": second_step,
         "/logout": SignOutPage(kit),
         "/forgot-password": ForgotPasswordPage(
             kit, request_reset=injector.get(RequestPasswordResetHandler)
@@ -82,10 +98,29 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         delete_account=injector.get(DeleteAccountHandler),
         resend=injector.get(ResendVerificationHandler),
         mfa_status=injector.get(GetMfaStatusHandler),
+        begin_step_up=injector.get(BeginPasskeyStepUpHandler),
     )
     app.add_route("/account", account)
     for form in ACCOUNT_FORMS:
         app.add_route(f"/account/{form}", account, suffix=form)
+    app.add_route("/login/passkey", sign_in, suffix="passkey")
+    passkeys = AccountPasskeysPage(
+        kit,
+        account=account,
+        begin=injector.get(BeginPasskeyRegistrationHandler),
+        finish=injector.get(FinishPasskeyRegistrationHandler),
+        delete=injector.get(DeletePasskeyHandler),
+    )
+    app.add_route("/account/passkeys", passkeys)
+    for form in PASSKEY_FORMS:
+        app.add_route(f"/account/passkeys/{form}", passkeys, suffix=form)
     app.add_static_route("/static", str(STATIC))
-    routes = {*pages, "/account", *(f"/account/{form}" for form in ACCOUNT_FORMS)}
+    routes = {
+        *pages,
+        "/account",
+        *(f"/account/{form}" for form in ACCOUNT_FORMS),
+        "/login/passkey",
+        "/account/passkeys",
+        *(f"/account/passkeys/{form}" for form in PASSKEY_FORMS),
+    }
     app.set_error_serializer(PageErrors(templates, frozenset(routes), serialize_problem))

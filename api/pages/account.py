@@ -1,7 +1,12 @@
 """/account: the signed-in user's profile and the forms that change it, each posting to its own
 path (/account/username, /account/email, ...) and calling the command the API calls, with the
 same arguments: the session's token version, and the client address for the lockout that the
-re-entered password counts against."""
+re-entered password counts against. The passkeys' forms are in account_passkeys.py.
+
+The forms that need a second factor ask for the code when the account has an authenticator
+app; when its only second factor is a passkey, the passkey confirms them: each such form
+carries the options of one step-up challenge, made for the page, and the page's script puts
+the passkey's answer in it as it is sent."""
 
 from __future__ import annotations
 
@@ -9,17 +14,18 @@ import falcon.asgi
 
 from api import schemas
 from api.auth import client_address
-from api.pages.forms import Form, given, succeeded
+from api.pages.forms import Form, given, succeeded, with_step_up
 from api.pages.kit import Page, PageKit, redirect
 from core.domain import User
 from core.mfa.get_status import GetMfaStatus, GetMfaStatusHandler
+from core.passkeys.begin_step_up import BeginPasskeyStepUp, BeginPasskeyStepUpHandler
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.resend_verification import ResendVerification, ResendVerificationHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
 
 _update = schemas.UserUpdate()
 _delete = schemas.UserDelete()
-_FORMS = ("confirmation", "username", "email", "password", "delete")
+_FORMS = ("confirmation", "username", "email", "password", "delete", "passkey-add")
 
 
 class AccountPage(Page):
@@ -34,19 +40,21 @@ class AccountPage(Page):
         delete_account: DeleteAccountHandler,
         resend: ResendVerificationHandler,
         mfa_status: GetMfaStatusHandler,
+        begin_step_up: BeginPasskeyStepUpHandler,
     ) -> None:
         super().__init__(kit)
         self._update_profile = update_profile
         self._delete_account = delete_account
         self._resend = resend
         self._mfa_status = mfa_status
+        self._begin_step_up = begin_step_up
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         user = await self._kit.sessions.user(req, resp)
         if user is None:
             redirect(resp, "/login?notice=sign-in-first")
             return
-        await self._show_account(req, resp, user)
+        await self.show_account(req, resp, user)
 
     async def on_post_username(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         await self._change(req, resp, "username", ("username",), "/account?notice=username-changed")
@@ -73,10 +81,10 @@ class AccountPage(Page):
 
     async def on_post_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
-        if (user := await self._signed_in(req, resp)) is None:
+        if (user := await self.signed_in(req, resp)) is None:
             return
         form = Form.of("delete", values)
-        data = form.load(_delete, given(values, "password", "code"))
+        data = with_step_up(form, values, form.load(_delete, given(values, "password", "code")))
         if data is not None:
             command = DeleteAccount(
                 user.id,
@@ -85,24 +93,25 @@ class AccountPage(Page):
                 client_address(req),
                 user_agent=req.user_agent,
                 code=data.get("code"),
+                passkey=data.get("passkey"),
             )
             if await succeeded(form, self._delete_account(command), "password"):
                 self._kit.sessions.end(resp)
                 redirect(resp, "/?notice=account-deleted")
                 return
-        await self._show_account(req, resp, user, form)
+        await self.show_account(req, resp, user, form)
 
     async def on_post_confirmation(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response
     ) -> None:
         await self._kit.form(req)
-        if (user := await self._signed_in(req, resp)) is None:
+        if (user := await self.signed_in(req, resp)) is None:
             return
         form = Form("confirmation")
         if await succeeded(form, self._resend(ResendVerification(user.id, user.token_version))):
             redirect(resp, "/account?notice=confirmation-sent")
             return
-        await self._show_account(req, resp, user, form)
+        await self.show_account(req, resp, user, form)
 
     async def _change(
         self,
@@ -117,10 +126,11 @@ class AccountPage(Page):
         """One of the forms that UpdateProfileHandler serves (PATCH /api/v1/users); the first
         of `fields` is the one it changes."""
         values = await self._kit.form(req)
-        if (user := await self._signed_in(req, resp)) is None:
+        if (user := await self.signed_in(req, resp)) is None:
             return
         form = Form.of(form_id, values)
         data = form.load(_update, given(values, *fields, always=fields[:1]))
+        data = with_step_up(form, values, data)
         if data is not None:
             command = UpdateProfile(
                 user.id,
@@ -134,22 +144,39 @@ class AccountPage(Page):
                     self._kit.sessions.end(resp)
                 redirect(resp, done)
                 return
-        await self._show_account(req, resp, user, form)
+        await self.show_account(req, resp, user, form)
 
-    async def _signed_in(self, req: falcon.Request, resp: falcon.Response) -> User | None:
+    async def signed_in(self, req: falcon.Request, resp: falcon.Response) -> User | None:
+        """The session's user; None, sent to sign in, without one."""
         user = await self._kit.sessions.user(req, resp)
         if user is None:
             redirect(resp, "/login?notice=sign-in-first")
         return user
 
-    async def _show_account(
+    async def show_account(
         self, req: falcon.Request, resp: falcon.Response, user: User, posted: Form | None = None
     ) -> None:
+        """The page, with `posted` as it was sent (and its errors) and the other forms empty."""
         forms = {form_id: Form(form_id) for form_id in _FORMS}
         forms["username"] = Form("username", {"username": user.username})
+        status = await self._mfa_status(GetMfaStatus(user.id, user.token_version))
+        for passkey in status.passkeys:
+            forms[f"passkey-remove-{passkey.id}"] = Form(f"passkey-remove-{passkey.id}")
         if posted is not None:
             forms[posted.id] = posted
-        # Turning two-step sign-in on and off is the API's for now; the forms that need a code
-        # once it is on ask for one.
-        status = await self._mfa_status(GetMfaStatus(user.id, user.token_version))
-        self._show(req, resp, posted, user, forms=forms, two_step=status.totp)
+        # Turning two-step sign-in with an app on and off is the API's for now; the forms that
+        # need a second factor ask for a code once it is on, or else for a passkey.
+        step_up = None
+        if status.passkey_only:
+            step_up = await self._begin_step_up(BeginPasskeyStepUp(user.id, user.token_version))
+        self._show(
+            req,
+            resp,
+            posted,
+            user,
+            forms=forms,
+            two_step=status.totp,
+            passkeys=status.passkeys,
+            step_up=step_up,
+            scripts=step_up is not None,
+        )

@@ -12,7 +12,7 @@ import falcon.asgi
 from api.body import read_form
 from api.pages.csrf import CsrfTokens
 from api.pages.forms import Form
-from api.pages.rendering import Templates, send_html
+from api.pages.rendering import PASSKEY_SCRIPT, Templates, send_html
 from api.pages.session import Sessions
 from core.domain import User
 
@@ -38,6 +38,9 @@ NOTICES = {
     "sign-in-first": "Sign in to see your account.",
     "sign-in-expired": "That sign-in took too long, or its code form was used already. Sign in "
     "again.",
+    "passkey-added": "Your passkey is added. Sign in with it alone, or after your password: "
+    "signing in with the password now asks for it.",
+    "passkey-removed": "The passkey is removed: it signs nobody in any more.",
 }
 
 
@@ -68,16 +71,19 @@ class PageKit:
         *,
         user: User | None,
         status: int = 200,
+        scripts: bool = False,
         **context: Any,
     ) -> None:
+        """`scripts`: the page has a passkey's form, and runs the script that answers it."""
         html = self.templates.render(
             template,
             user=user,
             csrf_token=self.csrf.token(req, resp),
             notice=NOTICES.get(req.get_param("notice") or ""),
+            passkey_script=PASSKEY_SCRIPT if scripts else None,
             **context,
         )
-        send_html(resp, html, status)
+        send_html(resp, html, status, scripts)
 
 
 class Page:
@@ -102,8 +108,9 @@ class Page:
         user: User | None = None,
         **context: Any,
     ) -> None:
-        """The page's template, with `form` as filled in (and its status, 200 when fine)."""
-        status = form.status if form is not None else 200
+        """The page's template, with `form` as filled in (and its status, 200 when fine, unless
+        the context names another `status`)."""
+        status = context.pop("status", form.status if form is not None else 200)
         self._kit.render(
             req,
             resp,

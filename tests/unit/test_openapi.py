@@ -27,6 +27,7 @@ NOT_IN_CONTRACT = {
     "/signup",
     "/login",
     "/login/code",
+    "/login/passkey",
     "/logout",
     "/forgot-password",
     "/reset-password",
@@ -38,6 +39,9 @@ NOT_IN_CONTRACT = {
     "/account/password",
     "/account/delete",
     "/account/confirmation",
+    "/account/passkeys",
+    "/account/passkeys/save",
+    "/account/passkeys/remove",
 }
 
 
