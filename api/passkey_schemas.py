@@ -111,6 +111,8 @@ class PasskeyRename(Schema):
 class PasskeyRemoval(PasskeyRegistrationStart):
     """The password, and a second factor: the account has one (this passkey at least)."""
 
+    json_schema_rules: ClassVar[dict[str, Any]] = AT_MOST_ONE_FACTOR
+
 
 class Passkey(Schema):
     id = fields.UUID(required=True)
