@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from marshmallow import Schema, fields, post_load, validate, validates_schema
 
+from api.credential_schemas import AuthenticationCredential, RegistrationCredential
 from api.validation import (
     AT_MOST_ONE_FACTOR,
     code_field,
@@ -24,13 +25,21 @@ _challenge_id = fields.UUID(
     load_only=True,
     metadata={"description": "The `challenge_id` that came with the options."},
 )
-_credential = fields.Dict(
+_answer = (
+    "What the browser's `navigator.credentials.{}()` gave, as `PublicKeyCredential.toJSON()` "
+    "writes it."
+)
+_assertion = fields.Nested(
+    AuthenticationCredential,
     required=True,
     load_only=True,
-    metadata={
-        "description": "What the browser's `navigator.credentials` call gave, as "
-        "`PublicKeyCredential.toJSON()` writes it."
-    },
+    metadata={"description": _answer.format("get")},
+)
+_attestation = fields.Nested(
+    RegistrationCredential,
+    required=True,
+    load_only=True,
+    metadata={"description": _answer.format("create")},
 )
 _name: dict[str, Any] = {
     "validate": [validate.Length(1, PASSKEY_NAME_MAX_LENGTH), core_rule(passkey_name_problem)],
@@ -45,7 +54,7 @@ class PasskeyAssertion(Schema):
     """A passkey's answer to a challenge: of a second step, or of a step-up for a change."""
 
     challenge_id = _challenge_id
-    credential = _credential
+    credential = _assertion
 
     @post_load
     def _answer(self, data: dict[str, Any], **kwargs: Any) -> PasskeyAnswer:
@@ -100,7 +109,7 @@ class PasskeyRegistrationStart(Schema):
 
 class PasskeyRegistration(Schema):
     challenge_id = _challenge_id
-    credential = _credential
+    credential = _attestation
     name = fields.String(load_only=True, **_name)
 
 
@@ -127,7 +136,7 @@ class Passkey(Schema):
 
 class PasskeySignIn(Schema):
     challenge_id = _challenge_id
-    credential = _credential
+    credential = _assertion
 
 
 class SecondStepPasskeyOptions(Schema):

@@ -63,9 +63,26 @@ def one_second_factor(data: dict[str, Any], *, required: bool) -> None:
         )
 
 
-AT_MOST_ONE_FACTOR: dict[str, Any] = {
-    "not": {"anyOf": [{"required": list(pair)} for pair in combinations(SECOND_FACTORS, 2)]}
+# Each alternative names the types of the members it requires: a rule about an object whose
+# members are of any type would have generators (schemathesis) make up arbitrary JSON for them.
+_FACTOR_TYPES: dict[str, Any] = {
+    "code": {"type": "string"},
+    "recovery_code": {"type": "string"},
+    "passkey": {"$ref": "#/components/schemas/PasskeyAssertion"},
 }
-ONE_FACTOR: dict[str, Any] = {"oneOf": [{"required": [name]} for name in SECOND_FACTORS]}
-ONE_CODE: dict[str, Any] = {"oneOf": [{"required": ["code"]}, {"required": ["recovery_code"]}]}
+
+
+def _with(*names: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(names),
+        "properties": {name: _FACTOR_TYPES[name] for name in names},
+    }
+
+
+AT_MOST_ONE_FACTOR: dict[str, Any] = {
+    "not": {"anyOf": [_with(*pair) for pair in combinations(SECOND_FACTORS, 2)]}
+}
+ONE_FACTOR: dict[str, Any] = {"oneOf": [_with(name) for name in SECOND_FACTORS]}
+ONE_CODE: dict[str, Any] = {"oneOf": [_with("code"), _with("recovery_code")]}
 """One of the factors a form can carry: a passkey's answer is JSON, not a form field."""

@@ -89,7 +89,7 @@ class AccountPasskeysPage(Page):
             return
         # Shown, when it fails, on the form that began it: the password is asked for again.
         form = Form.of("passkey-add", {"name": values.get("name", "")})
-        answer = passkey_answer(form, values)
+        answer = passkey_answer(form, values, "create")
         if answer is not None:
             command = FinishPasskeyRegistration(
                 user.id,

@@ -13,7 +13,7 @@ import orjson
 from marshmallow import Schema
 
 from api import body
-from api.passkey_schemas import PasskeyAssertion
+from api.passkey_schemas import PasskeyAssertion, PasskeyRegistration
 from api.problems import Problem, status_of
 from core.domain import (
     AlreadyVerified,
@@ -83,24 +83,29 @@ NO_PASSKEY_ANSWER = (
     "Your browser gave no passkey's answer: it was cancelled or took too long, there is no "
     "passkey for this site on this device, or JavaScript is off (passkeys need it). Try again."
 )
-_assertion = PasskeyAssertion()
+# A passkey's answer as the API reads it: to sign (`get`), or to make a passkey (`create`).
+_ANSWERS: dict[str, Schema] = {
+    "get": PasskeyAssertion(),
+    "create": PasskeyRegistration(only=("challenge_id", "credential")),
+}
 
 
-def passkey_answer(form: Form, values: dict[str, str]) -> PasskeyAnswer | None:
+def passkey_answer(form: Form, values: dict[str, str], kind: str = "get") -> PasskeyAnswer | None:
     """The passkey's answer a form carries in its hidden fields (`challenge_id` and
     `credential`, the JSON the page's script put there), loaded as the API loads it; None,
     with the reason on the form, when there is none."""
     try:
         credential = orjson.loads(values.get("credential") or "null")
-        answer = body.load(
-            _assertion, {"challenge_id": values.get("challenge_id"), "credential": credential}
+        loaded = body.load(
+            _ANSWERS[kind], {"challenge_id": values.get("challenge_id"), "credential": credential}
         )
     except (orjson.JSONDecodeError, Problem):
         form.status = 400
         form.errors[WHOLE_FORM] = [NO_PASSKEY_ANSWER]
         return None
-    assert isinstance(answer, PasskeyAnswer)
-    return answer
+    if isinstance(loaded, PasskeyAnswer):
+        return loaded
+    return PasskeyAnswer(loaded["challenge_id"], loaded["credential"])
 
 
 def with_step_up(

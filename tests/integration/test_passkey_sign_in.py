@@ -161,8 +161,24 @@ async def test_failed_answers_lock_the_passkeys_account_like_wrong_passwords(
         {},
         {"challenge_id": "not-a-uuid", "credential": {}},
         {"challenge_id": "6d0a2a51-7e46-4e0c-9c5f-0f1e3b2c8a11", "credential": "text"},
+        {"challenge_id": "6d0a2a51-7e46-4e0c-9c5f-0f1e3b2c8a11", "credential": {"id": "AAAA"}},
+        {
+            "challenge_id": "6d0a2a51-7e46-4e0c-9c5f-0f1e3b2c8a11",
+            "credential": {
+                "id": "AAAA",
+                "rawId": "AAAA",
+                "type": "public-key",
+                "response": {"clientDataJSON": "e30", "authenticatorData": "AA", "signature": "+/"},
+            },
+        },
     ],
-    ids=["empty", "bad_challenge_id", "credential_not_an_object"],
+    ids=[
+        "empty",
+        "bad_challenge_id",
+        "credential_not_an_object",
+        "credential_without_its_response",
+        "not_base64url",
+    ],
 )
 async def test_a_malformed_request_is_invalid(alice: PasskeyUser, body: dict[str, Any]) -> None:
     assert_problem(await alice.client.post("/api/v1/token/passkey", json=body), 422)
