@@ -5,6 +5,7 @@ response as the document describes it."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -87,6 +88,7 @@ def test_fuzzing_finds_no_server_errors_and_no_schema_violations(
                 text=True,
                 timeout=600,
                 cwd=tmp_path,
+                env={**os.environ, "SCHEMATHESIS_HOOKS": str(Path(__file__).with_name("hooks.py"))},
             )
 
         run = fuzz(20261125)
