@@ -27,7 +27,7 @@ from core.users.update_profile import UpdateProfile, UpdateProfileHandler
 from tests.unit.conftest import ALICE_PASSWORD
 from tests.unit.fake_passkeys import signed
 from tests.unit.fakes import FixedClock, InMemoryRateLimiter, InMemoryUnitOfWorkFactory
-from tests.unit.test_passkeys import KEY, add_passkey, remove
+from tests.unit.passkey_steps import KEY, add_passkey, remove
 
 
 async def test_a_wrong_password_adds_no_passkey_and_is_a_failed_sign_in(

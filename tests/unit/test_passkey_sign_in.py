@@ -36,7 +36,7 @@ from tests.unit.fakes import (
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
-from tests.unit.test_passkeys import KEY, add_passkey
+from tests.unit.passkey_steps import KEY, add_passkey
 
 OWNER = "192.0.2.1"
 
