@@ -21,6 +21,19 @@ def dramatiq_broker(redis_url: str) -> RedisBroker:
     return broker
 
 
+def enqueue_by_name(broker: dramatiq.Broker, actor_name: str) -> dramatiq.Message[None]:
+    """Enqueue a message to an actor with no arguments (a housekeeping actor, say), by name:
+    the caller need not import the actors."""
+    message: dramatiq.Message[None] = dramatiq.Message(
+        queue_name="default",
+        actor_name=actor_name,
+        args=(),
+        kwargs={},
+        options={"request_id": request_id.get()},
+    )
+    return broker.enqueue(message)
+
+
 class DramatiqJobs:
     """Sends messages to actors by name (so the web process need not import the actors).
 

@@ -1,27 +1,22 @@
-"""`ops/keys new|ensure|list|retire`: the JWT signing keys (PEM files, never committed), and
-(`ensure`) the key mailed tokens' secrets derive from (ACTION_TOKEN_KEY_FILE), the key the
-pages sign their CSRF tokens with (CSRF_KEY_FILE) and the key TOTP secrets are sealed with
-(TOTP_KEY_FILE).
+"""The JWT signing keys as PEM files named by their creation time (never committed): made,
+dated and retired here, for `ops/admin keys new|ensure|list|retire` (adapters/admin/keys.py).
 
 Rotation without logging anyone out:
-  1. `ops/keys new`, then restart the processes: the new key signs, the old one still verifies.
-  2. Once the access-token lifetime has passed, `ops/keys retire` deletes every key whose
+  1. `ops/admin keys new`, then restart the processes: the new key signs, the old one still
+     verifies.
+  2. Once the access-token lifetime has passed, `ops/admin keys retire` deletes every key whose
      successor has been signing for longer than that (it says which it keeps and until when);
      restart again so the processes stop listing it in the JWKS.
 """
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from adapters.key_files import ensure_key_file
-from adapters.settings import Settings
-from adapters.tokens import MissingKeys, load_keys, new_key_pem
+from adapters.tokens import new_key_pem
 
 _STAMP = "%Y%m%dT%H%M%S%fZ"
 
@@ -56,43 +51,3 @@ def retire(key_dir: Path, token_ttl: timedelta, now: datetime) -> list[Path]:
         else:
             print(f"kept {older.name}: tokens it signed may live until {safe_from:%F %T} UTC")
     return retired
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="ops/keys", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("command", choices=["new", "ensure", "list", "retire"])
-    args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    key_dir = settings.jwt_key_dir
-    now = datetime.now(UTC)
-    if args.command == "list":
-        paths = sorted(key_dir.glob("*.pem"))  # the order load_keys uses: the last one signs
-        for path, key in zip(paths, load_keys(key_dir), strict=True):
-            role = "signs" if path == paths[-1] else "verifies"
-            print(f"{key.kid}  {created_at(path):%F %T} UTC  {role}  {path.name}")
-        return 0
-    if args.command == "retire":
-        for path in retire(key_dir, timedelta(seconds=settings.jwt_ttl_seconds), now):
-            print(f"retired {path.name}")
-        return 0
-    if args.command == "ensure":
-        for key_file in (
-            settings.action_token_key_file,
-            settings.csrf_key_file,
-            settings.totp_key_file,
-        ):
-            if ensure_key_file(key_file):
-                print(f"created {key_file}", file=sys.stderr)
-        try:
-            load_keys(key_dir)
-            return 0
-        except MissingKeys:
-            pass
-    print(f"created signing key {new_key(key_dir, now)}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from typing import TextIO
 
 import orjson
 
@@ -56,11 +57,17 @@ class RetryLoopFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record. Every request writes one (the access log), so the
+    timestamp's date and time are made once per second rather than for every line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._second = -1
+        self._second_text = ""
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(
-                timespec="milliseconds"
-            ),
+            "timestamp": self._timestamp(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
@@ -75,9 +82,22 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(entry, default=str).decode()
 
+    def _timestamp(self, created: float) -> str:
+        """UTC, to the millisecond: datetime.fromtimestamp(created, UTC).isoformat(
+        timespec="milliseconds"), rounding the microseconds as datetime does."""
+        second = int(created)
+        micro = round((created - second) * 1e6)
+        if micro >= 1_000_000:
+            second, micro = second + 1, micro - 1_000_000
+        if second != self._second:
+            self._second = second
+            self._second_text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._second_text}.{micro // 1000:03d}+00:00"
 
-def configure_logging(level: str = "INFO", json: bool = True) -> None:
-    handler = logging.StreamHandler(sys.stdout)
+
+def configure_logging(level: str = "INFO", json: bool = True, stream: TextIO | None = None) -> None:
+    """Every process logs to stdout; a command line whose output is its answer, to stderr."""
+    handler = logging.StreamHandler(stream or sys.stdout)
     if json:
         handler.setFormatter(JsonFormatter())
     else:
@@ -85,6 +105,11 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Neither format writes the thread or process of a record: not looking them up saves a
+    # tenth of an access-log line (the logging HOWTO's "Optimization").
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     # uvicorn installs its own handlers before it loads the app; route them through ours.
     for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)

@@ -8,6 +8,7 @@ import math
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 from prometheus_client import Counter
 from redis.asyncio import Redis
@@ -26,9 +27,17 @@ LIMITER_ERRORS = Counter(
 SLIDING_WINDOW = (Path(__file__).parent / "lua" / "sliding_window.lua").read_text()
 
 
+class SlidingWindowScript(Protocol):
+    """Runs SLIDING_WINDOW on Redis: redis-py's registered script, or a PipelinedScript."""
+
+    def __call__(self, keys: Sequence[str], args: Sequence[str | int]) -> Awaitable[Any]: ...
+
+
 class RedisSlidingWindowLimiter:
     """When Redis fails or answers slower than `timeout_seconds`, either admit the attempt
-    (fail-open: availability over strictness, logged and counted) or raise Unavailable."""
+    (fail-open: availability over strictness, logged and counted) or raise Unavailable.
+    `script` runs the check (default: registered on `redis`); `redis` also resets and gives
+    back."""
 
     def __init__(
         self,
@@ -38,9 +47,10 @@ class RedisSlidingWindowLimiter:
         timeout_seconds: float = 0.1,
         fail_open: bool = True,
         prefix: str = "rl:",
+        script: SlidingWindowScript | None = None,
     ) -> None:
         self._redis = redis
-        self._script = redis.register_script(SLIDING_WINDOW)
+        self._script: SlidingWindowScript = script or redis.register_script(SLIDING_WINDOW)
         self._clock = clock
         self._timeout = timeout_seconds
         self._fail_open = fail_open

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from environs import Env
 
+from adapters.cores import usable_cores
+from adapters.oidc.settings import ProviderSettings, read_providers
 from core.domain import RateLimit
 
 
@@ -51,8 +52,10 @@ class Settings:
     refresh_reuse_grace_seconds: int
     """How long after a rotation the rotated token still gets the same successor."""
     argon2_profile: str
+    web_workers: int
+    """uvicorn worker processes of the web process (`api.serve` passes it as `--workers`)."""
     hash_concurrency: int
-    """Passwords hashed at once, each in its own worker process."""
+    """Passwords hashed at once by each web worker, each hash in a process of its own."""
     hash_nice: int
     """How much lower than the web process the hashing workers are scheduled (0-19)."""
     max_body_bytes: int
@@ -142,6 +145,12 @@ class Settings:
     """The name authenticators show beside a passkey."""
     webauthn_origins: tuple[str, ...]
     """The origins (scheme://host[:port]) of the pages that may answer a passkey ceremony."""
+    identity_providers: tuple[ProviderSettings, ...] = ()
+    """OpenID Connect providers (OIDC_PROVIDERS) and GitHub people may sign in with."""
+    oidc_timeout_seconds: float = 5.0
+    """How long a provider may take to answer one request (discovery, keys, code exchange)."""
+    oidc_flow_seconds: int = 600
+    """How long a sign-in begun at a provider, or an identity waiting to be linked, is kept."""
 
     @classmethod
     def from_env(cls, read_dotenv: bool = True) -> Settings:
@@ -150,6 +159,8 @@ class Settings:
         if read_dotenv:
             env.read_env(recurse=False)
         public_base_url = env.str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+        cores = usable_cores()
+        web_workers = env.int("WEB_WORKERS", cores, validate=lambda v: v >= 1)
         webauthn_rp_id = env.str("WEBAUTHN_RP_ID", "localhost")
         return cls(
             database_url=env.str(
@@ -176,7 +187,9 @@ class Settings:
             argon2_profile=env.str(
                 "ARGON2_PROFILE", "default", validate=lambda v: v in ("default", "cheapest")
             ),
-            hash_concurrency=env.int("HASH_CONCURRENCY", os.cpu_count() or 1),
+            web_workers=web_workers,
+            # One hashing process per core in all, however many web workers share the cores.
+            hash_concurrency=env.int("HASH_CONCURRENCY", max(1, cores // web_workers)),
             hash_nice=env.int("HASH_NICE", 10, validate=lambda v: 0 <= v <= 19),
             max_body_bytes=env.int("MAX_BODY_BYTES", 64 * 1024),
             db_pool_size=env.int("DB_POOL_SIZE", 10),
@@ -256,4 +269,7 @@ class Settings:
             webauthn_origins=tuple(
                 env.list("WEBAUTHN_ORIGINS", _origins_of(public_base_url, webauthn_rp_id))
             ),
+            identity_providers=read_providers(env),
+            oidc_timeout_seconds=env.float("OIDC_TIMEOUT_SECONDS", 5.0),
+            oidc_flow_seconds=env.int("OIDC_FLOW_SECONDS", 600, validate=lambda v: v > 0),
         )

@@ -28,8 +28,11 @@ from api.resources.account_tokens import (
     PasswordForgot,
     PasswordResetResource,
 )
+from api.resources.admin import add_admin_routes
 from api.resources.health import Health, Ready
+from api.resources.provider_tokens import ProviderToken
 from api.resources.security_events import SecurityEvents
+from api.resources.sessions import UserSession, UserSessions
 from api.resources.tokens import (
     AccessToken,
     Jwks,
@@ -40,8 +43,11 @@ from api.resources.tokens import (
 from api.resources.users import Users
 from api.second_factor_routes import add_second_factor_routes
 from core.audit.list_security_events import ListSecurityEventsHandler
+from core.identities.sign_in import SignInWithIdentityHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
-from core.ports import RateLimiter, TokenIssuer
+from core.ports import IdentityProviders, RateLimiter, TokenIssuer
+from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
+from core.sessions.list_sessions import ListSessionsHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -87,6 +93,17 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
             )
         )
     return middleware
+
+
+def _add_session_routes(app: falcon.asgi.App[Any, Any], injector: Injector) -> None:
+    sessions = UserSessions(
+        list_sessions=injector.get(ListSessionsHandler),
+        end_others=injector.get(EndOtherSessionsHandler),
+    )
+    app.add_route("/api/v1/sessions", sessions)
+    app.add_route(
+        "/api/v1/sessions/{session_id:uuid}", UserSession(end=injector.get(EndSessionHandler))
+    )
 
 
 def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, Any]:
@@ -152,6 +169,16 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
     )
     add_second_factor_routes(app, injector, body_limit)
+    _add_session_routes(app, injector)
+    app.add_route(
+        "/api/v1/token/oidc",
+        ProviderToken(
+            providers=injector.get(IdentityProviders),  # type: ignore[type-abstract]
+            sign_in=injector.get(SignInWithIdentityHandler),
+            max_body_bytes=body_limit,
+        ),
+    )
+    add_admin_routes(app, injector)
     app.add_route("/.well-known/jwks.json", Jwks(tokens))
     app.add_route("/healthz", Health())
     app.add_route("/readyz", Ready(injector.get(Readiness)))

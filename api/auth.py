@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import falcon
 import falcon.asgi
 
@@ -20,7 +22,8 @@ class Authentication:
 
     A failure is kept, not raised, so that rate limiting still counts the request by IP;
     the responder raises it through `current_user`. Whether the token's version is still the
-    user's is checked by the handler that loads the user anyway (see GetProfileHandler).
+    user's, and its session live, is checked by the handler that loads the user anyway (see
+    GetProfileHandler).
     """
 
     def __init__(self, tokens: TokenIssuer) -> None:
@@ -51,6 +54,18 @@ def current_user(req: falcon.Request) -> AccessClaims:
             "Send an access token: Authorization: Bearer <token>."
         )
     return claims
+
+
+def bearer(req: falcon.Request) -> dict[str, Any]:
+    """The caller as every command of an access token's bearer takes it: `user_id`,
+    `token_version` and `session_id` (its `sub`, `ver` and `sid`), which the handler checks
+    with the user's row (see core.sessions.bearer); Unauthenticated (401) without a token."""
+    claims = current_user(req)
+    return {
+        "user_id": claims.user_id,
+        "token_version": claims.token_version,
+        "session_id": claims.session_id,
+    }
 
 
 def client_address(req: falcon.Request) -> str | None:

@@ -23,12 +23,19 @@ LATENCY = Histogram(
 )
 
 
+# Label sets remembered per process, at most (methods are whatever clients send).
+KNOWN_SERIES = 1024
+
+
 class RequestContext:
     """Gives every request an id (the caller's X-Request-ID when sane) and logs its outcome."""
 
     def __init__(self, request_id_pattern: str, trusted_proxies: tuple[Network, ...] = ()) -> None:
         self._sane = re.compile(request_id_pattern).fullmatch
         self._trusted = trusted_proxies
+        # The labelled metrics of each (method, route, status) seen, looked up once: finding
+        # them by their labels costs as much as counting.
+        self._known: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     async def process_request(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         given = req.get_header("X-Request-ID")
@@ -56,8 +63,9 @@ class RequestContext:
         elapsed = time.perf_counter() - started if started else 0.0
         # The route template, not the path, so that labels stay few.
         route = req.uri_template or "unmatched"
-        REQUESTS.labels(req.method, route, str(resp.status_code)).inc()
-        LATENCY.labels(req.method, route).observe(elapsed)
+        counter, histogram = self._series(req.method, route, resp.status_code)
+        counter.inc()
+        histogram.observe(elapsed)
         access_log.info(
             "request",
             extra={
@@ -68,6 +76,15 @@ class RequestContext:
                 "client_ip": getattr(req.context, "client_ip", req.remote_addr),
             },
         )
+
+    def _series(self, method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+        key = (method, route, status)
+        series = self._known.get(key)
+        if series is None:
+            series = (REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+            if len(self._known) < KNOWN_SERIES:
+                self._known[key] = series
+        return series
 
 
 class SecurityHeaders:

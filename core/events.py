@@ -24,6 +24,7 @@ EventType = Literal[
     "user.mfa_enabled",
     "user.mfa_disabled",
     "user.recovery_code_used",
+    "user.new_sign_in",
 ]
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 # Events whose mail carries a single-use token (as its id: see UserEvent.token_id).
@@ -35,7 +36,11 @@ TOKEN_EVENT_TYPES: tuple[EventType, ...] = (
 )
 
 # Security notices: a mail to the account's address that something happened it should know of.
-NOTICE_EVENT_TYPES: tuple[EventType, ...] = ("user.locked_out", "user.refresh_token_reused")
+NOTICE_EVENT_TYPES: tuple[EventType, ...] = (
+    "user.locked_out",
+    "user.refresh_token_reused",
+    "user.new_sign_in",
+)
 
 # Stored names of changed fields -> names the outside world sees. The hash never leaves, and
 # a pending address is no change of the account until it is confirmed.
@@ -65,6 +70,10 @@ class UserEvent:
     recovery_codes_left: int | None = None
     """For user.recovery_code_used: how many unused recovery codes the account has now. No
     event ever carries a code or a TOTP secret."""
+    device: str | None = None
+    """For user.new_sign_in: the device name read from the sign-in's User-Agent."""
+    ip: str | None = None
+    """For user.new_sign_in: the address the sign-in came from."""
 
     @classmethod
     def created(cls, user: User) -> UserEvent:
@@ -120,6 +129,15 @@ class UserEvent:
         return cls(type, user.id, user.email, user.username, now)
 
     @classmethod
+    def new_sign_in(
+        cls, user: User, now: datetime, device: str | None, ip: str | None
+    ) -> UserEvent:
+        """A sign-in from a device and network none of the account's sessions used lately."""
+        return cls(
+            "user.new_sign_in", user.id, user.email, user.username, now, device=device, ip=ip
+        )
+
+    @classmethod
     def second_factor(
         cls, type: EventType, user: User, now: datetime, recovery_codes_left: int | None = None
     ) -> UserEvent:
@@ -152,6 +170,9 @@ class UserEvent:
             data["token_id"] = str(self.token_id)
         if self.recovery_codes_left is not None:
             data["recovery_codes_left"] = self.recovery_codes_left
+        if self.type == "user.new_sign_in":
+            data["device"] = self.device
+            data["ip"] = self.ip
         return data
 
     @classmethod
@@ -171,6 +192,9 @@ class UserEvent:
         codes_left = data.get("recovery_codes_left")
         if codes_left is not None and type(codes_left) is not int:
             raise TypeError("recovery_codes_left must be a number")
+        for name in ("device", "ip"):
+            if data.get(name) is not None and not isinstance(data[name], str):
+                raise TypeError(f"{name} must be a string")
         return cls(
             type=data["type"],
             user_id=uuid.UUID(data["user_id"]),
@@ -184,4 +208,6 @@ class UserEvent:
             request_id=data.get("request_id"),
             token_id=uuid.UUID(token_id) if isinstance(token_id, str) else None,
             recovery_codes_left=codes_left,
+            device=data.get("device"),
+            ip=data.get("ip"),
         )

@@ -72,13 +72,34 @@ class UserPasswordChanged(_AccountEvent):
     type: Literal["user.password_changed"]
 
 
-AccountEvent = UserCreated | UserUpdated | UserDeleted | UserEmailConfirmed | UserPasswordChanged
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionEnded(_AccountEvent):
+    """One session of the user ended (signed out, ended from another session, ended for a
+    stolen refresh token, or with every other one when an email change was cancelled): access
+    tokens whose `sid` is `sid` no longer speak for anyone. A new password, and the account's
+    deletion, end every session too: user.password_changed and user.deleted say so, with no
+    event per session."""
+
+    type: Literal["session.ended"]
+    sid: uuid.UUID
+    """The session's id, as access tokens carry it in their `sid` claim."""
+
+
+AccountEvent = (
+    UserCreated
+    | UserUpdated
+    | UserDeleted
+    | UserEmailConfirmed
+    | UserPasswordChanged
+    | SessionEnded
+)
 ACCOUNT_EVENT_CLASSES = (
     UserCreated,
     UserUpdated,
     UserDeleted,
     UserEmailConfirmed,
     UserPasswordChanged,
+    SessionEnded,
 )
 
 
@@ -101,6 +122,10 @@ def user_deleted(user_id: uuid.UUID, at: datetime) -> UserDeleted:
 
 def email_confirmed(user_id: uuid.UUID, email: str, at: datetime) -> UserEmailConfirmed:
     return UserEmailConfirmed(type="user.email_confirmed", **_envelope(user_id, at), email=email)
+
+
+def session_ended(user_id: uuid.UUID, session_id: uuid.UUID, at: datetime) -> SessionEnded:
+    return SessionEnded(type="session.ended", **_envelope(user_id, at), sid=session_id)
 
 
 def changes(before: User, after: User, at: datetime) -> list[AccountEvent]:

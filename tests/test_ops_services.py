@@ -68,6 +68,7 @@ def test_every_service_has_its_commands() -> None:
         "ops/run",
         "ops/test",
         "ops/keys",
+        "ops/admin",
         "ops/services.d",
     ],
 )

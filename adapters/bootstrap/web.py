@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from injector import Injector, Module, provider, singleton
 from prometheus_client import CollectorRegistry
+from psycopg_pool import AsyncConnectionPool
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters import health
+from adapters import health, redis_pipeline
 from adapters.bootstrap.common import (
     ActionTokenSecretsModule,
     BaseModule,
@@ -22,18 +23,29 @@ from adapters.familiar_addresses import RedisFamiliarAddresses
 from adapters.key_files import load_key_file
 from adapters.lifecycle import Lifecycle
 from adapters.metrics import ScrapeTimeGauge, exported_registry
+from adapters.oidc.providers import ConfiguredProviders
 from adapters.passwords import Argon2Hasher
 from adapters.pwned_passwords import NullBreachedPasswords, PwnedPasswordsRange
-from adapters.ratelimit import RedisSlidingWindowLimiter
+from adapters.ratelimit import SLIDING_WINDOW, RedisSlidingWindowLimiter
 from adapters.redis_client import redis_client
 from adapters.settings import Settings
 from adapters.sql.engine import scrape_engine
 from adapters.sql.outbox import unpublished_count
+from adapters.sql.user_directory import SqlUserDirectory
 from adapters.sql.users import SqlUserReader, reader_pool
 from adapters.tokens import JwtTokens, load_keys
 from adapters.totp_secrets import AesGcmTotpSecrets
 from adapters.webauthn import WebAuthnRelyingParty
+from core.admin.access import AuthorizeAdmin
+from core.admin.account_access import DisableUserHandler, EnableUserHandler, EndSessionsHandler
+from core.admin.delete_user import DeleteUserHandler
+from core.admin.password_reset import MailPasswordResetHandler
+from core.admin.search_users import SearchUsersHandler
+from core.admin.user_details import GetUserDetailsHandler
 from core.audit.list_security_events import ListSecurityEventsHandler
+from core.identities.link import LinkIdentityHandler
+from core.identities.sign_in import SignInWithIdentityHandler
+from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
 from core.mfa.begin_passkey_second_step import BeginPasskeySecondStepHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.confirm_totp import ConfirmTotpHandler
@@ -54,14 +66,18 @@ from core.ports import (
     Clock,
     CommonPasswords,
     FamiliarAddresses,
+    IdentityProviders,
     LockoutCounter,
     PasswordHasher,
     RateLimiter,
     TokenIssuer,
     TotpSecretBox,
+    UserDirectory,
     UserReader,
     WebAuthn,
 )
+from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
+from core.sessions.list_sessions import ListSessionsHandler
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.refresh_access_token import RefreshAccessTokenHandler
@@ -106,22 +122,50 @@ WEB_HANDLERS = (
     DisableTotpHandler,
     RegenerateRecoveryCodesHandler,
     CompleteSignInHandler,
+    SignInWithIdentityHandler,
+    LinkIdentityHandler,
+    UnlinkIdentityHandler,
+    LinkedIdentitiesHandler,
+    ListSessionsHandler,
+    EndSessionHandler,
+    EndOtherSessionsHandler,
+)
+ADMIN_HANDLERS = (
+    AuthorizeAdmin,
+    SearchUsersHandler,
+    GetUserDetailsHandler,
+    DisableUserHandler,
+    EnableUserHandler,
+    EndSessionsHandler,
+    MailPasswordResetHandler,
+    DeleteUserHandler,
 )
 
 
 class WebModule(Module):
-    """What only the web process uses: the read pool, Redis for the limiter, argon2 (its worker
-    processes start with the app) and the password lists, the signing keys, the key TOTP
-    secrets are sealed with, the WebAuthn relying party, and the readiness probes."""
+    """What only the web process uses: the read pool (the user reader and the administrators'
+    search), Redis for the limiter, argon2 (its worker processes start with the app) and the
+    password lists, the signing keys, the key TOTP secrets are sealed with, the WebAuthn relying
+    party, the sign-in providers, and the readiness probes."""
 
     @singleton
     @provider
-    def user_reader(self, settings: Settings, lifecycle: Lifecycle) -> UserReader:
+    def read_pool(self, settings: Settings, lifecycle: Lifecycle) -> AsyncConnectionPool:
         pool = reader_pool(
             settings.database_url, settings.db_pool_size, settings.db_timeout_seconds
         )
         lifecycle.closers.append(pool.close)
+        return pool
+
+    @singleton
+    @provider
+    def user_reader(self, pool: AsyncConnectionPool) -> UserReader:
         return SqlUserReader(pool)
+
+    @singleton
+    @provider
+    def user_directory(self, pool: AsyncConnectionPool) -> UserDirectory:
+        return SqlUserDirectory(pool)
 
     @singleton
     @provider
@@ -132,12 +176,23 @@ class WebModule(Module):
 
     @singleton
     @provider
-    def rate_limiter(self, settings: Settings, redis: Redis, clock: Clock) -> RateLimiter:
+    def rate_limiter(
+        self, settings: Settings, redis: Redis, clock: Clock, lifecycle: Lifecycle
+    ) -> RateLimiter:
+        # Every request runs its check: on one pipelined connection, where the URL allows.
+        script = None
+        if redis_pipeline.supports(settings.redis_url):
+            pipeline = redis_pipeline.PipelinedRedis(
+                settings.redis_url, stale_after=settings.readiness_timeout_seconds
+            )
+            lifecycle.closers.append(pipeline.close)
+            script = redis_pipeline.PipelinedScript(pipeline, SLIDING_WINDOW)
         return RedisSlidingWindowLimiter(
             redis,
             clock,
             timeout_seconds=settings.rate_limit_timeout_seconds,
             fail_open=settings.rate_limit_fail_open,
+            script=script,
         )
 
     @singleton
@@ -199,6 +254,15 @@ class WebModule(Module):
 
     @singleton
     @provider
+    def identity_providers(
+        self, settings: Settings, clock: Clock, lifecycle: Lifecycle
+    ) -> IdentityProviders:
+        return ConfiguredProviders.from_settings(
+            settings.identity_providers, settings.oidc_timeout_seconds, clock, lifecycle
+        )
+
+    @singleton
+    @provider
     def totp_secrets(self, settings: Settings) -> TotpSecretBox:
         return AesGcmTotpSecrets(load_key_file(settings.totp_key_file))
 
@@ -225,7 +289,7 @@ def web_injector(settings: Settings, *overrides: Module) -> Injector:
             EmailReputationModule(),
             WebModule(),
             ActionTokenSecretsModule(),
-            HandlersModule(WEB_HANDLERS, handler_values(settings)),
+            HandlersModule((*WEB_HANDLERS, *ADMIN_HANDLERS), handler_values(settings)),
             *overrides,
         ]
     )

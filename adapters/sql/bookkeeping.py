@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.errors import outage_as_unavailable
@@ -15,6 +15,7 @@ from adapters.sql.tables import (
     outbox,
     processed_events,
     refresh_tokens,
+    sessions,
     webauthn_challenges,
 )
 
@@ -22,7 +23,8 @@ from adapters.sql.tables import (
 class SqlBookkeeping:
     """Prunes published outbox rows (with them the secrets of mailed tokens), old processed-event
     records, and refresh, mailed and mfa tokens that expired before the cut-off (until they
-    expire, revoked ones are kept to recognise reuse); and WebAuthn challenges once they expired."""
+    expire, revoked ones are kept to recognise reuse); sessions long over; and WebAuthn
+    challenges once they expired."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -49,6 +51,14 @@ class SqlBookkeeping:
             "action_tokens": mailed.rowcount,
             "mfa_challenges": challenges.rowcount,
         }
+
+    async def prune_sessions(self, before: datetime) -> int:
+        tokens_left = exists().where(refresh_tokens.c.family_id == sessions.c.id)
+        async with outage_as_unavailable(), self._engine.begin() as conn:
+            over = await conn.execute(
+                delete(sessions).where(sessions.c.last_used_at < before, ~tokens_left)
+            )
+        return over.rowcount
 
     async def prune_challenges(self, now: datetime) -> int:
         async with outage_as_unavailable(), self._engine.begin() as conn:

@@ -16,7 +16,10 @@ def create_engine(database_url: str, pool_size: int, timeout_seconds: float) -> 
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=timeout_seconds,
-        pool_pre_ping=False,
+        # A connection is checked when taken from the pool, so that one the server dropped (a
+        # restart) is replaced instead of failing a change with a 503. One round trip per
+        # transaction; the hot read path is on the reader's pool, which retries instead.
+        pool_pre_ping=True,
         connect_args=_timeouts(timeout_seconds),
     )
 

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.tables import refresh_tokens, users
+from adapters.sql.tables import refresh_tokens, sessions, users
 from core.domain import RefreshToken
 
 _COLUMNS = (
@@ -26,12 +27,13 @@ _COLUMNS = (
     refresh_tokens.c.rotated_at,
     refresh_tokens.c.replaced_by,
     refresh_tokens.c.amr,
+    refresh_tokens.c.provider,
 )
 
 
-def _stored(token: RefreshToken, name: str) -> Any:
-    value = getattr(token, name)
-    return list(value) if name == "amr" else value
+def _stored(value: object) -> object:
+    # The entity's tuples are the database's arrays.
+    return list(value) if isinstance(value, tuple) else value
 
 
 class SqlRefreshTokens:
@@ -47,7 +49,7 @@ class SqlRefreshTokens:
             users.c.id == token.user_id, users.c.token_version == token.token_version
         )
         row = select(
-            *(literal(_stored(token, c.name), c.type).label(c.name) for c in _COLUMNS)
+            *(literal(_stored(getattr(token, c.name)), c.type).label(c.name) for c in _COLUMNS)
         ).where(current)
         statement = (
             insert(refresh_tokens)
@@ -90,11 +92,48 @@ class SqlRefreshTokens:
             .where(refresh_tokens.c.family_id == family_id, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        await self._end_session(family_id, now)
         return result.rowcount
 
-    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         await self._conn.execute(
             update(refresh_tokens)
             .where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        # A family without a session row (begun before sessions were stored) needs none here:
+        # the token version these callers raise refuses its access tokens already.
+        ended = await self._conn.execute(
+            update(sessions)
+            .where(sessions.c.user_id == user_id, sessions.c.ended_at.is_(None))
+            .values(ended_at=now)
+            .returning(sessions.c.id)
+        )
+        return list(ended.scalars())
+
+    async def _end_session(self, family_id: uuid.UUID, now: datetime) -> None:
+        """Mark the family's session ended; a family begun before sessions were stored gets an
+        ended row, so that its access tokens (which name it as `sid`) are refused too."""
+        first = (
+            select(
+                refresh_tokens.c.family_id,
+                refresh_tokens.c.user_id,
+                refresh_tokens.c.auth_time.label("created_at"),
+                refresh_tokens.c.auth_time.label("last_used_at"),
+                refresh_tokens.c.amr,
+                literal(now, sessions.c.ended_at.type).label("ended_at"),
+            )
+            .where(refresh_tokens.c.family_id == family_id)
+            .limit(1)
+        )
+        columns = ["id", "user_id", "created_at", "last_used_at", "amr", "ended_at"]
+        statement = (
+            pg_insert(sessions)
+            .from_select(columns, first)
+            .on_conflict_do_update(
+                index_elements=[sessions.c.id],
+                set_={"ended_at": now},
+                where=sessions.c.ended_at.is_(None),
+            )
+        )
+        await self._conn.execute(statement)

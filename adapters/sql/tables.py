@@ -38,11 +38,34 @@ users = Table(
     Column("token_version", Integer, nullable=False, server_default="0"),
     Column("pending_email", Text),
     Column("pending_email_status", Text),
+    # Granted by the operators' command line only.
+    Column("roles", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("disabled_at", DateTime(timezone=True)),
 )
 # Uniqueness is case-insensitive and decided here, by the database, so that concurrent
-# registrations cannot both succeed.
-Index("uq_users_username_lower", func.lower(users.c.username), unique=True)
-Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
+# registrations cannot both succeed. The pattern operator class serves both the equality of a
+# sign-in and the prefix (LIKE 'abc%') of the administrators' search, whatever the collation.
+Index(
+    "uq_users_username_lower",
+    func.lower(users.c.username).label("username_lower"),
+    unique=True,
+    postgresql_ops={"username_lower": "text_pattern_ops"},
+)
+Index(
+    "uq_users_email_lower",
+    func.lower(users.c.email).label("email_lower"),
+    unique=True,
+    postgresql_ops={"email_lower": "text_pattern_ops"},
+)
+# The administrators' list, newest first, paged by (created_at, id): a key that never changes,
+# so sign-ups and renames during the paging neither repeat nor skip an account.
+Index("ix_users_created_at_id", users.c.created_at, users.c.id)
+Index(
+    "ix_users_disabled",
+    users.c.created_at,
+    users.c.id,
+    postgresql_where=text("disabled_at IS NOT NULL"),
+)
 Index(
     "ix_users_email_status_at",
     users.c.email_status,
@@ -104,10 +127,33 @@ refresh_tokens = Table(
     # them unset): a second use within the grace period gets the successor `replaced_by` again.
     Column("rotated_at", DateTime(timezone=True)),
     Column("replaced_by", Uuid),
-    # How the family's sign-in was made (RFC 8176 method names), copied to every successor.
+    # How the family's sign-in authenticated (RFC 8176 `amr`), and the provider of an `ext` one.
     Column("amr", ARRAY(Text), nullable=False, server_default="{pwd}"),
+    Column("provider", Text),
 )
 Index("ix_refresh_tokens_expires_at", refresh_tokens.c.expires_at)
+
+# Sessions: one per refresh-token family (sign-in), by the family's id, which access tokens
+# carry as `sid`. Kept after they end (NEW_DEVICE_WINDOW after their last use, while tokens of
+# theirs remain) to tell a sign-in from a new device. Rows go with their user.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # Written at most once a minute (LAST_USED_RESOLUTION): most uses only read.
+    Column("last_used_at", DateTime(timezone=True), nullable=False),
+    Column("ip", Text),
+    # The IPv4 address or IPv6 /64 of `ip`, as the lockout judges addresses.
+    Column("network", Text),
+    Column("device", Text),
+    Column("amr", ARRAY(Text), nullable=False),
+    # The outside provider of a sign-in with amr ["ext"] (OpenID Connect sign-in).
+    Column("provider", Text),
+    Column("ended_at", DateTime(timezone=True)),
+)
+Index("ix_sessions_user_last_used", sessions.c.user_id, sessions.c.last_used_at)
 
 # Single-use mailed tokens (confirm the address, reset the password) by the SHA-256 of their
 # secret. Rows go with their user.
@@ -211,4 +257,19 @@ mfa_challenges = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
     Column("used_at", DateTime(timezone=True)),
+)
+
+# Identities at outside providers, by (issuer, subject): never by address. Rows go with their user.
+linked_identities = Table(
+    "linked_identities",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("issuer", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("email", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    UniqueConstraint("issuer", "subject", name="uq_linked_identities_issuer_subject"),
 )

@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.action_tokens import SqlActionTokens
 from adapters.sql.audit_events import SqlAuditTrail
 from adapters.sql.errors import database_unavailable, is_outage, outage_as_unavailable
+from adapters.sql.linked_identities import SqlLinkedIdentities
 from adapters.sql.mfa_challenges import SqlMfaChallenges
 from adapters.sql.outbox import SqlOutbox
 from adapters.sql.passkeys import SqlPasskeys
 from adapters.sql.refresh_tokens import SqlRefreshTokens
 from adapters.sql.second_factors import SqlSecondFactors
+from adapters.sql.sessions import SqlSessions
 from adapters.sql.users import SqlUserRepository
 from adapters.sql.webauthn_challenges import SqlWebAuthnChallenges
 
@@ -33,6 +35,8 @@ class SqlUnitOfWork:
     audit: SqlAuditTrail
     second_factors: SqlSecondFactors
     mfa_challenges: SqlMfaChallenges
+    sessions: SqlSessions
+    linked_identities: SqlLinkedIdentities
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -56,6 +60,8 @@ class SqlUnitOfWork:
         self.audit = SqlAuditTrail(self._conn)
         self.second_factors = SqlSecondFactors(self._conn)
         self.mfa_challenges = SqlMfaChallenges(self._conn)
+        self.sessions = SqlSessions(self._conn)
+        self.linked_identities = SqlLinkedIdentities(self._conn)
         return self
 
     async def __aexit__(

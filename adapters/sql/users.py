@@ -5,18 +5,21 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime
+from typing import Any, TypeVar
 
 import psycopg
-from psycopg.rows import class_row
+from psycopg.rows import AsyncRowFactory, class_row, kwargs_row
 from psycopg_pool import AsyncConnectionPool
 from psycopg_pool import PoolTimeout as ReaderPoolTimeout
-from sqlalchemy import Executable, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Executable, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.errors import database_unavailable, unique_violation_as_conflict
-from adapters.sql.tables import users
+from adapters.sql.tables import sessions, users
 from core.domain import User, login_key
+
+Row = TypeVar("Row")
 
 # The columns a User is built from, by name (`changed` is the entity's own bookkeeping).
 _COLUMNS = (
@@ -32,7 +35,21 @@ _COLUMNS = (
     users.c.token_version,
     users.c.pending_email,
     users.c.pending_email_status,
+    users.c.roles,
+    users.c.disabled_at,
 )
+
+_SESSION_ENDED = sessions.c.id.is_not(None).label("session_ended")
+
+
+def _ended_session(session_id: uuid.UUID) -> ColumnElement[bool]:
+    # Joined to the user's row: the session matches only once it has ended. A session with no
+    # row (its family began before sessions were stored) has not been ended.
+    return and_(
+        sessions.c.id == session_id,
+        sessions.c.user_id == users.c.id,
+        sessions.c.ended_at.is_not(None),
+    )
 
 
 class SqlUserRepository:
@@ -43,12 +60,27 @@ class SqlUserRepository:
 
     async def add(self, user: User) -> None:
         values = {c.name: getattr(user, c.name) for c in _COLUMNS}
+        values["roles"] = sorted(user.roles)
         await self._write(insert(users).values(**values))
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         result = await self._conn.execute(select(*_COLUMNS).where(users.c.id == user_id))
         row = result.first()
         return User(**row._mapping) if row else None
+
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        result = await self._conn.execute(
+            select(*_COLUMNS, _SESSION_ENDED)
+            .select_from(users.outerjoin(sessions, _ended_session(session_id)))
+            .where(users.c.id == user_id)
+        )
+        row = result.first()
+        if row is None:
+            return None, True
+        columns = dict(row._mapping)
+        return User(**{c.name: columns[c.name] for c in _COLUMNS}), not columns["session_ended"]
 
     async def get_for_update(self, user_id: uuid.UUID) -> User | None:
         result = await self._conn.execute(
@@ -71,6 +103,8 @@ class SqlUserRepository:
         # Only what changed: a concurrent write to another column (the background reputation
         # check, a rehash at sign-in) is not undone by this one.
         values = {name: getattr(user, name) for name in user.changed}
+        if "roles" in values:
+            values["roles"] = sorted(user.roles)
         values["updated_at"] = user.updated_at
         await self._write(update(users).where(users.c.id == user.id).values(**values))
 
@@ -145,14 +179,31 @@ class SqlUserRepository:
             raise conflict from error
 
 
-_READ_COLUMNS = ", ".join(c.name for c in _COLUMNS)
-_BY_ID = f"SELECT {_READ_COLUMNS} FROM users WHERE id = %s"  # noqa: S608 (constant columns)
+# What the read side selects, shared with the administrators' search (user_directory).
+READ_COLUMNS = ", ".join(c.name for c in _COLUMNS)
+_BY_ID = f"SELECT {READ_COLUMNS} FROM users WHERE id = %s"  # noqa: S608 (constant columns)
+# The user and, in the same round trip, whether the access token's session has ended (a row of
+# the user's with `ended_at` set); the primary-key lookup adds next to nothing to the query.
+_BY_ID_IN_SESSION = (
+    f"SELECT {', '.join(f'u.{c.name}' for c in _COLUMNS)},"  # noqa: S608 (constant columns)
+    " s.id IS NOT NULL AS session_ended"
+    " FROM users u LEFT JOIN sessions s"
+    " ON s.id = %(session)s AND s.user_id = u.id AND s.ended_at IS NOT NULL"
+    " WHERE u.id = %(user)s"
+)
 _BY_LOGIN = (
-    f"SELECT {_READ_COLUMNS} FROM users"  # noqa: S608
+    f"SELECT {READ_COLUMNS} FROM users"  # noqa: S608
     " WHERE lower(username) = %(login)s OR lower(email) = %(login)s"
 )
 # Builds the User straight from the row, by column name.
 _AS_USER = class_row(User)
+
+
+def _user_in_session(*, session_ended: bool, **columns: Any) -> tuple[User, bool]:
+    return User(**columns), not session_ended
+
+
+_AS_USER_IN_SESSION = kwargs_row(_user_in_session)
 
 
 class SqlUserReader:
@@ -164,21 +215,43 @@ class SqlUserReader:
         self._opening = asyncio.Lock()
 
     async def get(self, user_id: uuid.UUID) -> User | None:
-        return await self._one(_BY_ID, (user_id,))
+        return await self._one(_AS_USER, _BY_ID, (user_id,))
+
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        found = await self._one(
+            _AS_USER_IN_SESSION, _BY_ID_IN_SESSION, {"user": user_id, "session": session_id}
+        )
+        return found if found is not None else (None, True)
 
     async def find_by_login(self, login: str) -> User | None:
-        return await self._one(_BY_LOGIN, {"login": login_key(login)})
+        return await self._one(_AS_USER, _BY_LOGIN, {"login": login_key(login)})
 
-    async def _one(self, query: str, params: tuple[object, ...] | dict[str, object]) -> User | None:
+    async def _one(
+        self,
+        row_factory: AsyncRowFactory[Row],
+        query: str,
+        params: tuple[object, ...] | dict[str, object],
+    ) -> Row | None:
         if self._pool.closed:
             await self._open()
-        try:
-            async with self._pool.connection() as conn:
-                cursor = conn.cursor(row_factory=_AS_USER)
-                await cursor.execute(query, params)
-                return await cursor.fetchone()
-        except (psycopg.OperationalError, ReaderPoolTimeout) as error:
-            raise database_unavailable() from error
+        # A connection the server dropped (it restarted) fails its first query; the pool then
+        # discards it. Once more, on another connection, before answering 503: connections are
+        # not checked before use, which would cost every request a round trip.
+        for attempt in (1, 2):
+            conn: psycopg.AsyncConnection[Any] | None = None
+            try:
+                async with self._pool.connection() as conn:
+                    cursor = conn.cursor(row_factory=row_factory)
+                    await cursor.execute(query, params)
+                    return await cursor.fetchone()
+            except psycopg.OperationalError as error:
+                if attempt == 2 or conn is None or not conn.broken:
+                    raise database_unavailable() from error
+            except ReaderPoolTimeout as error:
+                raise database_unavailable() from error
+        raise AssertionError("unreachable")
 
     async def _open(self) -> None:
         # Opened in the serving event loop, on first use; not waiting for the connections.

@@ -17,25 +17,42 @@ from adapters.key_files import load_key_file
 from adapters.settings import Settings
 from api.pages.account import AccountPage
 from api.pages.account_passkeys import AccountPasskeysPage
+from api.pages.account_sessions import EndOtherSessionsPage, EndSessionPage, SessionList
 from api.pages.csrf import CsrfTokens
 from api.pages.errors import PageErrors
 from api.pages.home import HomePage
 from api.pages.kit import Page, PageKit
 from api.pages.mailed_links import CancelEmailChangePage, ConfirmEmailPage
 from api.pages.passwords import ForgotPasswordPage, ResetPasswordPage
+from api.pages.provider_cookies import ProviderCookies
+from api.pages.provider_kit import ProviderKit
+from api.pages.provider_links import LinkProviderPage, ProviderLinks, UnlinkProviderPage
+from api.pages.provider_sign_in import ProviderCallback, ProviderLinkStart, ProviderSignInStart
 from api.pages.rendering import STATIC, Templates
+from api.pages.second_step import SecondStepPage
 from api.pages.session import Cookies, Sessions
-from api.pages.signing_in import SecondStepPage, SignInPage, SignOutPage, SignUpPage
+from api.pages.signing_in import SignInPage, SignOutPage, SignUpPage
+from api.pages.two_step import TWO_STEP_FORMS, TwoStepPage
 from api.problems import serialize_problem
+from core.identities.link import LinkIdentityHandler
+from core.identities.sign_in import SignInWithIdentityHandler
+from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
 from core.mfa.begin_passkey_second_step import BeginPasskeySecondStepHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
+from core.mfa.confirm_totp import ConfirmTotpHandler
+from core.mfa.disable_totp import DisableTotpHandler
 from core.mfa.get_status import GetMfaStatusHandler
+from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
+from core.mfa.start_totp import StartTotpHandler
 from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
 from core.passkeys.begin_sign_in import BeginPasskeySignInHandler
 from core.passkeys.begin_step_up import BeginPasskeyStepUpHandler
 from core.passkeys.delete_passkey import DeletePasskeyHandler
 from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
 from core.passkeys.sign_in import SignInWithPasskeyHandler
+from core.ports import IdentityProviders
+from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
+from core.sessions.list_sessions import ListSessionsHandler
 from core.sessions.session_user import GetSessionUserHandler
 from core.tokens.issue_access_token import IssueAccessTokenHandler
 from core.tokens.revoke_refresh_token import RevokeRefreshTokenHandler
@@ -50,6 +67,33 @@ from core.users.update_profile import UpdateProfileHandler
 
 ACCOUNT_FORMS = ("username", "email", "password", "delete", "confirmation")
 PASSKEY_FORMS = ("save", "remove")
+
+
+def _provider_kit(settings: Settings, injector: Injector) -> ProviderKit:
+    cookies = Cookies(settings.session_cookie_secure)
+    return ProviderKit(
+        injector.get(IdentityProviders),  # type: ignore[type-abstract]
+        ProviderCookies(load_key_file(settings.csrf_key_file), cookies, settings.oidc_flow_seconds),
+        settings.public_base_url,
+    )
+
+
+def _provider_pages(kit: PageKit, providers: ProviderKit, injector: Injector) -> dict[str, Page]:
+    """Sign-in through a provider, and linking providers to the account."""
+    linked = injector.get(LinkedIdentitiesHandler)
+    return {
+        "/login/{provider}": ProviderSignInStart(kit, providers=providers),
+        "/login/{provider}/callback": ProviderCallback(
+            kit, providers=providers, sign_in=injector.get(SignInWithIdentityHandler)
+        ),
+        "/account/link/{provider}": ProviderLinkStart(kit, providers=providers),
+        "/account/link": LinkProviderPage(
+            kit, providers=providers, link=injector.get(LinkIdentityHandler)
+        ),
+        "/account/unlink": UnlinkProviderPage(
+            kit, providers=providers, unlink=injector.get(UnlinkIdentityHandler), linked=linked
+        ),
+    }
 
 
 def _kit(settings: Settings, injector: Injector, templates: Templates) -> PageKit:
@@ -71,9 +115,21 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
     stylesheet; errors on their routes become pages too."""
     templates = Templates()
     kit = _kit(settings, injector, templates)
-    second_step = SecondStepPage(kit, begin=injector.get(BeginPasskeySecondStepHandler))
+    providers = _provider_kit(settings, injector)
+    links = ProviderLinks(
+        kit,
+        providers,
+        link=injector.get(LinkIdentityHandler),
+        linked=injector.get(LinkedIdentitiesHandler),
+    )
+    second_step = SecondStepPage(
+        kit, begin=injector.get(BeginPasskeySecondStepHandler), providers=links
+    )
     sign_in = SignInPage(
-        kit, begin_passkey=injector.get(BeginPasskeySignInHandler), second_step=second_step
+        kit,
+        begin_passkey=injector.get(BeginPasskeySignInHandler),
+        second_step=second_step,
+        providers=links,
     )
     pages: dict[str, Page] = {
         "/": HomePage(kit),
@@ -89,6 +145,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         "/cancel-email-change": CancelEmailChangePage(
             kit, cancel=injector.get(CancelEmailChangeHandler)
         ),
+        **_provider_pages(kit, providers, injector),
     }
     for path, page in pages.items():
         app.add_route(path, page)
@@ -99,10 +156,33 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         resend=injector.get(ResendVerificationHandler),
         mfa_status=injector.get(GetMfaStatusHandler),
         begin_step_up=injector.get(BeginPasskeyStepUpHandler),
+        providers=links,
+        sessions=SessionList(injector.get(ListSessionsHandler)),
     )
     app.add_route("/account", account)
     for form in ACCOUNT_FORMS:
         app.add_route(f"/account/{form}", account, suffix=form)
+    session_forms: dict[str, Page] = {
+        "/account/sessions/end": EndSessionPage(kit, end=injector.get(EndSessionHandler)),
+        "/account/sessions/end-others": EndOtherSessionsPage(
+            kit, end_others=injector.get(EndOtherSessionsHandler)
+        ),
+    }
+    for path, page in session_forms.items():
+        app.add_route(path, page)
+    two_step = TwoStepPage(
+        kit,
+        status=injector.get(GetMfaStatusHandler),
+        start=injector.get(StartTotpHandler),
+        confirm=injector.get(ConfirmTotpHandler),
+        disable=injector.get(DisableTotpHandler),
+        regenerate=injector.get(RegenerateRecoveryCodesHandler),
+        begin_step_up=injector.get(BeginPasskeyStepUpHandler),
+    )
+    app.add_route("/account/two-step", two_step)
+    for form in TWO_STEP_FORMS:
+        suffix = form.replace("-", "_").replace(".", "_")
+        app.add_route(f"/account/two-step/{form}", two_step, suffix=suffix)
     app.add_route("/login/passkey", sign_in, suffix="passkey")
     passkeys = AccountPasskeysPage(
         kit,
@@ -117,8 +197,11 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
     app.add_static_route("/static", str(STATIC))
     routes = {
         *pages,
+        *session_forms,
         "/account",
         *(f"/account/{form}" for form in ACCOUNT_FORMS),
+        "/account/two-step",
+        *(f"/account/two-step/{form}" for form in TWO_STEP_FORMS),
         "/login/passkey",
         "/account/passkeys",
         *(f"/account/passkeys/{form}" for form in PASSKEY_FORMS),

@@ -14,11 +14,13 @@ import falcon.asgi
 
 from api import schemas
 from api.auth import client_address
+from api.pages.account_sessions import SessionList
 from api.pages.forms import Form, given, succeeded, with_step_up
 from api.pages.kit import Page, PageKit, redirect
-from core.domain import User
+from api.pages.provider_links import ProviderLinks
 from core.mfa.get_status import GetMfaStatus, GetMfaStatusHandler
 from core.passkeys.begin_step_up import BeginPasskeyStepUp, BeginPasskeyStepUpHandler
+from core.sessions.session_user import SignedIn
 from core.users.delete_account import DeleteAccount, DeleteAccountHandler
 from core.users.resend_verification import ResendVerification, ResendVerificationHandler
 from core.users.update_profile import UpdateProfile, UpdateProfileHandler
@@ -41,6 +43,8 @@ class AccountPage(Page):
         resend: ResendVerificationHandler,
         mfa_status: GetMfaStatusHandler,
         begin_step_up: BeginPasskeyStepUpHandler,
+        providers: ProviderLinks,
+        sessions: SessionList,
     ) -> None:
         super().__init__(kit)
         self._update_profile = update_profile
@@ -48,13 +52,13 @@ class AccountPage(Page):
         self._resend = resend
         self._mfa_status = mfa_status
         self._begin_step_up = begin_step_up
+        self._providers = providers
+        self._sessions = sessions
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        user = await self._kit.sessions.user(req, resp)
-        if user is None:
-            redirect(resp, "/login?notice=sign-in-first")
+        if (signed_in := await self.signed_in(req, resp)) is None:
             return
-        await self.show_account(req, resp, user)
+        await self.show_account(req, resp, signed_in)
 
     async def on_post_username(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         await self._change(req, resp, "username", ("username",), "/account?notice=username-changed")
@@ -81,8 +85,9 @@ class AccountPage(Page):
 
     async def on_post_delete(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
-        if (user := await self.signed_in(req, resp)) is None:
+        if (signed_in := await self.signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         form = Form.of("delete", values)
         data = with_step_up(form, values, form.load(_delete, given(values, "password", "code")))
         if data is not None:
@@ -99,19 +104,20 @@ class AccountPage(Page):
                 self._kit.sessions.end(resp)
                 redirect(resp, "/?notice=account-deleted")
                 return
-        await self.show_account(req, resp, user, form)
+        await self.show_account(req, resp, signed_in, form)
 
     async def on_post_confirmation(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response
     ) -> None:
         await self._kit.form(req)
-        if (user := await self.signed_in(req, resp)) is None:
+        if (signed_in := await self.signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         form = Form("confirmation")
         if await succeeded(form, self._resend(ResendVerification(user.id, user.token_version))):
             redirect(resp, "/account?notice=confirmation-sent")
             return
-        await self.show_account(req, resp, user, form)
+        await self.show_account(req, resp, signed_in, form)
 
     async def _change(
         self,
@@ -126,8 +132,9 @@ class AccountPage(Page):
         """One of the forms that UpdateProfileHandler serves (PATCH /api/v1/users); the first
         of `fields` is the one it changes."""
         values = await self._kit.form(req)
-        if (user := await self.signed_in(req, resp)) is None:
+        if (signed_in := await self.signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         form = Form.of(form_id, values)
         data = form.load(_update, given(values, *fields, always=fields[:1]))
         data = with_step_up(form, values, data)
@@ -144,19 +151,24 @@ class AccountPage(Page):
                     self._kit.sessions.end(resp)
                 redirect(resp, done)
                 return
-        await self.show_account(req, resp, user, form)
+        await self.show_account(req, resp, signed_in, form)
 
-    async def signed_in(self, req: falcon.Request, resp: falcon.Response) -> User | None:
-        """The session's user; None, sent to sign in, without one."""
-        user = await self._kit.sessions.user(req, resp)
-        if user is None:
+    async def signed_in(self, req: falcon.Request, resp: falcon.Response) -> SignedIn | None:
+        """The session and its user; None, sent to sign in, without one."""
+        signed_in = await self._kit.sessions.current(req, resp)
+        if signed_in is None:
             redirect(resp, "/login?notice=sign-in-first")
-        return user
+        return signed_in
 
     async def show_account(
-        self, req: falcon.Request, resp: falcon.Response, user: User, posted: Form | None = None
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        signed_in: SignedIn,
+        posted: Form | None = None,
     ) -> None:
         """The page, with `posted` as it was sent (and its errors) and the other forms empty."""
+        user = signed_in.user
         forms = {form_id: Form(form_id) for form_id in _FORMS}
         forms["username"] = Form("username", {"username": user.username})
         status = await self._mfa_status(GetMfaStatus(user.id, user.token_version))
@@ -164,11 +176,13 @@ class AccountPage(Page):
             forms[f"passkey-remove-{passkey.id}"] = Form(f"passkey-remove-{passkey.id}")
         if posted is not None:
             forms[posted.id] = posted
-        # Turning two-step sign-in with an app on and off is the API's for now; the forms that
-        # need a second factor ask for a code once it is on, or else for a passkey.
+        # Two-step sign-in with an app is turned on and off at /account/two-step; the forms here
+        # that need a second factor ask for a code once it is on, or else for a passkey.
         step_up = None
         if status.passkey_only:
             step_up = await self._begin_step_up(BeginPasskeyStepUp(user.id, user.token_version))
+        providers = await self._providers.account_context(user)
+        sessions = await self._sessions.account_context(signed_in)
         self._show(
             req,
             resp,
@@ -179,4 +193,6 @@ class AccountPage(Page):
             passkeys=status.passkeys,
             step_up=step_up,
             scripts=step_up is not None,
+            **providers,
+            **sessions,
         )

@@ -60,8 +60,9 @@ class AccountPasskeysPage(Page):
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
-        if (user := await self._account.signed_in(req, resp)) is None:
+        if (signed_in := await self._account.signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         form = Form.of("passkey-add", values)
         # The name is checked now, before the device makes a passkey that could not be stored.
         named = form.load(_name, {"name": values.get("name", "")})
@@ -81,12 +82,13 @@ class AccountPasskeysPage(Page):
                 saving = Form("passkey-save", {"name": named["name"]})
                 self._show(req, resp, saving, user, ceremony=ceremony, scripts=True)
                 return
-        await self._account.show_account(req, resp, user, form)
+        await self._account.show_account(req, resp, signed_in, form)
 
     async def on_post_save(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
-        if (user := await self._account.signed_in(req, resp)) is None:
+        if (signed_in := await self._account.signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         # Shown, when it fails, on the form that began it: the password is asked for again.
         form = Form.of("passkey-add", {"name": values.get("name", "")})
         answer = passkey_answer(form, values, "create")
@@ -103,12 +105,13 @@ class AccountPasskeysPage(Page):
             if await succeeded(form, self._finish(command)):
                 redirect(resp, "/account?notice=passkey-added")
                 return
-        await self._account.show_account(req, resp, user, form)
+        await self._account.show_account(req, resp, signed_in, form)
 
     async def on_post_remove(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
-        if (user := await self._account.signed_in(req, resp)) is None:
+        if (signed_in := await self._account.signed_in(req, resp)) is None:
             return
+        user = signed_in.user
         try:
             passkey_id = uuid.UUID(values.get("passkey_id", ""))
         except ValueError:
@@ -129,4 +132,4 @@ class AccountPasskeysPage(Page):
             if await succeeded(form, self._delete(command), "current_password"):
                 redirect(resp, "/account?notice=passkey-removed")
                 return
-        await self._account.show_account(req, resp, user, form)
+        await self._account.show_account(req, resp, signed_in, form)

@@ -35,12 +35,20 @@ NOTICES = {
     "every session is signed out. If the change had been confirmed already, the password no "
     "longer works: a link to set a new one is on its way to that address.",
     "account-deleted": "Your account is deleted. Goodbye!",
+    "session-ended": "That session is ended: the device has to sign in again.",
+    "session-gone": "That session had ended already.",
+    "other-sessions-ended": "Every other session is ended; this one goes on.",
     "sign-in-first": "Sign in to see your account.",
+    "two-step-off": "Two-step sign-in is off: signing in asks for the password only.",
     "sign-in-expired": "That sign-in took too long, or its code form was used already. Sign in "
     "again.",
     "passkey-added": "Your passkey is added. Sign in with it alone, or after your password: "
     "signing in with the password now asks for it.",
     "passkey-removed": "The passkey is removed: it signs nobody in any more.",
+    "provider-linked": "Done: the provider is linked, and signs you in to this account.",
+    "provider-not-linked": "You are signed in, but the provider was not linked: this account "
+    "has another address than the provider gave. Link it below if it is yours.",
+    "provider-unlinked": "The provider is unlinked: it no longer signs you in here.",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,16 @@ class Templates:
             username_hint="3 to 32 characters: letters, digits, and _ . -",
             password_hint=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters.",
         )
+        self._env.filters["moment"] = moment
 
     def render(self, name: str, **context: Any) -> str:
         return self._env.get_template(name).render(**context)
+
+
+def moment(at: datetime) -> str:
+    """A time as the pages show it: to the minute, in UTC (the pages run no script that could
+    read the browser's time zone)."""
+    return at.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
 
 
 def send_html(resp: falcon.Response, html: str, status: int = 200, scripts: bool = False) -> None:

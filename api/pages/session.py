@@ -20,7 +20,7 @@ from core.domain import Unauthenticated, User
 from core.mfa.complete_sign_in import CompleteSignIn, CompleteSignInHandler
 from core.passkeys.ceremony import PasskeyAnswer
 from core.passkeys.sign_in import SignInWithPasskey, SignInWithPasskeyHandler
-from core.sessions.session_user import GetSessionUser, GetSessionUserHandler
+from core.sessions.session_user import GetSessionUser, GetSessionUserHandler, SignedIn
 from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
 from core.tokens.issued import IssuedTokens
 from core.tokens.revoke_refresh_token import RevokeRefreshToken, RevokeRefreshTokenHandler
@@ -89,6 +89,12 @@ class Sessions:
 
     async def user(self, req: falcon.Request, resp: falcon.Response) -> User | None:
         """The signed-in user, or None; a cookie whose session has ended is removed."""
+        signed_in = await self.current(req, resp)
+        return signed_in.user if signed_in is not None else None
+
+    async def current(self, req: falcon.Request, resp: falcon.Response) -> SignedIn | None:
+        """The browser's session and its user, or None; a cookie whose session has ended is
+        removed."""
         secret = self._cookies.get(req, self._cookies.session)
         if not secret:
             return None
@@ -100,15 +106,14 @@ class Sessions:
 
     async def sign_in(
         self, req: falcon.Request, resp: falcon.Response, login: str, password: str
-    ) -> None:
+    ) -> IssuedTokens:
         """Check the password as the API's sign-in does (lockout by client address included)
-        and keep the new session's refresh token in the cookie. A session the browser had
-        before is signed out: nothing would ever present its token again. An account with
-        two-step sign-in raises SecondFactorRequired: `complete_sign_in` takes it from there."""
-        issued = await self._sign_in(
-            IssueAccessToken(login, password, client_address(req), req.user_agent)
-        )
-        await self._start(req, resp, issued)
+        and keep the new session's refresh token in the cookie. An account with two-step sign-in
+        raises SecondFactorRequired: `complete_sign_in` takes it from there."""
+        command = IssueAccessToken(login, password, client_address(req), req.user_agent)
+        issued = await self._sign_in(command)
+        await self.start(req, resp, issued)
+        return issued
 
     async def complete_sign_in(
         self,
@@ -118,37 +123,47 @@ class Sessions:
         code: str | None,
         recovery_code: str | None,
         passkey: PasskeyAnswer | None = None,
-    ) -> None:
-        """The second step, as the API's (lockout included); then as `sign_in`."""
+    ) -> IssuedTokens:
+        """The second step (a code, a recovery code or a passkey), as the API's (lockout
+        included); then as `sign_in`."""
         command = CompleteSignIn(
             mfa_token, code, recovery_code, client_address(req), req.user_agent, passkey
         )
-        await self._start(req, resp, await self._complete_sign_in(command))
+        issued = await self._complete_sign_in(command)
+        await self.start(req, resp, issued)
+        return issued
 
     async def sign_in_with_passkey(
         self, req: falcon.Request, resp: falcon.Response, answer: PasskeyAnswer
-    ) -> None:
+    ) -> IssuedTokens:
         """A passkey alone, as the API's sign-in with one (lockout included); then as
         `sign_in`."""
         command = SignInWithPasskey(
             answer.challenge_id, answer.credential, client_address(req), req.user_agent
         )
-        await self._start(req, resp, await self._passkey_sign_in(command))
+        issued = await self._passkey_sign_in(command)
+        await self.start(req, resp, issued)
+        return issued
 
-    async def _start(
-        self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens
-    ) -> None:
+    async def start(self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens) -> None:
+        """Keep a sign-in's refresh token in the cookie (a password's, a passkey's, a second
+        step's, or a provider's). A session the browser had before is signed out: nothing would
+        present its token again."""
         if previous := self._cookies.get(req, self._cookies.session):
-            await self._sign_out(RevokeRefreshToken(previous))
+            await self._sign_out(RevokeRefreshToken(previous, client_address(req), req.user_agent))
         self._cookies.set(
             resp, self._cookies.session, issued.refresh_token, issued.refresh_expires_in
         )
+
+    async def holder(self, issued: IssuedTokens) -> User:
+        """The user a sign-in just made speaks for."""
+        return (await self._session_user(GetSessionUser(issued.refresh_token))).user
 
     async def sign_out(self, req: falcon.Request, resp: falcon.Response) -> None:
         """Revoke the session's token family, and forget the cookie."""
         secret = self._cookies.get(req, self._cookies.session)
         if secret:
-            await self._sign_out(RevokeRefreshToken(secret))
+            await self._sign_out(RevokeRefreshToken(secret, client_address(req), req.user_agent))
         self.end(resp)
 
     def end(self, resp: falcon.Response) -> None:

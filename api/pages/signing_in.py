@@ -3,29 +3,23 @@ the session in a cookie."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Awaitable
+from typing import Any, ClassVar
 
 import falcon.asgi
 
-from api import mfa_schemas, schemas
+from api import schemas
 from api.pages.forms import Form, given, passkey_answer, succeeded
 from api.pages.kit import Page, PageKit, redirect
-from core.domain import InvalidMfaToken, SecondFactorRequired, StateConflict
-from core.mfa.begin_passkey_second_step import (
-    BeginPasskeySecondStep,
-    BeginPasskeySecondStepHandler,
-)
+from api.pages.provider_links import ProviderLinks
+from api.pages.second_step import SecondStepPage
+from core.domain import SecondFactorRequired, User
 from core.passkeys.begin_sign_in import BeginPasskeySignIn, BeginPasskeySignInHandler
-from core.passkeys.ceremony import Ceremony
+from core.tokens.issued import IssuedTokens
 from core.users.register import RegisterUser, RegisterUserHandler
 
 _create = schemas.UserCreate()
 _sign_in = schemas.TokenRequest()
-_second_step = mfa_schemas.MfaSignIn()
-# What the second step's forms assume when they do not say: the code form is for accounts with
-# an authenticator app, and the passkey form says which factors the account has.
-_CODE_FORM_METHODS = ("totp", "recovery_code", "passkey")
 
 
 class _SignedOutPage(Page):
@@ -70,94 +64,13 @@ class SignUpPage(_SignedOutPage):
         self._show(req, resp, form)
 
 
-class SecondStepPage(Page):
-    """/login/code: the second step of a sign-in: a code from the authenticator app or a
-    recovery code, or the account's passkey (CompleteSignInHandler, as POST /api/v1/token/mfa,
-    with the same lockout). Each form carries the mfa_token of the password step: it works
-    once, for a few minutes, and is nothing without the second factor."""
-
-    template = "login_code.html"
-    title = "Sign in: the second step"
-
-    def __init__(self, kit: PageKit, *, begin: BeginPasskeySecondStepHandler) -> None:
-        super().__init__(kit)
-        self._begin = begin
-
-    async def ask(
-        self,
-        req: falcon.asgi.Request,
-        resp: falcon.asgi.Response,
-        mfa_token: str,
-        methods: Sequence[str],
-        failed: Form | None = None,
-    ) -> None:
-        """The forms of the factors the account has (`methods`), `failed` as posted."""
-        ceremony: Ceremony | None = None
-        if "passkey" in methods:
-            try:
-                ceremony = await self._begin(BeginPasskeySecondStep(mfa_token))
-            except (StateConflict, InvalidMfaToken):
-                ceremony = None  # its passkeys were removed meanwhile; or too late for any
-        hidden = {"mfa_token": mfa_token}
-        forms = {
-            "login-code": Form("login-code", hidden),
-            "login-passkey": Form("login-passkey", {**hidden, "methods": " ".join(methods)}),
-        }
-        if failed is not None:
-            forms[failed.id] = failed
-        self._kit.render(
-            req,
-            resp,
-            self.template,
-            user=None,
-            title=self.title,
-            form=forms["login-code"],
-            passkey_form=forms["login-passkey"],
-            passkey=ceremony,
-            with_code="totp" in methods,
-            status=failed.status if failed is not None else 200,
-            scripts=ceremony is not None,
-        )
-
-    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        # Nothing to show without the password step.
-        redirect(resp, "/login")
-
-    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        values = await self._kit.form(req)
-        mfa_token = values.get("mfa_token", "")
-        action = None
-        if "credential" in values:  # the passkey's form
-            form = Form.of("login-passkey", values)
-            methods = values.get("methods", "passkey").split()
-            answer = passkey_answer(form, values)
-            if answer is not None:
-                action = self._kit.sessions.complete_sign_in(
-                    req, resp, mfa_token, None, None, answer
-                )
-        else:
-            form = Form.of("login-code", values)
-            methods = list(_CODE_FORM_METHODS)
-            data = form.load(_second_step, given(values, "mfa_token", "code", "recovery_code"))
-            if data is not None:
-                action = self._kit.sessions.complete_sign_in(
-                    req, resp, data["mfa_token"], data.get("code"), data.get("recovery_code")
-                )
-        try:
-            if action is not None and await succeeded(form, action):
-                redirect(resp, "/account")
-                return
-        except InvalidMfaToken:
-            redirect(resp, "/login?notice=sign-in-expired")
-            return
-        await self.ask(req, resp, mfa_token, methods, form)
-
-
 class SignInPage(_SignedOutPage):
     """/login: the password for a session (IssueAccessTokenHandler, as POST /api/v1/token/access,
     with the same lockout by client address); when the account asks for a second factor, the
     answer is the second step's page (SecondStepPage) instead. Beside it, signing in with a
-    passkey alone (/login/passkey: SignInWithPasskeyHandler, as POST /api/v1/token/passkey)."""
+    passkey alone (/login/passkey: SignInWithPasskeyHandler, as POST /api/v1/token/passkey),
+    and buttons for the sign-in providers. A provider's identity waiting for this account is
+    linked once the sign-in is done."""
 
     form_id = "login"
     template = "login.html"
@@ -169,10 +82,12 @@ class SignInPage(_SignedOutPage):
         *,
         begin_passkey: BeginPasskeySignInHandler,
         second_step: SecondStepPage,
+        providers: ProviderLinks,
     ) -> None:
         super().__init__(kit)
         self._begin_passkey = begin_passkey
         self._second_step = second_step
+        self._providers = providers
 
     async def _form_page(
         self,
@@ -201,9 +116,13 @@ class SignInPage(_SignedOutPage):
         data = form.load(_sign_in, given(values, "username", "password"))
         try:
             if data is not None and await succeeded(
-                form, self._kit.sessions.sign_in(req, resp, data["username"], data["password"])
+                form,
+                self._signed_in(
+                    req,
+                    resp,
+                    self._kit.sessions.sign_in(req, resp, data["username"], data["password"]),
+                ),
             ):
-                redirect(resp, "/account")
                 return
         except SecondFactorRequired as required:
             await self._second_step.ask(req, resp, required.mfa_token, required.methods)
@@ -218,11 +137,31 @@ class SignInPage(_SignedOutPage):
         form = Form.of("login-passkey", values)
         answer = passkey_answer(form, values)
         if answer is not None and await succeeded(
-            form, self._kit.sessions.sign_in_with_passkey(req, resp, answer)
+            form,
+            self._signed_in(req, resp, self._kit.sessions.sign_in_with_passkey(req, resp, answer)),
         ):
-            redirect(resp, "/account")
             return
         await self._form_page(req, resp, Form("login"), form)
+
+    async def _signed_in(
+        self,
+        req: falcon.asgi.Request,
+        resp: falcon.asgi.Response,
+        action: Awaitable[IssuedTokens],
+    ) -> None:
+        # Signing in is done: an identity waiting for this account is linked now.
+        redirect(resp, await self._providers.after_sign_in(req, resp, await action))
+
+    def _show(
+        self,
+        req: falcon.Request,
+        resp: falcon.Response,
+        form: Form | None = None,
+        user: User | None = None,
+        **context: Any,
+    ) -> None:
+        context.update(self._providers.sign_in_context(req))
+        super()._show(req, resp, form, user, **context)
 
 
 class SignOutPage(Page):

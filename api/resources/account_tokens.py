@@ -9,7 +9,7 @@ import falcon
 import falcon.asgi
 
 from api import schemas
-from api.auth import client_address, current_user
+from api.auth import bearer, client_address
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, problem
 from core.users.cancel_email_change import CancelEmailChange, CancelEmailChangeHandler
@@ -78,8 +78,7 @@ class EmailVerificationResend:
         self._resend = resend
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        caller = current_user(req)
-        await self._resend(ResendVerification(caller.user_id, caller.token_version))
+        await self._resend(ResendVerification(**bearer(req)))
         resp.status = 202
 
 

@@ -10,7 +10,7 @@ import falcon
 import falcon.asgi
 
 from api import mfa_schemas
-from api.auth import client_address, current_user
+from api.auth import bearer, client_address
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
 from core.mfa.confirm_totp import ConfirmTotp, ConfirmTotpHandler
@@ -32,14 +32,9 @@ _wrong = problem("Password, code or passkey wrong (each counts as a failed login
 _not_on = problem("Two-step sign-in is not on")
 
 
-def _caller(req: falcon.asgi.Request) -> dict[str, Any]:
-    caller = current_user(req)
-    return {"user_id": caller.user_id, "token_version": caller.token_version}
-
-
 def _client(req: falcon.asgi.Request) -> dict[str, Any]:
     """The caller and its client, for the operations that re-authenticate it."""
-    return {**_caller(req), "client_ip": client_address(req), "user_agent": req.user_agent}
+    return {**bearer(req), "client_ip": client_address(req), "user_agent": req.user_agent}
 
 
 class MfaStatus:
@@ -60,7 +55,7 @@ class MfaStatus:
         self._get_status = get_status
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        status = await self._get_status(GetMfaStatus(**_caller(req)))
+        status = await self._get_status(GetMfaStatus(**bearer(req)))
         resp.media = _status.dump(status)
 
 

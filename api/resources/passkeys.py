@@ -11,7 +11,7 @@ import falcon
 import falcon.asgi
 
 from api import passkey_schemas
-from api.auth import client_address, current_user
+from api.auth import bearer, client_address
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
 from core.passkeys.begin_registration import (
@@ -42,13 +42,8 @@ _refused = problem(
 )
 
 
-def _caller(req: falcon.asgi.Request) -> dict[str, Any]:
-    caller = current_user(req)
-    return {"user_id": caller.user_id, "token_version": caller.token_version}
-
-
 def _client(req: falcon.asgi.Request) -> dict[str, Any]:
-    return {**_caller(req), "client_ip": client_address(req), "user_agent": req.user_agent}
+    return {**bearer(req), "client_ip": client_address(req), "user_agent": req.user_agent}
 
 
 def ceremony_media(ceremony: Ceremony) -> dict[str, Any]:
@@ -179,7 +174,7 @@ class OnePasskey:
     async def on_patch(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response, passkey_id: uuid.UUID
     ) -> None:
-        caller = _caller(req)
+        caller = bearer(req)
         data = await load_body(req, _rename, self._max_body)
         renamed = await self._rename(RenamePasskey(passkey_id=passkey_id, **caller, **data))
         resp.media = _passkey.dump(renamed)
@@ -217,4 +212,4 @@ class PasskeyStepUpOptions:
         self._begin = begin
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        resp.media = ceremony_media(await self._begin(BeginPasskeyStepUp(**_caller(req))))
+        resp.media = ceremony_media(await self._begin(BeginPasskeyStepUp(**bearer(req))))

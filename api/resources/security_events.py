@@ -7,7 +7,7 @@ from typing import ClassVar
 import falcon.asgi
 
 from api import schemas
-from api.auth import current_user
+from api.auth import bearer
 from api.body import load
 from api.openapi import Operations, json_response, problem
 from core.audit.list_security_events import ListSecurityEvents, ListSecurityEventsHandler
@@ -43,7 +43,7 @@ class SecurityEvents:
         self._list = list_events
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        caller = current_user(req)
+        caller = bearer(req)
         query = load(_query, req.params)
-        page = await self._list(ListSecurityEvents(caller.user_id, caller.token_version, **query))
+        page = await self._list(ListSecurityEvents(**caller, **query))
         resp.media = _page.dump(page)

@@ -160,7 +160,8 @@ class TokenRevocation:
         "post": {
             "tags": ["tokens"],
             "summary": "Log out: revoke a refresh token and every token of its login",
-            "description": "Succeeds whether or not the token exists (RFC 7009).",
+            "description": "Succeeds whether or not the token exists (RFC 7009). The session "
+            "ends: its access tokens are refused from the next request on.",
             "operationId": "revokeRefreshToken",
             "requestBody": json_body(schemas.RevokeRequest, form=True),
             "responses": {"200": {"description": "Revoked, or not a live token"}, **BODY_PROBLEMS},
@@ -173,7 +174,9 @@ class TokenRevocation:
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         data = await load_body(req, _revoke, self._max_body, accept=(JSON, FORM))
-        await self._revoke(RevokeRefreshToken(data["refresh_token"]))
+        await self._revoke(
+            RevokeRefreshToken(data["refresh_token"], client_address(req), req.user_agent)
+        )
         resp.cache_control = ["no-store"]
         resp.status = 200
 

@@ -13,7 +13,7 @@ from core.audit.device import device_name
 
 # A new kind of event is one more name here, and a call that records it where it happens: the
 # table stores the type as text (no migration), and the API lists whatever is stored. Named
-# subject.what_happened, grouped by subject. Coming: "session.ended", "admin.<action>".
+# subject.what_happened, grouped by subject.
 SecurityEventType = Literal[
     # Signing in (and the password re-entered for a sensitive change)
     "sign_in.succeeded",
@@ -32,9 +32,18 @@ SecurityEventType = Literal[
     "email_change.cancelled",
     "email_change.reverted",
     # Sessions
+    "session.ended",
     "refresh_token.reuse_detected",
     # The account
     "account.deleted",
+    # What an administrator (or an operator with `ops/admin`) did to the account
+    "admin.disable",
+    "admin.enable",
+    "admin.sessions.end",
+    "admin.password_reset",
+    "admin.delete",
+    "admin.role_granted",
+    "admin.role_revoked",
 ]
 SECURITY_EVENT_TYPES: tuple[SecurityEventType, ...] = get_args(SecurityEventType)
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.audit.events import SecurityEvent
-from core.domain import InvalidInput, token_holder
+from core.domain import InvalidInput
 from core.ports import UnitOfWorkFactory
+from core.sessions.bearer import bearer_user
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -25,6 +26,8 @@ class ListSecurityEvents:
     limit: int = DEFAULT_PAGE
     cursor: str | None = None
     """The `next_cursor` of the page before; None for the newest events."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ class ListSecurityEventsHandler:
             raise InvalidInput({"limit": [f"Must be between 1 and {MAX_PAGE}."]})
         after = decode_cursor(query.cursor) if query.cursor is not None else None
         async with self.uow() as uow:
-            token_holder(await uow.users.get(query.user_id), query.token_version)
+            await bearer_user(uow.users, query)
             # One more than asked for tells whether another page follows.
             events = await uow.audit.newest(query.user_id, query.limit + 1, after)
         items = events[: query.limit]

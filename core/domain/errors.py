@@ -52,7 +52,8 @@ class InvalidActionToken(DomainError):
 
 
 class NotFound(DomainError):
-    """The caller has no such thing (or it belongs to someone else: the answer is the same)."""
+    """The thing asked for (an account by its id, a passkey of the caller's) does not exist, or
+    belongs to someone else: the answer is the same."""
 
 
 class InvalidPasskey(DomainError):

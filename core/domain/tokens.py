@@ -53,14 +53,16 @@ class RefreshToken:
     """When the user signed in (with the password or a passkey) to begin this family."""
     amr: tuple[str, ...] = ("pwd",)
     """How that sign-in was made (RFC 8176): ("pwd",), ("pwd", "otp"), ("pwd", "rcv"),
-    ("pwd", "hwk") or, with a passkey alone, ("hwk",); copied to every successor, and carried
-    by every access token of the family."""
+    ("pwd", "hwk"), with a passkey alone ("hwk",), or ("ext",) through a provider; copied to
+    every successor, and carried by every access token of the family."""
     revoked_at: datetime | None = None
     rotated_at: datetime | None = None
     """Set (with `revoked_at`) when a use replaced the token; unset when a logout, a password
     change or a detected reuse revoked it."""
     replaced_by: uuid.UUID | None = None
     """The id of the successor a rotation issued."""
+    provider: str | None = None
+    """The provider of an `ext` sign-in (its short name in the settings)."""
 
     @classmethod
     def start(
@@ -71,9 +73,10 @@ class RefreshToken:
         ttl: timedelta,
         family_lifetime: timedelta,
         amr: tuple[str, ...] = ("pwd",),
+        provider: str | None = None,
     ) -> tuple[str, RefreshToken]:
-        """A new family for `user`, signed in `now` by the methods `amr`; returns the secret
-        (given to the client once) and the row."""
+        """A new family for `user`, signed in `now` (by `amr`, through `provider` if any);
+        returns the secret (given to the client once) and the row."""
         secret = secrets.token_urlsafe(32)
         token = cls(
             id=uuid.uuid4(),
@@ -85,6 +88,7 @@ class RefreshToken:
             expires_at=now + min(ttl, family_lifetime),
             auth_time=now,
             amr=amr,
+            provider=provider,
         )
         return secret, token
 

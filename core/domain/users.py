@@ -21,6 +21,10 @@ UNUSABLE_PASSWORD = "!unusable"
 PASSWORD_LENGTH_RULE = f"Must be {PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters long."
 EMAIL_MAX_LENGTH = 254
 STALE_TOKEN = "The access token was issued before the password changed. Log in again."
+ADMIN_ROLE = "admin"
+ACCOUNT_DISABLED = "Account disabled: an administrator has turned sign-in off for this account."
+USER_STATUSES = ("active", "unconfirmed", "rejected", "disabled")
+"""What an account is, as an administrator sees it (see User.status)."""
 
 
 def normalise_email(email: str) -> str:
@@ -148,8 +152,32 @@ class User:
     the token mailed to it comes back."""
     pending_email_status: str | None = None
     """What the reputation check said of `pending_email`; it becomes `email_status`."""
+    roles: frozenset[str] = frozenset()
+    """Granted by the operators' command line only (`ops/admin users grant-admin`)."""
+    disabled_at: datetime | None = None
+    """Set by an administrator: no sign-in, and every session ended, until enabled again."""
     changed: frozenset[str] = field(default=frozenset(), compare=False)
     """The stored fields that differ from the row as it was loaded: what `save` writes."""
+
+    def __post_init__(self) -> None:
+        # The database hands an array over as a list; a set is what membership asks of it.
+        if not isinstance(self.roles, frozenset):
+            object.__setattr__(self, "roles", frozenset(self.roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_ROLE in self.roles
+
+    @property
+    def status(self) -> str:
+        """One of USER_STATUSES, the first that holds: disabled (by an administrator),
+        rejected (the address failed the reputation check: sign-in blocked), unconfirmed (the
+        address was never confirmed), active."""
+        if self.disabled_at is not None:
+            return "disabled"
+        if self.email_status == "rejected":
+            return "rejected"
+        return "active" if self.email_verified else "unconfirmed"
 
     @classmethod
     def register(
@@ -252,6 +280,25 @@ class User:
             now,
         )
 
+    def with_sessions_ended(self, now: datetime) -> User:
+        """Every access and refresh token issued so far stops speaking for the user."""
+        return self._changed({"token_version": self.token_version + 1}, now)
+
+    def with_disabled(self, now: datetime) -> User:
+        """No sign-in from now on, and every session ended at once (unchanged if disabled)."""
+        if self.disabled_at is not None:
+            return replace(self, changed=frozenset())
+        return self._changed({"disabled_at": now, "token_version": self.token_version + 1}, now)
+
+    def with_enabled(self, now: datetime) -> User:
+        """Sign-in allowed again; the sessions ended by disabling stay ended."""
+        return self._changed({"disabled_at": None}, now)
+
+    def with_role(self, role: str, *, granted: bool, now: datetime) -> User:
+        """The user with `role` granted or taken away (unchanged if it already was)."""
+        roles = self.roles | {role} if granted else self.roles - {role}
+        return self._changed({"roles": roles}, now)
+
     def _changed(self, changes: dict[str, object], now: datetime) -> User:
         differs = {name: value for name, value in changes.items() if getattr(self, name) != value}
         if not differs:
@@ -264,10 +311,12 @@ class User:
 
 
 def token_holder(user: User | None, token_version: int | None) -> User:
-    """The user an access token speaks for; Unauthenticated when the account is gone or the
-    token predates the user's last password change."""
+    """The user an access token speaks for; Unauthenticated when the account is gone or
+    disabled, or the token predates the user's last password change."""
     if user is None:
         raise Unauthenticated("The account of this token no longer exists.")
     if not user.accepts_token_version(token_version):
         raise Unauthenticated(STALE_TOKEN)
+    if user.disabled_at is not None:
+        raise Unauthenticated(ACCOUNT_DISABLED)
     return user

@@ -4,6 +4,7 @@ import html
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Never, NoReturn
 from urllib.parse import quote
 
@@ -33,7 +34,8 @@ def compose(
     public_base_url: str = DEFAULT_PUBLIC_BASE_URL,
 ) -> list[Mail]:
     """The mails an event sends: welcome, changed, goodbye, the notices of a cancelled email
-    change, of a new passkey, of a locked account, of a refresh token used twice, of two-step
+    change, of a new passkey, of a locked account, of a refresh token used twice, of a sign-in
+    from a new device (with a link to the account page, where the session ends), of two-step
     sign-in turned on or off and of a recovery code used, and the mails that carry a single-use
     token (confirm an address, reset the password, cancel or revert an email change), whose
     secret `secret_for` derives from the token id the event carries.
@@ -45,6 +47,9 @@ def compose(
         "changed": ", ".join(event.changed),
         "new_email": event.new_email or "",
         "codes_left": str(event.recovery_codes_left or 0),
+        "when": event.occurred_at.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC"),
+        "device": event.device or "unknown",
+        "ip": event.ip or "unknown",
     }
     recipients: list[tuple[str, str]] = []
     match event.type:
@@ -63,6 +68,9 @@ def compose(
             recipients.append(("locked_out", event.email))
         case "user.refresh_token_reused":
             recipients.append(("refresh_token_reused", event.email))
+        case "user.new_sign_in":
+            values["link"] = f"{public_base_url.rstrip('/')}/account#sessions"
+            recipients.append(("new_sign_in", event.email))
         case "user.mfa_enabled":
             recipients.append(("mfa_enabled", event.email))
         case "user.mfa_disabled":

@@ -121,6 +121,18 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "<p>If this keeps happening, or you do not recognise the sign-ins listed for your "
         "account, change your password: that ends every session.</p><p>$signature</p>",
     ),
+    "new_sign_in": (
+        "New sign-in to your account",
+        "Hello $username,\n\nyour account was just signed in to from a device and address it "
+        "has not used lately:\n\n  When: $when\n  Device: $device\n  Address: $ip\n\n"
+        "If that was you, there is nothing to do. If not, end that session on your account "
+        "page, and change your password there:\n\n$link\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>your account was just signed in to from a device and "
+        "address it has not used lately:</p><ul><li>When: <b>$when</b></li><li>Device: "
+        "<b>$device</b></li><li>Address: <b>$ip</b></li></ul><p>If that was you, there is "
+        "nothing to do. If not, end that session on your account page, and change your "
+        'password there:</p><p><a href="$link">$link</a></p><p>$signature</p>',
+    ),
     "mfa_enabled": (
         "Two-step sign-in is on",
         "Hello $username,\n\ntwo-step sign-in was just turned on for your account: from now on, "

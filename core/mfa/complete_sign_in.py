@@ -8,7 +8,13 @@ from datetime import timedelta
 
 from core.audit.events import SecurityEvent
 from core.audit.failed_password import RecordFailedPassword
-from core.domain import Forbidden, InvalidCredentials, InvalidMfaToken, RefreshToken
+from core.domain import (
+    ACCOUNT_DISABLED,
+    Forbidden,
+    InvalidCredentials,
+    InvalidMfaToken,
+    RefreshToken,
+)
 from core.lockout import LoginLockout
 from core.mfa.mfa_token import signing_in_user
 from core.mfa.second_factors import PASSKEY_REFUSED, WRONG_CODE, SecondFactors
@@ -68,6 +74,8 @@ class CompleteSignInHandler:
         await self.lockout.succeeded(attempt)
         if user.email_status == "rejected":
             raise Forbidden(SIGN_IN_BLOCKED)
+        if user.disabled_at is not None:
+            raise Forbidden(ACCOUNT_DISABLED)
         now = self.clock.now()
         secret, refresh = RefreshToken.start(
             user,
@@ -81,7 +89,9 @@ class CompleteSignInHandler:
                 raise InvalidMfaToken()
             if not await self.second_factors.spend(uow, user, proof):
                 raise InvalidCredentials(WRONG_CODE)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
+            issued = await store_refresh_token(
+                uow, refresh, secret, self.tokens, command, user.roles
+            )
             if issued is None:  # the password changed, or the account went, since we looked
                 raise InvalidMfaToken()
             await self.second_factors.announce(uow, user, proof, now)

@@ -12,12 +12,12 @@ from core.domain import (
     matching_step,
     new_recovery_codes,
     recovery_code_hash,
-    token_holder,
 )
 from core.events import UserEvent
 from core.mfa.second_factors import WRONG_CODE
 from core.mfa.start_totp import ALREADY_ON
 from core.ports import Clock, TotpSecretBox, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 NOTHING_PENDING = "No authenticator is waiting to be confirmed: start with POST /api/v1/mfa/totp."
 
@@ -29,6 +29,8 @@ class ConfirmTotp:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +46,11 @@ class ConfirmTotpHandler:
     clock: Clock
 
     async def __call__(self, command: ConfirmTotp) -> list[str]:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         now = self.clock.now()
         codes = new_recovery_codes()
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(user.id), command.token_version)
+            user = await bearer_user(uow.users, command)
             credential = await uow.second_factors.get_totp(user.id)
             if credential is None:
                 raise StateConflict(NOTHING_PENDING)

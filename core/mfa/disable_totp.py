@@ -6,12 +6,13 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.domain import Forbidden, StateConflict, token_holder
+from core.domain import Forbidden, StateConflict
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 NOT_ON = "Two-step sign-in is not on for this account."
 
@@ -27,6 +28,8 @@ class DisableTotp:
     user_agent: str | None = None
     passkey: PasskeyAnswer | None = None
     """Or else, when the account has passkeys, a passkey's answer to a step-up challenge."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,7 @@ class DisableTotpHandler:
     clock: Clock
 
     async def __call__(self, command: DisableTotp) -> None:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         if "totp" not in await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
         proof = await self.reauthentication.check(
@@ -57,7 +60,7 @@ class DisableTotpHandler:
         )
         now = self.clock.now()
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(user.id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if proof is None:  # turned off by a request that raced this one
                 raise StateConflict(NOT_ON)
             if not await self.second_factors.spend(uow, user, proof):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from core.domain import Passkey, token_holder
+from core.domain import Passkey
 from core.ports import UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,8 @@ class GetMfaStatus:
     user_id: uuid.UUID
     token_version: int | None = None
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +45,7 @@ class GetMfaStatusHandler:
     users: UserReader
 
     async def __call__(self, query: GetMfaStatus) -> MfaStatus:
-        user = token_holder(await self.users.get(query.user_id), query.token_version)
+        user = await bearer_user(self.users, query)
         async with self.uow() as uow:
             passkeys = await uow.passkeys.list_for_user(user.id)
             credential = await uow.second_factors.get_totp(user.id)

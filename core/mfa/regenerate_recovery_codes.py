@@ -10,13 +10,13 @@ from core.domain import (
     StateConflict,
     new_recovery_codes,
     recovery_code_hash,
-    token_holder,
 )
 from core.mfa.disable_totp import NOT_ON
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class RegenerateRecoveryCodes:
     user_agent: str | None = None
     passkey: PasskeyAnswer | None = None
     """Or else, when the account has passkeys, a passkey's answer to a step-up challenge."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,7 @@ class RegenerateRecoveryCodesHandler:
     clock: Clock
 
     async def __call__(self, command: RegenerateRecoveryCodes) -> list[str]:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         if "totp" not in await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
         proof = await self.reauthentication.check(
@@ -61,7 +63,7 @@ class RegenerateRecoveryCodesHandler:
         now = self.clock.now()
         codes = new_recovery_codes()
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(user.id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if proof is None:  # turned off by a request that raced this one
                 raise StateConflict(NOT_ON)
             if not await self.second_factors.spend(uow, user, proof):

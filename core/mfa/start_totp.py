@@ -9,13 +9,13 @@ from core.domain import (
     StateConflict,
     TotpCredential,
     new_totp_secret,
-    token_holder,
     totp_uri,
 )
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, TotpSecretBox, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 ALREADY_ON = "Two-step sign-in is on already. Turn it off first to use another authenticator."
 
@@ -29,6 +29,8 @@ class StartTotp:
     user_agent: str | None = None
     passkey: PasskeyAnswer | None = None
     """When the account has passkeys: a passkey's answer to a step-up challenge."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ class StartTotpHandler:
     totp_issuer: str
 
     async def __call__(self, command: StartTotp) -> TotpEnrolment:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         if "totp" in await self.second_factors.methods(user.id):
             raise StateConflict(ALREADY_ON)
         # A passkey's answer is the only second factor that can come here, and it is used up
@@ -77,7 +79,7 @@ class StartTotpHandler:
             user.id, self.totp_secrets.seal(user.id, secret), created_at=self.clock.now()
         )
         async with self.uow() as uow:
-            token_holder(await uow.users.get(user.id), command.token_version)
+            await bearer_user(uow.users, command)
             if not await uow.second_factors.put_pending_totp(credential):
                 raise StateConflict(ALREADY_ON)
             await uow.commit()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import Forbidden, WebAuthnChallenge, token_holder
+from core.domain import Forbidden, WebAuthnChallenge
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.passkeys.ceremony import Ceremony, PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader, WebAuthn
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class BeginPasskeyRegistration:
     """The `ver` of the caller's access token; None checks none."""
     client_ip: str | None = None
     user_agent: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,7 @@ class BeginPasskeyRegistrationHandler:
     clock: Clock
 
     async def __call__(self, command: BeginPasskeyRegistration) -> Ceremony:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         proof = await self.reauthentication.check(
             user,
             command.current_password,
@@ -57,7 +60,7 @@ class BeginPasskeyRegistrationHandler:
             wrong_password="The current password is wrong.",
         )
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(user.id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if proof is not None:
                 if not await SecondFactors.spend(uow, user, proof):
                     raise Forbidden(WRONG_CODE)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import StateConflict, token_holder
+from core.domain import StateConflict
 from core.passkeys.begin_assertion import BeginAssertion
 from core.passkeys.ceremony import Ceremony
 from core.ports import UnitOfWorkFactory
+from core.sessions.bearer import bearer_user
 
 NO_PASSKEY = "This account has no passkey."
 
@@ -17,6 +18,8 @@ NO_PASSKEY = "This account has no passkey."
 class BeginPasskeyStepUp:
     user_id: uuid.UUID
     token_version: int | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +34,7 @@ class BeginPasskeyStepUpHandler:
 
     async def __call__(self, command: BeginPasskeyStepUp) -> Ceremony:
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if not await uow.passkeys.list_for_user(user.id):
                 raise StateConflict(NO_PASSKEY)
             ceremony = await self.begin(uow, "step_up", user.id)

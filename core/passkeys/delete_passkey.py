@@ -6,11 +6,12 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.domain import Forbidden, NotFound, token_holder
+from core.domain import Forbidden, NotFound
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
+from core.sessions.bearer import bearer_user
 
 NO_SUCH_PASSKEY = "There is no such passkey."
 
@@ -28,6 +29,8 @@ class DeletePasskey:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +46,7 @@ class DeletePasskeyHandler:
     clock: Clock
 
     async def __call__(self, command: DeletePasskey) -> None:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         proof = await self.reauthentication.check(
             user,
             command.current_password,
@@ -56,7 +59,7 @@ class DeletePasskeyHandler:
         )
         now = self.clock.now()
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(user.id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if not await uow.passkeys.delete(command.passkey_id, user.id):
                 raise NotFound(NO_SUCH_PASSKEY)
             if proof is not None:

@@ -6,10 +6,11 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.domain import DEFAULT_PASSKEY_NAME, Passkey, check_passkey_name, token_holder
+from core.domain import DEFAULT_PASSKEY_NAME, Passkey, check_passkey_name
 from core.events import UserEvent
 from core.passkeys.ceremony import take_challenge
 from core.ports import Clock, CredentialJson, UnitOfWorkFactory, WebAuthn
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,8 @@ class FinishPasskeyRegistration:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +46,7 @@ class FinishPasskeyRegistrationHandler:
         name = check_passkey_name(command.name or DEFAULT_PASSKEY_NAME)
         now = self.clock.now()
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            user = await bearer_user(uow.users, command)
             challenge = await take_challenge(uow, command.challenge_id, "register", now, user.id)
             credential = self.webauthn.verify_registration(command.response, challenge.challenge)
             passkey = Passkey.register(user.id, credential, name, now)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import Passkey, token_holder
+from core.domain import Passkey
 from core.ports import UnitOfWorkFactory
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
 class ListPasskeys:
     user_id: uuid.UUID
     token_version: int | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,5 +26,5 @@ class ListPasskeysHandler:
 
     async def __call__(self, query: ListPasskeys) -> list[Passkey]:
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(query.user_id), query.token_version)
+            user = await bearer_user(uow.users, query)
             return await uow.passkeys.list_for_user(user.id)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import NotFound, Passkey, check_passkey_name, token_holder
+from core.domain import NotFound, Passkey, check_passkey_name
 from core.passkeys.delete_passkey import NO_SUCH_PASSKEY
 from core.ports import UnitOfWorkFactory
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +17,8 @@ class RenamePasskey:
     passkey_id: uuid.UUID
     name: str
     token_version: int | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +31,7 @@ class RenamePasskeyHandler:
     async def __call__(self, command: RenamePasskey) -> Passkey:
         name = check_passkey_name(command.name)
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if not await uow.passkeys.rename(command.passkey_id, user.id, name):
                 raise NotFound(NO_SUCH_PASSKEY)
             renamed = next(

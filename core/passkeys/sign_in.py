@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from core.audit.events import SecurityEvent
 from core.audit.failed_password import RecordFailedPassword
 from core.domain import (
+    ACCOUNT_DISABLED,
     PASSKEY_ONLY,
     Forbidden,
     InvalidCredentials,
@@ -67,8 +68,6 @@ class SignInWithPasskeyHandler:
             await self.failed_password(attempt, owner, "sign_in", command, "wrong_passkey")
             raise InvalidCredentials(PASSKEY_REFUSED) from None
         await self.lockout.succeeded(attempt)
-        if issued is None:
-            raise Forbidden(SIGN_IN_BLOCKED)
         return issued
 
     async def _owner(self, command: SignInWithPasskey) -> User | None:
@@ -81,17 +80,18 @@ class SignInWithPasskeyHandler:
             passkey = await uow.passkeys.get_by_credential_for_update(credential_id)
             return None if passkey is None else await uow.users.get(passkey.user_id)
 
-    async def _sign_in(self, command: SignInWithPasskey, now: datetime) -> IssuedTokens | None:
-        """The tokens of the new session; None for an account whose sign-in is blocked (its
-        answer is used up all the same)."""
+    async def _sign_in(self, command: SignInWithPasskey, now: datetime) -> IssuedTokens:
+        """The tokens of the new session; Forbidden for an account whose sign-in is blocked
+        or that an administrator disabled (its answer is used up all the same)."""
         async with self.uow() as uow:
             passkey = await self.verify(uow, "sign_in", command.challenge_id, command.credential)
             user = await uow.users.get(passkey.user_id)
             if user is None:
                 raise InvalidPasskey()
-            if user.email_status == "rejected":
+            if user.email_status == "rejected" or user.disabled_at is not None:
                 await uow.commit()
-                return None
+                blocked = user.disabled_at is None
+                raise Forbidden(SIGN_IN_BLOCKED if blocked else ACCOUNT_DISABLED)
             secret, refresh = RefreshToken.start(
                 user,
                 now=now,
@@ -99,7 +99,9 @@ class SignInWithPasskeyHandler:
                 family_lifetime=self.refresh_family_lifetime,
                 amr=PASSKEY_ONLY,
             )
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
+            issued = await store_refresh_token(
+                uow, refresh, secret, self.tokens, command, user.roles
+            )
             if issued is None:  # the password changed, or the account went, meanwhile
                 raise InvalidCredentials(PASSKEY_REFUSED)
             signed_in = SecurityEvent.of(

@@ -2,7 +2,15 @@
 
 One import path for every port; the modules group them by what stands behind them."""
 
+from core.ports.identities import (
+    AuthorizationRequest,
+    CodeGrant,
+    IdentityProviders,
+    LinkedIdentityRepository,
+    ProviderInfo,
+)
 from core.ports.passkeys import CredentialJson, Passkeys, WebAuthn, WebAuthnChallenges
+from core.ports.second_factors import MfaChallengeRepository, SecondFactorRepository
 from core.ports.security import (
     AccessClaims,
     ActionTokenSecrets,
@@ -28,17 +36,18 @@ from core.ports.services import (
     MailSender,
     Verdict,
 )
+from core.ports.sessions import SessionRepository
 from core.ports.storage import (
     ActionTokenRepository,
     AuditTrail,
     Bookkeeping,
     EventOutbox,
-    MfaChallengeRepository,
+    ListPosition,
     ProcessedEvents,
     RefreshTokenRepository,
-    SecondFactorRepository,
     UnitOfWork,
     UnitOfWorkFactory,
+    UserDirectory,
     UserReader,
     UserRepository,
 )
@@ -49,11 +58,13 @@ __all__ = [
     "ActionTokenSecrets",
     "Admission",
     "AuditTrail",
+    "AuthorizationRequest",
     "BackgroundJobs",
     "Bookkeeping",
     "BreachCheckUnavailable",
     "BreachedPasswords",
     "Clock",
+    "CodeGrant",
     "CommonPasswords",
     "CredentialJson",
     "EmailCheckMisconfigured",
@@ -61,7 +72,10 @@ __all__ = [
     "EmailReputation",
     "EventOutbox",
     "FamiliarAddresses",
+    "IdentityProviders",
     "IssuedToken",
+    "LinkedIdentityRepository",
+    "ListPosition",
     "LockoutCounter",
     "Mail",
     "MailSender",
@@ -69,13 +83,16 @@ __all__ = [
     "Passkeys",
     "PasswordHasher",
     "ProcessedEvents",
+    "ProviderInfo",
     "RateLimiter",
     "RefreshTokenRepository",
     "SecondFactorRepository",
+    "SessionRepository",
     "TokenIssuer",
     "TotpSecretBox",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "UserDirectory",
     "UserReader",
     "UserRepository",
     "Verdict",

@@ -72,21 +72,36 @@ class AccessClaims:
     amr: tuple[str, ...] = ()
     """How that sign-in was made (its `amr` claim, RFC 8176): ("pwd",), ("pwd", "otp") or
     ("pwd", "rcv"). Empty in tokens signed before the claim existed."""
+    roles: frozenset[str] = frozenset()
+    """The user's roles when the token was signed (its `roles` claim). A claim alone grants
+    nothing: whoever acts on a role checks it against the user row as well."""
+    session_id: uuid.UUID | None = None
+    """The session (refresh-token family) the token was issued in (its `sid` claim): the token
+    speaks for the user only while that session has not ended. None in tokens signed before the
+    claim existed, which stay valid until they expire."""
 
 
 class TokenIssuer(Protocol):
     """Signs access tokens for a user and checks them back."""
 
     def issue(
-        self, user_id: uuid.UUID, token_version: int, auth_time: datetime, amr: Sequence[str]
+        self,
+        user_id: uuid.UUID,
+        token_version: int,
+        auth_time: datetime,
+        amr: Sequence[str] = ("pwd",),
+        session_id: uuid.UUID | None = None,
+        roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
-        """A token for the user at `token_version`, saying the user signed in at `auth_time`
-        by the methods `amr`."""
+        """A token for the user at `token_version` in the session `session_id`, saying the user
+        signed in at `auth_time` by the methods `amr` and holds `roles` (a claim only when there
+        are any)."""
         ...
 
     def verify(self, token: str) -> AccessClaims:
         """The claims of a valid token; raises Unauthenticated otherwise. Whether the token
-        version is still current is for the caller to compare with the user row."""
+        version is still current, and its session live, is for the caller to read with the user
+        row."""
         ...
 
     def public_keys(self) -> Mapping[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -11,13 +12,14 @@ from core.audit.events import SecurityEvent
 from core.domain import (
     ActionPurpose,
     ActionToken,
-    MfaChallenge,
     RefreshToken,
-    TotpCredential,
     User,
 )
 from core.events import UserEvent
+from core.ports.identities import LinkedIdentityRepository
 from core.ports.passkeys import Passkeys, WebAuthnChallenges
+from core.ports.second_factors import MfaChallengeRepository, SecondFactorRepository
+from core.ports.sessions import SessionRepository
 from core.public_events import AccountEvent
 
 
@@ -27,6 +29,13 @@ class UserRepository(Protocol):
     async def add(self, user: User) -> None: ...
 
     async def get(self, user_id: uuid.UUID) -> User | None: ...
+
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        """The user, and whether `session_id` is a session of theirs that has not ended, read
+        in the one query that loads the user."""
+        ...
 
     async def get_for_update(self, user_id: uuid.UUID) -> User | None:
         """The user, locked until the transaction ends: concurrent changes of the same account
@@ -74,9 +83,38 @@ class UserReader(Protocol):
 
     async def get(self, user_id: uuid.UUID) -> User | None: ...
 
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        """The user, and whether `session_id` is a session of theirs that has not ended, read
+        in the one query that loads the user: checking an access token's session adds no round
+        trip to the request."""
+        ...
+
     async def find_by_login(self, login: str) -> User | None:
         """The user whose username or email equals `login` compared as `login_key` spells
         it: case-insensitively, and an address in any spelling of its domain."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ListPosition:
+    """Where a page of the administrators' list ended: its last account. The list is ordered
+    by (created_at, id), newest first, which no change to an account moves."""
+
+    created_at: datetime
+    user_id: uuid.UUID
+
+
+class UserDirectory(Protocol):
+    """Every account, searched and paged for administrators: reads, no transaction."""
+
+    async def search(
+        self, *, prefix: str | None, status: str | None, after: ListPosition | None, limit: int
+    ) -> list[User]:
+        """At most `limit` accounts whose username or email starts with `prefix` (compared in
+        lower case), whose `User.status` is `status` (when given), newest first, from just
+        after `after` (when given)."""
         ...
 
 
@@ -102,11 +140,13 @@ class RefreshTokenRepository(Protocol):
         ...
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
-        """Revoke every token of the family that is not revoked yet; returns how many were."""
+        """Revoke every token of the family that is not revoked yet, and end its session;
+        returns how many tokens were revoked."""
         ...
 
-    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
-        """Revoke every token of the user that is not revoked yet."""
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
+        """Revoke every token of the user that is not revoked yet, and end every session;
+        returns the ids of the sessions that were live until now."""
         ...
 
 
@@ -124,58 +164,6 @@ class ActionTokenRepository(Protocol):
 
     async def invalidate(self, user_id: uuid.UUID, purpose: ActionPurpose, now: datetime) -> None:
         """Use up every unused token of the user for this purpose (a newer one replaces them)."""
-        ...
-
-
-class SecondFactorRepository(Protocol):
-    """Each user's TOTP credential (at most one: pending or confirmed) and recovery codes (by
-    hash). They go with their user."""
-
-    async def get_totp(self, user_id: uuid.UUID) -> TotpCredential | None: ...
-
-    async def put_pending_totp(self, credential: TotpCredential) -> bool:
-        """Store a pending credential, replacing a pending one; False (nothing stored) when the
-        user has a confirmed one."""
-        ...
-
-    async def confirm_totp(self, credential: TotpCredential, step: int, now: datetime) -> bool:
-        """Confirm the pending `credential`, its code of time step `step` accepted; False when
-        it is no longer the one pending (confirmed, or replaced by a newer one meanwhile)."""
-        ...
-
-    async def accept_totp_step(self, user_id: uuid.UUID, step: int) -> bool:
-        """Record a code of time step `step` as accepted, only if the credential is confirmed
-        and no code of that step or a later one was accepted before, in one atomic step: of
-        two concurrent uses of one code exactly one gets True."""
-        ...
-
-    async def delete_totp(self, user_id: uuid.UUID) -> None:
-        """Delete the credential and every recovery code."""
-        ...
-
-    async def replace_recovery_codes(
-        self, user_id: uuid.UUID, code_hashes: list[str], now: datetime
-    ) -> None: ...
-
-    async def has_recovery_code(self, user_id: uuid.UUID, code_hash: str) -> bool: ...
-
-    async def use_recovery_code(self, user_id: uuid.UUID, code_hash: str) -> bool:
-        """Delete the code, atomically: of two concurrent uses exactly one gets True."""
-        ...
-
-    async def recovery_codes_left(self, user_id: uuid.UUID) -> int: ...
-
-
-class MfaChallengeRepository(Protocol):
-    """Password steps of sign-ins waiting for their second factor, by the hash of their token."""
-
-    async def add(self, challenge: MfaChallenge) -> None: ...
-
-    async def get(self, token_hash: str) -> MfaChallenge | None: ...
-
-    async def use(self, token_hash: str, now: datetime) -> MfaChallenge | None:
-        """Mark the challenge used, only if it is unused and has not expired, in one atomic
-        step: of two concurrent uses exactly one gets it, the other None."""
         ...
 
 
@@ -239,6 +227,12 @@ class UnitOfWork(Protocol):
     @property
     def mfa_challenges(self) -> MfaChallengeRepository: ...
 
+    @property
+    def linked_identities(self) -> LinkedIdentityRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -265,10 +259,15 @@ class ProcessedEvents(Protocol):
 
 class Bookkeeping(Protocol):
     """Rows kept only for a while: published outbox events, processed-event records, expired
-    refresh tokens, WebAuthn challenges."""
+    refresh tokens, sessions long over, WebAuthn challenges."""
 
     async def prune(self, before: datetime) -> dict[str, int]:
         """Delete what is older than `before`; returns the number of rows per table."""
+        ...
+
+    async def prune_sessions(self, before: datetime) -> int:
+        """Delete the sessions last used before `before` that have no refresh token left (the
+        tokens themselves are pruned once expired); returns how many."""
         ...
 
     async def prune_challenges(self, now: datetime) -> int:

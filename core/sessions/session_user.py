@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +19,15 @@ class GetSessionUser:
 
 
 @dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A browser's live session and the user it speaks for."""
+
+    user: User
+    session_id: uuid.UUID
+    """The session (refresh-token family) of the cookie's token."""
+
+
+@dataclass(frozen=True, slots=True)
 class GetSessionUserHandler:
     """The user a browser session speaks for. A session is the refresh token a password
     sign-in (IssueAccessTokenHandler) started a family with, so it is listed, lives and ends
@@ -27,29 +37,34 @@ class GetSessionUserHandler:
     and the family's lifetime), and was issued at the user's current token version; otherwise
     Unauthenticated.
 
-    Reading a session changes nothing: the token is not rotated on each page. Rotation makes a
-    stolen refresh token show itself when two parties use it; a session token never leaves
-    the browser's HttpOnly cookie (no script can read it, and SameSite keeps other sites'
-    requests from carrying it), and ending it on the server (sign-out, password change) ends
-    it at once, because every page asks here. Rotating on each page would write two rows per
-    page view and race between tabs for nothing.
+    Reading a session does not rotate its token; it records when the session was last used, at
+    most once a minute (see SessionRepository.record_use). Rotation makes a stolen refresh
+    token show itself when two parties use it; a session token never leaves the browser's
+    HttpOnly cookie (no script can read it, and SameSite keeps other sites' requests from
+    carrying it), and ending it on the server (sign-out, ended from another session, password
+    change) ends it at once, because every page asks here. Rotating on each page would write
+    two rows per page view and race between tabs for nothing.
     """
 
     uow: UnitOfWorkFactory
     clock: Clock
     refresh_family_lifetime: timedelta
 
-    async def __call__(self, query: GetSessionUser) -> User:
+    async def __call__(self, query: GetSessionUser) -> SignedIn:
+        now = self.clock.now()
         async with self.uow() as uow:
             token = await uow.refresh_tokens.get(refresh_token_hash(query.refresh_token))
             if (
                 token is None
                 or token.revoked_at is not None
-                or token.expired(self.clock.now(), self.refresh_family_lifetime)
+                or token.expired(now, self.refresh_family_lifetime)
             ):
                 raise Unauthenticated(SIGNED_OUT)
             user = await uow.users.get(token.user_id)
-        try:
-            return token_holder(user, token.token_version)
-        except Unauthenticated:
-            raise Unauthenticated(SIGNED_OUT) from None
+            try:
+                holder = token_holder(user, token.token_version)
+            except Unauthenticated:
+                raise Unauthenticated(SIGNED_OUT) from None
+            if await uow.sessions.record_use(token, now):
+                await uow.commit()
+        return SignedIn(holder, token.family_id)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from core.audit.events import SecurityEvent
 from core.audit.failed_password import RecordFailedPassword
 from core.domain import (
+    ACCOUNT_DISABLED,
     Forbidden,
     InvalidCredentials,
     MfaChallenge,
@@ -76,6 +77,8 @@ class IssueAccessTokenHandler:
             await self.lockout.first_step_passed(attempt)
         else:
             await self.lockout.succeeded(attempt)
+        if user.disabled_at is not None:
+            raise Forbidden(ACCOUNT_DISABLED)
         if user.email_status == "rejected":
             raise Forbidden(SIGN_IN_BLOCKED)
         new_hash = None
@@ -93,7 +96,9 @@ class IssueAccessTokenHandler:
         async with self.uow() as uow:
             if new_hash is not None:
                 await self._rehash(uow, user, new_hash)
-            issued = await store_refresh_token(uow, refresh, secret, self.tokens)
+            issued = await store_refresh_token(
+                uow, refresh, secret, self.tokens, command, user.roles
+            )
             if issued is None:
                 # The password was changed (or the account deleted) since we checked it.
                 raise InvalidCredentials()

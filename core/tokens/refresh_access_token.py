@@ -7,10 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.audit.events import SecurityEvent
-from core.domain import Forbidden, InvalidRefreshToken, RefreshToken, refresh_token_hash
+from core.domain import (
+    ACCOUNT_DISABLED,
+    Forbidden,
+    InvalidRefreshToken,
+    RefreshToken,
+    refresh_token_hash,
+)
 from core.events import UserEvent
 from core.ports import Clock, TokenIssuer, UnitOfWork, UnitOfWorkFactory
-from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, hand_out, store_refresh_token
+from core.public_events import session_ended
+from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, hand_out, store_successor
 
 log = logging.getLogger("core.tokens")
 
@@ -36,7 +43,8 @@ class RefreshAccessTokenHandler:
     that raced a rotation does not rotate again within seconds, and a logout stays a logout.
     (A thief who races the owner within the grace period gets the successor too: that is the
     price of the grace, and why it is seconds long.) A reuse that revokes a live family is
-    recorded in the user's audit trail and mailed to them.
+    recorded in the user's audit trail and mailed to them, and other services hear that its
+    session ended. A rotation records the session's use (at most once a minute).
 
     The token row stays locked while this runs: of two concurrent uses of one token, the second
     sees the first one's rotation and gets the grace answer. A token whose user changed the
@@ -66,22 +74,32 @@ class RefreshAccessTokenHandler:
             user = await uow.users.get(token.user_id)
             if user is None or not user.accepts_token_version(token.token_version):
                 raise await self._retire_family(uow, token, now)
+            if user.disabled_at is not None:
+                raise Forbidden(ACCOUNT_DISABLED)
             if user.email_status == "rejected":
                 raise Forbidden(SIGN_IN_BLOCKED)
             if racing:
-                return await self._hand_out_again(uow, token, command, now)
+                return await self._hand_out_again(uow, token, command, now, user.roles)
             successor_secret, successor = token.successor(
                 secret, now=now, ttl=self.refresh_ttl, family_lifetime=self.refresh_family_lifetime
             )
             await uow.refresh_tokens.rotate(token.id, successor.id, now)
-            issued = await store_refresh_token(uow, successor, successor_secret, self.tokens)
+            issued = await store_successor(
+                uow, successor, successor_secret, self.tokens, user.roles
+            )
             if issued is None:  # the password changed, or the account went, since we looked
                 raise InvalidRefreshToken()
+            await uow.sessions.record_use(token, now)
             await uow.commit()
         return issued
 
     async def _hand_out_again(
-        self, uow: UnitOfWork, token: RefreshToken, command: RefreshAccessToken, now: datetime
+        self,
+        uow: UnitOfWork,
+        token: RefreshToken,
+        command: RefreshAccessToken,
+        now: datetime,
+        roles: frozenset[str],
     ) -> IssuedTokens:
         """The successor the token's rotation issued moments ago, if it is still live."""
         successor_secret = token.replacement_secret(command.refresh_token)
@@ -97,7 +115,7 @@ class RefreshAccessTokenHandler:
             or successor.expired(now, self.refresh_family_lifetime)
         ):
             raise await self._reused(uow, token, now, command)
-        return hand_out(successor, successor_secret, self.tokens, now)
+        return hand_out(successor, successor_secret, self.tokens, now, roles)
 
     @staticmethod
     async def _reused(
@@ -119,6 +137,7 @@ class RefreshAccessTokenHandler:
                     )
                 )
                 await uow.events.add(UserEvent.notice("user.refresh_token_reused", user, now))
+                await uow.events.add_public(session_ended(user.id, token.family_id, now))
         await uow.commit()
         return InvalidRefreshToken()
 

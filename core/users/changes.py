@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from core.domain import ActionPurpose, ActionToken, User
 from core.events import EventType, UserEvent
 from core.ports import ActionTokenSecrets, UnitOfWork
-from core.public_events import changes
+from core.public_events import changes, session_ended
 
 
 async def mail_token(
@@ -44,16 +45,23 @@ async def save_changes(
     uow: UnitOfWork, before: User, after: User, now: datetime, secrets: ActionTokenSecrets
 ) -> None:
     """Store a changed user and what follows from the change. A raised token version retires
-    every refresh token (access tokens go by the version); a new pending address gets a
-    confirmation mail and the current address a note with a link that cancels the change; and
-    the user, and other services, hear of every change the outside world sees."""
+    every refresh token and ends every session (access tokens go by the version); a new pending
+    address gets a confirmation mail and the current address a note with a link that cancels
+    the change; and the user, and other services, hear of every change the outside world
+    sees."""
     await uow.users.save(after)
+    ended: list[uuid.UUID] = []
     if after.token_version != before.token_version:
-        await uow.refresh_tokens.revoke_all(after.id, now)
+        ended = await uow.refresh_tokens.revoke_all(after.id, now)
     updated = UserEvent.updated(before, after)
     if updated is not None:
         await uow.events.add(updated)
-    await uow.events.add_public(*changes(before, after, now))
+    public = changes(before, after, now)
+    if not any(event.type == "user.password_changed" for event in public):
+        # Sessions ended without a new password (an email change cancelled): no event says so
+        # for all of them at once, so each says so itself.
+        public.extend(session_ended(after.id, session_id, now) for session_id in ended)
+    await uow.events.add_public(*public)
     if "pending_email" in after.changed and after.pending_email is not None:
         await request_verification(uow, after, now, secrets)
         await uow.action_tokens.invalidate(after.id, "cancel_email_change", now)

@@ -6,13 +6,14 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.domain import Forbidden, token_holder
+from core.domain import Forbidden
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.public_events import user_deleted
+from core.sessions.bearer import bearer_user
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,8 @@ class DeleteAccount:
     recovery_code: str | None = None
     passkey: PasskeyAnswer | None = None
     """A passkey's answer to a step-up challenge (POST /api/v1/mfa/passkeys/step-up-options)."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,7 @@ class DeleteAccountHandler:
     reauthentication: Reauthentication
 
     async def __call__(self, command: DeleteAccount) -> None:
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         proof = await self.reauthentication.check(
             user,
             command.password,
@@ -56,7 +59,7 @@ class DeleteAccountHandler:
             wrong_password="The password is wrong.",
         )
         async with self.uow() as uow:
-            current = token_holder(await uow.users.get(user.id), command.token_version)
+            current = await bearer_user(uow.users, command)
             if current.password_hash != user.password_hash:
                 raise Forbidden("The password changed meanwhile; try again.")
             if proof is not None and not await SecondFactors.spend(uow, current, proof):

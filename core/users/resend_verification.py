@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import AlreadyVerified, RateLimit, RateLimited, token_holder
+from core.domain import AlreadyVerified, RateLimit, RateLimited
 from core.mail.quota import MailQuota
 from core.ports import ActionTokenSecrets, Clock, RateLimiter, UnitOfWorkFactory
+from core.sessions.bearer import bearer_user
 from core.users.changes import request_verification
 
 
@@ -16,6 +17,8 @@ class ResendVerification:
     user_id: uuid.UUID
     token_version: int | None = None
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,7 @@ class ResendVerificationHandler:
 
     async def __call__(self, command: ResendVerification) -> None:
         async with self.uow() as uow:
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            user = await bearer_user(uow.users, command)
             if user.email_verified and user.pending_email is None:
                 raise AlreadyVerified()
             attempt = await self.limiter.acquire(f"verify-resend:{user.id}", self.resend_limit)

@@ -16,7 +16,6 @@ from core.domain import (
     check_password,
     check_username,
     normalise_email,
-    token_holder,
 )
 from core.email_reputation.screen import EmailScreen, Screening
 from core.mail.quota import MailQuota
@@ -31,6 +30,7 @@ from core.ports import (
     UnitOfWorkFactory,
     UserReader,
 )
+from core.sessions.bearer import bearer_user
 from core.users.changes import save_changes
 
 REAUTHENTICATE = "Required to change the email address or the password."
@@ -53,6 +53,8 @@ class UpdateProfile:
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
     client_ip: str | None = None
     user_agent: str | None = None
+    session_id: uuid.UUID | None = None
+    """The `sid` of the caller's access token: refused once that session has ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,7 @@ class UpdateProfileHandler:
             check_email(command.email)
         if command.password is not None:
             check_password(command.password)
-        user = token_holder(await self.users.get(command.user_id), command.token_version)
+        user = await bearer_user(self.users, command)
         new_email = None
         if command.email is not None and normalise_email(command.email) != user.email:
             new_email = normalise_email(command.email)
@@ -110,7 +112,7 @@ class UpdateProfileHandler:
         async with self.uow() as uow:
             # Read again in the transaction: the token version check also refuses a change
             # whose password was checked against a hash that was replaced meanwhile.
-            user = token_holder(await uow.users.get(command.user_id), command.token_version)
+            user = await bearer_user(uow.users, command)
             now = self.clock.now()
             updated = user.with_changes(
                 now=now,

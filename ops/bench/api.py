@@ -1,14 +1,20 @@
 """API benchmarks against the real services (ops/services up first; uses the dev database).
 
-    .venv/bin/python ops/bench/api.py [--seconds 10] [--only hashing]
+    .venv/bin/python ops/bench/api.py [--seconds 10] [--only throughput|get|hashing]
 
-1. GET /api/v1/users with a valid token, 1 and 2 uvicorn workers, 16 and 64 connections.
-2. The same request on the bare baseline (ops/bench/baseline.py): our throughput as a ratio.
+1. GET /api/v1/users with a valid token, 1 worker and one per core, 16 and 64 connections:
+   throughput, p50/p99 and requests per CPU-second of the server's processes
+   (ops/bench/throughput.py).
+2. The same on the bare baseline (ops/bench/baseline.py), in the same run: the ratios.
+   `--only throughput` runs just 1 and 2 (about two minutes at 10 s).
 3. Login storm: 50 concurrent logins (production argon2) while (1) runs: GET p99 vs idle p99.
 4. Sign-ups per second with production argon2.
 5. Hashing (ops/bench/hashing.py): the machine's argon2 limit, sign-ups alone as a ratio to it,
    and GET p99 during 8 concurrent sign-ups as a ratio to idle. `--only hashing` runs just this
-   (about a minute and a half at 10 s).
+   (about a minute and a half at 10 s). `--only get` runs sections 1 and 2.
+
+`--only get` runs sections 1 and 2 alone: the GET /api/v1/users throughput and its ratio to the
+bare baseline (about two minutes at 10 s).
 
 Limits are raised for the run. Compare rows of one run only.
 """
@@ -23,21 +29,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ops.bench import hashing
-from ops.bench.server import (
-    LOAD,
-    PASSWORD,
-    ROOT,
-    SIGN_UPS,
-    bench_user,
-    free_port,
-    load,
-    web,
-)
+from ops.bench import hashing, throughput
+from ops.bench.server import LOAD, PASSWORD, ROOT, SIGN_UPS, bench_user, load, web
 
 HUGE = "1000000000/60"
 ENV = {
@@ -50,88 +45,8 @@ ENV = {
 }
 
 
-def baseline_server(workers: int, env: dict[str, str]):  # type: ignore[no-untyped-def]
-    import signal
-    from contextlib import contextmanager
-
-    @contextmanager
-    def run():  # type: ignore[no-untyped-def]
-        port = free_port()
-        proc = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/uvicorn"),
-                "--factory",
-                "ops.bench.baseline:create",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-                "--no-proxy-headers",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    httpx.get(f"{base}/api/v1/users", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
-            yield base
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-
-    return run()
-
-
-def throughput(env: dict[str, str], s: float) -> list[tuple[str, ...]]:
-    """Sections 1 and 2."""
-    rows: list[tuple[str, ...]] = []
-    results: dict[tuple[str, int, int], dict] = {}
-    for workers in (1, 2):
-        with web({**env, "WEB_WORKERS": str(workers)}) as base:
-            _, token = bench_user(base)
-            auth = f"Authorization: Bearer {token}"
-            for conns in (16, 64):
-                results[("ours", workers, conns)] = load(
-                    f"{base}/api/v1/users", s, conns, "-H", auth
-                )
-        with baseline_server(workers, env) as base_url:
-            for conns in (16, 64):
-                results[("baseline", workers, conns)] = load(
-                    f"{base_url}/api/v1/users", s, conns, "-H", auth
-                )
-    for workers in (1, 2):
-        for conns in (16, 64):
-            ours, bare = results[("ours", workers, conns)], results[("baseline", workers, conns)]
-            rows.append(
-                (
-                    f"GET /api/v1/users, {workers} worker(s), {conns} conns",
-                    f"{ours['rps']:,.0f} req/s",
-                    f"p50 {ours['p50_ms']} ms",
-                    f"p99 {ours['p99_ms']} ms",
-                    f"baseline {bare['rps']:,.0f} req/s",
-                    f"ratio {ours['rps'] / bare['rps']:.2f}",
-                )
-            )
-            bad = {k: v for k, v in ours["statuses"].items() if k != "200"}
-            if bad:
-                rows.append(("  non-200 answers", json.dumps(bad), "", "", "", ""))
-    return rows
-
-
 def logins_and_sign_ups(env: dict[str, str], s: float) -> list[tuple[str, ...]]:
-    """Sections 3 and 4: one worker, production argon2."""
+    """Sections 3 and 4: the default workers (one per core), production argon2."""
     rows: list[tuple[str, ...]] = []
     with web(env) as base:
         name, token = bench_user(base)
@@ -189,7 +104,11 @@ def logins_and_sign_ups(env: dict[str, str], s: float) -> list[tuple[str, ...]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--only", choices=("hashing",), help="run one section alone")
+    parser.add_argument(
+        "--only",
+        choices=("throughput", "get", "hashing"),
+        help="run one section alone (get: the same as throughput)",
+    )
     args = parser.parse_args()
     s = args.seconds
     subprocess.run([str(ROOT / "ops/keys"), "ensure"], check=True)
@@ -200,10 +119,12 @@ def main() -> None:
         ),
     }
     rows: list[tuple[str, ...]] = []
+    if args.only in (None, "throughput", "get"):
+        rows += throughput.run(env, s)
     if args.only is None:
-        rows += throughput(env, s)
         rows += logins_and_sign_ups(env, s)
-    rows += hashing.run(env, s)
+    if args.only in (None, "hashing"):
+        rows += hashing.run(env, s)
     print(f"\nAPI benchmark ({s:g} s per run)")
     for row in rows:
         print("  " + " | ".join(row))

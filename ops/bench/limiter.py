@@ -1,6 +1,7 @@
-"""Rate-limiter throughput: direct Redis checks/s, and its cost on the API path.
+"""Rate-limiter throughput: direct Redis checks/s and client CPU per check, on redis-py's
+pooled client and on the pipelined connection the web process uses; and its cost on the API.
 
-    .venv/bin/python ops/bench/limiter.py [--seconds 8]
+    .venv/bin/python ops/bench/limiter.py [--seconds 8] [--redis-url redis://127.0.0.1:6379/2]
 
 Needs the local services (ops/services up). Prints a table; compare rows of one run only.
 """
@@ -15,11 +16,14 @@ import time
 import uuid
 from pathlib import Path
 
+import uvloop
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from adapters.clock import SystemClock
-from adapters.ratelimit import RedisSlidingWindowLimiter
+from adapters.ratelimit import SLIDING_WINDOW, RedisSlidingWindowLimiter
 from adapters.redis_client import redis_client
+from adapters.redis_pipeline import PipelinedRedis, PipelinedScript
 from core.domain import RateLimit
 from ops.bench.server import ROOT, web
 
@@ -27,32 +31,40 @@ REDIS_URL = "redis://127.0.0.1:6379/2"
 HUGE = "1000000000/60"
 
 
-async def direct(concurrency: int, seconds: float) -> float:
-    redis = redis_client(REDIS_URL, 2.0, max_connections=max(concurrency, 1))
+async def direct(
+    redis_url: str, concurrency: int, seconds: float, pipelined: bool
+) -> tuple[float, float]:
+    """Checks/s of the limiter alone, and the CPU time of this process per check (us): on
+    redis-py's pooled client, or on the pipelined connection the web process uses."""
+    redis = redis_client(redis_url, 2.0, max_connections=max(concurrency, 1))
     await redis.flushdb()
-    limiter = RedisSlidingWindowLimiter(redis, SystemClock(), timeout_seconds=2)
+    pipeline = PipelinedRedis(redis_url) if pipelined else None
+    script = PipelinedScript(pipeline, SLIDING_WINDOW) if pipeline else None
+    limiter = RedisSlidingWindowLimiter(redis, SystemClock(), timeout_seconds=2, script=script)
     rate = RateLimit(1_000_000_000, 60)
+    checks = [("bench:ip", rate), ("bench:user", rate)]  # what every API request checks
     count = 0
     deadline = time.perf_counter() + seconds
 
     async def loop(i: int) -> None:
         nonlocal count
-        key = f"bench:{i % 100}"  # 100 clients' windows
         while time.perf_counter() < deadline:
-            await limiter.acquire(key, rate)
+            await limiter.acquire_all(checks)
             count += 1
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(loop(i) for i in range(concurrency)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     await redis.flushdb()
     await redis.aclose()
-    return count / elapsed
+    if pipeline:
+        await pipeline.close()
+    return count / elapsed, cpu / max(count, 1) * 1e6
 
 
-def through_api(enabled: bool, seconds: float, connections: int) -> dict:
+def through_api(redis_url: str, enabled: bool, seconds: float, connections: int) -> dict:
     env = {
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "RATE_LIMIT_ENABLED": "true" if enabled else "false",
         "RATE_LIMIT_USERS_PER_IP": HUGE,
         "RATE_LIMIT_PER_USER": HUGE,
@@ -83,14 +95,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--redis-url", default=REDIS_URL, help="a database this may empty")
     args = parser.parse_args()
     subprocess.run([str(ROOT / "ops/keys"), "ensure"], check=True)
     rows = []
     for concurrency in (1, 16, 64):
-        rate = asyncio.run(direct(concurrency, args.seconds))
-        rows.append((f"direct, {concurrency} concurrent", f"{rate:,.0f} checks/s", "", ""))
-    off = through_api(False, args.seconds, args.connections)
-    on = through_api(True, args.seconds, args.connections)
+        for pipelined in (False, True):
+            rate, cpu = uvloop.run(direct(args.redis_url, concurrency, args.seconds, pipelined))
+            rows.append(
+                (
+                    f"direct, {'pipelined' if pipelined else 'redis-py'}, {concurrency} concurrent",
+                    f"{rate:,.0f} checks/s",
+                    f"CPU {cpu:,.1f} us/check",
+                    "",
+                )
+            )
+    off = through_api(args.redis_url, False, args.seconds, args.connections)
+    on = through_api(args.redis_url, True, args.seconds, args.connections)
     for label, result in (("API, limiter off", off), ("API, limiter on", on)):
         rows.append(
             (

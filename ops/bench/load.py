@@ -48,6 +48,7 @@ async def run(
     headers: list[str],
     method: str = "GET",
     body: bytes = b"",
+    every: bool = False,
 ) -> dict:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -61,23 +62,30 @@ async def run(
     started = time.perf_counter()
     await asyncio.gather(*(_worker(host, port, request, deadline, out) for _ in range(connections)))
     elapsed = time.perf_counter() - started
-    return summarize(out["latencies"], out["statuses"], elapsed)
+    return summarize(out["latencies"], out["statuses"], elapsed, every)
 
 
-def summarize(latencies: list[float], statuses: dict[int, int], elapsed: float) -> dict:
+def summarize(
+    latencies: list[float], statuses: dict[int, int], elapsed: float, every: bool = False
+) -> dict:
+    """Rate and percentiles; with `every`, each latency too (to merge several runs)."""
     latencies.sort()
 
     def pct(p: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000, 2)
 
-    return {
+    summary = {
         "requests": len(latencies),
+        "elapsed_s": elapsed,
         "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": pct(0.50) if latencies else None,
         "p99_ms": pct(0.99) if latencies else None,
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2) if latencies else None,
         "statuses": statuses,
     }
+    if every:
+        summary["latencies_ms"] = [round(latency * 1000, 3) for latency in latencies]
+    return summary
 
 
 def main() -> None:
@@ -88,9 +96,20 @@ def main() -> None:
     parser.add_argument("--method", default="GET")
     parser.add_argument("--data", default="")
     parser.add_argument("-H", "--header", action="append", default=[])
+    parser.add_argument(
+        "--latencies", action="store_true", help="every latency too (to merge several runs)"
+    )
     args = parser.parse_args()
     result = asyncio.run(
-        run(args.url, args.connections, args.seconds, args.header, args.method, args.data.encode())
+        run(
+            args.url,
+            args.connections,
+            args.seconds,
+            args.header,
+            args.method,
+            args.data.encode(),
+            args.latencies,
+        )
     )
     json.dump(result, sys.stdout)
     print()

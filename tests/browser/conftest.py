@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from adapters.settings import Settings
 from tests.conftest import ROOT
+from tests.oidc_provider import provider_environment, require_provider
 from tests.system import System, running_system
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -39,7 +40,9 @@ pytestmark = pytest.mark.e2e
 def system(
     settings: Settings, migrated: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[System]:
-    with running_system(settings, tmp_path_factory.mktemp("browser")) as running:
+    require_provider()
+    logs = tmp_path_factory.mktemp("browser")
+    with running_system(settings, logs, **provider_environment()) as running:
         yield running
 
 

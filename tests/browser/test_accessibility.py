@@ -53,6 +53,11 @@ def test_no_page_has_a_serious_accessibility_violation(
     page.locator("#email-current-password").fill(person.password)
     page.get_by_role("button", name="Change the email address").click()
     check("/account, pending address")
+    page.goto("/account/two-step")
+    check("/account/two-step")
+    page.locator("#start-current-password").fill(person.password)
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    check("/account/two-step, the QR code")
     page.goto("/logout")
     check("/logout")
 

@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import signal
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -112,7 +113,7 @@ def test_two_workers_count_every_request_once_on_the_metrics_port(
         WEB_METRICS_PORT=str(metrics_port),
         TMPDIR=str(tmp_path),  # where the launcher makes the workers' metrics folder
         RATE_LIMIT_USERS_PER_IP="100000/60",
-    ) as (base, _):
+    ) as (base, process):
 
         def unauthorized(_: int) -> int:
             # A connection each, so that the kernel hands requests to both workers.
@@ -132,6 +133,54 @@ def test_two_workers_count_every_request_once_on_the_metrics_port(
         assert scraped(metrics, "http_request_duration_seconds_count", route=route) == sent
         assert "outbox_backlog" in httpx.get(metrics, timeout=5).text
         assert httpx.get(f"{base}/metrics", timeout=5).status_code == 404
+    # The supervisor of the workers logs through the same JSON setup as the workers.
+    lines = process.output().splitlines()
+    assert any("Started parent process" in line for line in lines)
+    assert all(line.startswith("{") for line in lines), [x for x in lines if x[:1] != "{"][:3]
+
+
+def _workers(session: int) -> set[int]:
+    return {
+        pid
+        for pid, cmdline in _alive_in_session(session).items()
+        if "multiprocessing.spawn" in cmdline
+    }
+
+
+def test_a_graceful_restart_replaces_every_worker_and_loses_no_count(
+    settings: Settings, migrated: str, tmp_path: Path
+) -> None:
+    """SIGHUP to the web process (uvicorn's supervisor): each worker is replaced by a new one,
+    started before the old one stops, so requests keep being answered; what the old workers
+    counted stays in the sum."""
+    metrics_port = free_port()
+    route = "/api/v1/users"
+    with _web(
+        settings,
+        tmp_path,
+        WEB_WORKERS="2",
+        WEB_METRICS_PORT=str(metrics_port),
+        TMPDIR=str(tmp_path),
+        RATE_LIMIT_USERS_PER_IP="100000/60",
+    ) as (base, process):
+        assert process.popen is not None
+        session = process.popen.pid
+        old = _workers(session)
+        assert len(old) == 2, old
+        answers: list[int] = []
+        with httpx.Client(timeout=10) as client:
+            answers += [client.get(f"{base}{route}").status_code for _ in range(20)]
+            os.kill(session, signal.SIGHUP)
+            # Answered all along, until both workers are new ones.
+            deadline = time.monotonic() + 60
+            while _workers(session) & old or len(_workers(session)) != 2:
+                answers.append(client.get(f"{base}{route}").status_code)
+                assert time.monotonic() < deadline, "the workers were not replaced"
+                time.sleep(0.05)
+            answers += [client.get(f"{base}{route}").status_code for _ in range(20)]
+        assert set(answers) == {401}
+        metrics = f"http://127.0.0.1:{metrics_port}/metrics"
+        assert scraped(metrics, "http_requests_total", route=route, status="401") == len(answers)
 
 
 def _alive_in_session(session: int) -> dict[int, str]:

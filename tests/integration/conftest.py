@@ -20,6 +20,22 @@ from tests.integration.api_client import Api, ShiftedClock, api_with
 from tests.integration.tokens_mailed import MailedTokens
 from tests.integration.two_step import TwoStep
 
+TABLES = (
+    "users",
+    "refresh_tokens",
+    "action_tokens",
+    "linked_identities",
+    "outbox",
+    "processed_events",
+    "passkeys",
+    "webauthn_challenges",
+    "audit_events",
+    "totp_credentials",
+    "recovery_codes",
+    "mfa_challenges",
+    "sessions",
+)
+
 
 def _plain_dsn(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
@@ -36,11 +52,7 @@ async def injector(settings: Settings, migrated: str) -> AsyncIterator[Injector]
 async def clean_state(migrated: str, settings: Settings) -> None:
     """Every test starts with no users (nor their passkeys) and no rate-limit history."""
     async with await psycopg.AsyncConnection.connect(_plain_dsn(migrated), autocommit=True) as c:
-        await c.execute(
-            "TRUNCATE users, refresh_tokens, action_tokens, outbox, processed_events,"
-            " passkeys, webauthn_challenges, audit_events, totp_credentials, recovery_codes,"
-            " mfa_challenges"
-        )
+        await c.execute(f"TRUNCATE {', '.join(TABLES)}")
     async with Redis.from_url(settings.redis_url) as redis:
         await redis.flushdb()
 

@@ -99,6 +99,7 @@ async def test_old_bookkeeping_rows_are_pruned(api: Api, db, worker: Injector) -
         "processed_events": 1,
         "refresh_tokens": 0,
         "action_tokens": 0,
+        "sessions": 0,
         "webauthn_challenges": 0,
         "mfa_challenges": 0,
     }
@@ -118,3 +119,23 @@ async def test_webauthn_challenges_are_pruned_once_expired(db, worker: Injector)
     assert (await worker.get(PruneBookkeeping)())["webauthn_challenges"] == 1
     cursor = await db.execute("SELECT challenge FROM webauthn_challenges")
     assert await cursor.fetchall() == [(b"b",)], "a ceremony under way keeps its challenge"
+
+
+async def test_sessions_are_kept_while_they_tell_a_known_device_and_then_pruned(
+    api: Api, db, worker: Injector
+) -> None:
+    await api.register()
+    await api.login()  # a session whose refresh token is still there
+    await db.execute("UPDATE sessions SET last_used_at = now() - interval '91 days'")
+    for device, unused_for in (("over", timedelta(days=91)), ("recent", timedelta(days=89))):
+        await db.execute(
+            "INSERT INTO sessions (id, user_id, created_at, last_used_at, amr, device)"
+            " SELECT gen_random_uuid(), id, now() - interval '120 days', now() - %s, '{pwd}', %s"
+            " FROM users",
+            (unused_for, device),
+        )
+
+    assert (await worker.get(PruneBookkeeping)())["sessions"] == 1
+    cursor = await db.execute("SELECT device FROM sessions ORDER BY device")
+    # The one with a token left goes once housekeeping has pruned its expired tokens.
+    assert await cursor.fetchall() == [("python-httpx",), ("recent",)]

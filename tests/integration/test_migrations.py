@@ -121,3 +121,74 @@ def test_sessions_from_before_two_step_sign_in_signed_in_with_a_password(scratch
 def _rows(url: str, query: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(_plain(url)) as db:
         return db.execute(query).fetchall()  # type: ignore[arg-type]
+
+
+def test_sessions_begun_before_linked_identities_name_no_provider(scratch: str) -> None:
+    config = _alembic(scratch)
+    command.upgrade(config, "0011")
+    user = uuid.uuid4()
+    with psycopg.connect(_plain(scratch), autocommit=True) as db:
+        db.execute(
+            "INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
+            " VALUES (%s, 'alice', 'alice@example.com', 'h', %s, %s)",
+            (user, T0, T0),
+        )
+        db.execute(
+            "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, token_version,"
+            " created_at, expires_at, auth_time) VALUES (%s, %s, %s, 'a', 0, %s, %s, %s)",
+            (uuid.uuid4(), uuid.uuid4(), user, T0, T0 + timedelta(days=30), T0),
+        )
+
+    command.upgrade(config, "head")
+
+    assert _rows(scratch, "SELECT amr, provider FROM refresh_tokens") == [(["pwd"], None)]
+    assert _rows(scratch, "SELECT count(*) FROM linked_identities") == [(0,)]
+    command.downgrade(config, "0011")
+    assert _rows(scratch, "SELECT count(*) FROM refresh_tokens") == [(1,)]
+
+
+def test_families_live_at_the_upgrade_become_sessions_their_tokens_name(scratch: str) -> None:
+    config = _alembic(scratch)
+    command.upgrade(config, "0013")
+    user, live, revoked = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    signed_in = datetime.now(UTC) - timedelta(days=2)
+    with psycopg.connect(_plain(scratch), autocommit=True) as db:
+        db.execute(
+            "INSERT INTO users (id, username, email, password_hash, created_at, updated_at)"
+            " VALUES (%s, 'alice', 'alice@example.com', 'h', %s, %s)",
+            (user, T0, T0),
+        )
+        # A family rotated once (its first token revoked as rotated, the second live), with
+        # a second factor; and a family signed out of.
+        for family, hash_, created, gone, amr in (
+            (live, "a", signed_in, signed_in + timedelta(days=1), ["pwd", "otp"]),
+            (live, "b", signed_in + timedelta(days=1), None, ["pwd", "otp"]),
+            (revoked, "c", signed_in, signed_in, ["pwd"]),
+        ):
+            db.execute(
+                "INSERT INTO refresh_tokens (id, family_id, user_id, token_hash, token_version,"
+                " created_at, expires_at, auth_time, revoked_at, amr)"
+                " VALUES (%s, %s, %s, %s, 0, %s, %s, %s, %s, %s)",
+                (
+                    uuid.uuid4(),
+                    family,
+                    user,
+                    hash_,
+                    created,
+                    created + timedelta(days=30),
+                    signed_in,
+                    gone,
+                    amr,
+                ),
+            )
+
+    command.upgrade(config, "head")
+
+    assert _rows(
+        scratch,
+        "SELECT id, user_id, created_at, last_used_at, amr, ip, device, ended_at FROM sessions",
+    ) == [(live, user, signed_in, signed_in + timedelta(days=1), ["pwd", "otp"], None, None, None)]
+    command.downgrade(config, "0013")
+    tables = _rows(scratch, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert "sessions" not in {t for (t,) in tables}
+    assert _rows(scratch, "SELECT count(*) FROM refresh_tokens") == [(3,)]

@@ -313,11 +313,14 @@ async def test_a_refresh_token_acts_only_for_its_own_user(api: Api) -> None:
     renewed = response.json()
     profile = await api.client.get("/api/v1/users", headers=_bearer(renewed))
     assert profile.json()["username"] == "bob"
-    # Alice logging out does not end Bob's session, and Bob's reuse does not end Alice's.
+    # Alice logging out does not end Bob's session, and Bob's reuse does not end Alice's (her
+    # other one: the one she logged out of has ended, its access token with it).
+    elsewhere = await _session(api)
     await api.client.post("/api/v1/token/revoke", json={"refresh_token": alice["refresh_token"]})
     assert (await _refresh(api.client, renewed["refresh_token"])).status_code == 200
     await _refused(api.client, bob["refresh_token"])
-    assert (await api.client.get("/api/v1/users", headers=_bearer(alice))).status_code == 200
+    assert (await api.client.get("/api/v1/users", headers=_bearer(elsewhere))).status_code == 200
+    assert (await api.client.get("/api/v1/users", headers=_bearer(alice))).status_code == 401
 
 
 async def test_a_token_without_a_version_claim_counts_as_version_zero(

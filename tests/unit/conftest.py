@@ -14,7 +14,7 @@ import pytest
 from injector import Binder, Injector, InstanceProvider, Module
 
 from adapters.bootstrap.common import HandlersModule, handler_values
-from adapters.bootstrap.web import WEB_HANDLERS, web_injector
+from adapters.bootstrap.web import ADMIN_HANDLERS, WEB_HANDLERS, web_injector
 from adapters.bootstrap.worker import WORKER_HANDLERS
 from adapters.lifecycle import Lifecycle
 from adapters.settings import Settings
@@ -35,6 +35,7 @@ from core.ports import (
     TokenIssuer,
     TotpSecretBox,
     UnitOfWorkFactory,
+    UserDirectory,
     UserReader,
     WebAuthn,
 )
@@ -63,6 +64,7 @@ from tests.unit.fakes import (
     InMemoryFamiliarAddresses,
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
+    InMemoryUserDirectory,
 )
 from tests.unit.second_factor_fakes import ReversibleTotpSecrets
 
@@ -94,6 +96,7 @@ class FakePorts(Module):
         bindings: list[tuple[type, object]] = [
             (UnitOfWorkFactory, self.uow),
             (UserReader, self.uow.reader),
+            (UserDirectory, InMemoryUserDirectory(self.uow.store)),
             (PasswordHasher, self.hasher),
             (TokenIssuer, self.tokens),
             (Clock, self.clock),
@@ -185,7 +188,9 @@ def handlers(
     fakes = FakePorts(
         uow, hasher, tokens, clock, limiter, reputation, jobs, breached, secrets, familiar, webauthn
     )
-    every = HandlersModule((*WEB_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS))
+    every = HandlersModule(
+        (*WEB_HANDLERS, *ADMIN_HANDLERS, *WORKER_HANDLERS), handler_values(SETTINGS)
+    )
     return Injector([fakes, every])
 
 

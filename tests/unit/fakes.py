@@ -18,12 +18,14 @@ from core.domain import (
     Passkey,
     RateLimit,
     RefreshToken,
+    Session,
     TotpCredential,
     Unauthenticated,
     User,
     WebAuthnChallenge,
     login_key,
 )
+from core.domain.identities import IdentityTaken, LinkedIdentity
 from core.events import UserEvent
 from core.ports import (
     AccessClaims,
@@ -34,14 +36,18 @@ from core.ports import (
     Clock,
     EmailReputation,
     IssuedToken,
+    LinkedIdentityRepository,
+    ListPosition,
     MfaChallengeRepository,
     PasswordHasher,
     RateLimiter,
     RefreshTokenRepository,
     SecondFactorRepository,
+    SessionRepository,
     TokenIssuer,
     TotpSecretBox,
     UnitOfWorkFactory,
+    UserDirectory,
     UserReader,
     UserRepository,
     Verdict,
@@ -53,13 +59,18 @@ from tests.unit.second_factor_fakes import (
     InMemorySecondFactors,
     ReversibleTotpSecrets,
 )
+from tests.unit.session_fakes import InMemorySessions
 
 
 class InMemoryUsers:
-    """Users in a dict, with the case-insensitive unique username and email of the real table."""
+    """Users in a dict, with the case-insensitive unique username and email of the real table;
+    `sessions` are those the same unit of work sees (for get_with_session)."""
 
-    def __init__(self, rows: dict[uuid.UUID, User]) -> None:
+    def __init__(
+        self, rows: dict[uuid.UUID, User], sessions: dict[uuid.UUID, Session] | None = None
+    ) -> None:
         self.rows = rows
+        self._sessions = sessions if sessions is not None else {}
 
     async def add(self, user: User) -> None:
         self._check_unique(user)
@@ -67,6 +78,13 @@ class InMemoryUsers:
 
     async def get(self, user_id: uuid.UUID) -> User | None:
         return self.rows.get(user_id)
+
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        session = self._sessions.get(session_id)
+        ended = session is not None and session.user_id == user_id and session.ended_at is not None
+        return self.rows.get(user_id), not ended
 
     async def get_for_update(self, user_id: uuid.UUID) -> User | None:
         return self.rows.get(user_id)
@@ -141,11 +159,18 @@ def _stored(user: User) -> User:
 
 
 class InMemoryRefreshTokens:
-    """Refresh tokens by id; `add` checks the user's token version as the real one does."""
+    """Refresh tokens by id; `add` checks the user's token version as the real one does, and
+    revoking ends sessions in `sessions` as the real one does."""
 
-    def __init__(self, rows: dict[uuid.UUID, RefreshToken], users: InMemoryUsers) -> None:
+    def __init__(
+        self,
+        rows: dict[uuid.UUID, RefreshToken],
+        users: InMemoryUsers,
+        sessions: InMemorySessions | None = None,
+    ) -> None:
         self.rows = rows
         self._users = users
+        self._sessions = sessions if sessions is not None else InMemorySessions({}, rows)
 
     async def add(self, token: RefreshToken) -> bool:
         user = self._users.rows.get(token.user_id)
@@ -168,10 +193,14 @@ class InMemoryRefreshTokens:
             )
 
     async def revoke_family(self, family_id: uuid.UUID, now: datetime) -> int:
+        family = [t for t in self.rows.values() if t.family_id == family_id]
+        if family:
+            self._sessions.end(family[0], now)
         return self._revoke_where(lambda t: t.family_id == family_id, now)
 
-    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> None:
+    async def revoke_all(self, user_id: uuid.UUID, now: datetime) -> list[uuid.UUID]:
         self._revoke_where(lambda t: t.user_id == user_id, now)
+        return self._sessions.end_all(user_id, now)
 
     def _revoke_where(self, matches: Callable[[RefreshToken], bool], now: datetime) -> int:
         revoked = 0
@@ -211,6 +240,38 @@ class InMemoryActionTokens:
                 self.rows[token.id] = replace(token, used_at=now)
 
 
+class InMemoryLinkedIdentities:
+    """Linked identities by id, unique by (issuer, subject) as the real table."""
+
+    def __init__(self, rows: dict[uuid.UUID, LinkedIdentity]) -> None:
+        self.rows = rows
+
+    async def add(self, identity: LinkedIdentity) -> None:
+        if await self.find(identity.issuer, identity.subject) is not None:
+            raise IdentityTaken(identity.provider)
+        self.rows[identity.id] = identity
+
+    async def find(self, issuer: str, subject: str) -> LinkedIdentity | None:
+        return next(
+            (i for i in self.rows.values() if (i.issuer, i.subject) == (issuer, subject)), None
+        )
+
+    async def of_user(self, user_id: uuid.UUID) -> list[LinkedIdentity]:
+        return sorted(
+            (i for i in self.rows.values() if i.user_id == user_id), key=lambda i: i.created_at
+        )
+
+    async def used(self, identity_id: uuid.UUID, now: datetime) -> None:
+        self.rows[identity_id] = replace(self.rows[identity_id], last_used_at=now)
+
+    async def remove(self, user_id: uuid.UUID, identity_id: uuid.UUID) -> bool:
+        identity = self.rows.get(identity_id)
+        if identity is None or identity.user_id != user_id:
+            return False
+        del self.rows[identity_id]
+        return True
+
+
 @dataclass
 class UserStore:
     """What is committed: the shared state every unit of work starts from."""
@@ -226,6 +287,8 @@ class UserStore:
     totp: dict[uuid.UUID, TotpCredential] = field(default_factory=dict)
     recovery_codes: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     mfa_challenges: dict[str, MfaChallenge] = field(default_factory=dict)
+    sessions: dict[uuid.UUID, Session] = field(default_factory=dict)
+    linked_identities: dict[uuid.UUID, LinkedIdentity] = field(default_factory=dict)
     commits: int = 0
 
 
@@ -280,6 +343,8 @@ class InMemoryUnitOfWork:
         self._audit: InMemoryAuditTrail | None = None
         self._second_factors: InMemorySecondFactors | None = None
         self._mfa_challenges: InMemoryMfaChallenges | None = None
+        self._linked_identities: InMemoryLinkedIdentities | None = None
+        self._sessions: InMemorySessions | None = None
         self._events = InMemoryOutbox()
 
     @property
@@ -326,9 +391,21 @@ class InMemoryUnitOfWork:
         assert self._mfa_challenges is not None, "use the unit of work inside `async with`"
         return self._mfa_challenges
 
+    @property
+    def linked_identities(self) -> InMemoryLinkedIdentities:
+        assert self._linked_identities is not None, "use the unit of work inside `async with`"
+        return self._linked_identities
+
+    @property
+    def sessions(self) -> InMemorySessions:
+        assert self._sessions is not None, "use the unit of work inside `async with`"
+        return self._sessions
+
     async def __aenter__(self) -> Self:
-        self._users = InMemoryUsers(dict(self._store.users))
-        self._refresh_tokens = InMemoryRefreshTokens(dict(self._store.refresh_tokens), self._users)
+        tokens = dict(self._store.refresh_tokens)
+        self._sessions = InMemorySessions(dict(self._store.sessions), tokens)
+        self._users = InMemoryUsers(dict(self._store.users), self._sessions.rows)
+        self._refresh_tokens = InMemoryRefreshTokens(tokens, self._users, self._sessions)
         self._action_tokens = InMemoryActionTokens(dict(self._store.action_tokens))
         self._passkeys = InMemoryPasskeys(dict(self._store.passkeys))
         self._webauthn_challenges = InMemoryWebAuthnChallenges(
@@ -339,6 +416,7 @@ class InMemoryUnitOfWork:
             dict(self._store.totp), dict(self._store.recovery_codes)
         )
         self._mfa_challenges = InMemoryMfaChallenges(dict(self._store.mfa_challenges))
+        self._linked_identities = InMemoryLinkedIdentities(dict(self._store.linked_identities))
         self._events = InMemoryOutbox()
         return self
 
@@ -356,6 +434,8 @@ class InMemoryUnitOfWork:
         self._audit = None
         self._second_factors = None
         self._mfa_challenges = None
+        self._linked_identities = None
+        self._sessions = None
 
     async def commit(self) -> None:
         self._store.users = dict(self.users.rows)
@@ -381,6 +461,12 @@ class InMemoryUnitOfWork:
         self._store.recovery_codes = {u: c for u, c in factors.codes.items() if u in users}
         self._store.mfa_challenges = {
             h: c for h, c in self.mfa_challenges.rows.items() if c.user_id in users
+        }
+        self._store.linked_identities = {
+            i.id: i for i in self.linked_identities.rows.values() if i.user_id in self.users.rows
+        }
+        self._store.sessions = {
+            i: s for i, s in self.sessions.rows.items() if s.user_id in self.users.rows
         }
         self._store.events.extend(self._events.staged)
         self._store.public_events.extend(self._events.staged_public)
@@ -411,8 +497,37 @@ class CommittedUsers:
     async def get(self, user_id: uuid.UUID) -> User | None:
         return await InMemoryUsers(self._store.users).get(user_id)
 
+    async def get_with_session(
+        self, user_id: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[User | None, bool]:
+        users = InMemoryUsers(self._store.users, self._store.sessions)
+        return await users.get_with_session(user_id, session_id)
+
     async def find_by_login(self, login: str) -> User | None:
         return await InMemoryUsers(self._store.users).find_by_login(login)
+
+
+class InMemoryUserDirectory:
+    """The administrators' search over what is committed, ordered as the real one."""
+
+    def __init__(self, store: UserStore) -> None:
+        self._store = store
+
+    async def search(
+        self, *, prefix: str | None, status: str | None, after: ListPosition | None, limit: int
+    ) -> list[User]:
+        found = sorted(self._store.users.values(), key=lambda u: (u.created_at, u.id), reverse=True)
+        if prefix:
+            found = [
+                u
+                for u in found
+                if prefix in (u.username.lower()[: len(prefix)], u.email[: len(prefix)])
+            ]
+        if status:
+            found = [u for u in found if u.status == status]
+        if after:
+            found = [u for u in found if (u.created_at, u.id) < (after.created_at, after.user_id)]
+        return found[:limit]
 
 
 class FakeHasher:
@@ -463,7 +578,8 @@ class FakeBreachedPasswords:
 
 
 class FakeTokens:
-    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>"."""
+    """Tokens are "token-for-<user id>@<token version>@<auth time, ISO 8601>@<amr, by +>@<sid>"
+    (no sid: the empty string), followed by "@<role>,<role>" when the user holds roles."""
 
     PREFIX = "token-for-"
 
@@ -473,23 +589,29 @@ class FakeTokens:
         token_version: int,
         auth_time: datetime,
         amr: Sequence[str] = ("pwd",),
+        session_id: uuid.UUID | None = None,
+        roles: frozenset[str] = frozenset(),
     ) -> IssuedToken:
         methods = "+".join(amr)
-        return IssuedToken(
-            f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{methods}", 900
-        )
+        sid = session_id or ""
+        token = f"{self.PREFIX}{user_id}@{token_version}@{auth_time.isoformat()}@{methods}@{sid}"
+        return IssuedToken(f"{token}@{','.join(sorted(roles))}" if roles else token, 900)
 
     def verify(self, token: str) -> AccessClaims:
         if token.startswith(self.PREFIX):
             user_id, _, rest = token.removeprefix(self.PREFIX).partition("@")
             version, _, rest = rest.partition("@")
-            auth_time, _, methods = rest.partition("@")
+            auth_time, _, rest = rest.partition("@")
+            methods, _, rest = rest.partition("@")
+            sid, _, roles = rest.partition("@")
             try:
                 return AccessClaims(
                     uuid.UUID(user_id),
                     int(version),
                     datetime.fromisoformat(auth_time),
                     tuple(methods.split("+")) if methods else (),
+                    frozenset(roles.split(",")) if roles else frozenset(),
+                    uuid.UUID(sid) if sid else None,
                 )
             except ValueError:
                 pass
@@ -564,13 +686,16 @@ if TYPE_CHECKING:
     # mypy proves here that each fake satisfies its port.
     _users: UserRepository = InMemoryUsers({})
     _refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokens({}, InMemoryUsers({}))
+    _sessions: SessionRepository = InMemorySessions({}, {})
     _action_tokens: ActionTokenRepository = InMemoryActionTokens({})
     _audit: AuditTrail = InMemoryAuditTrail([])
     _second_factors: SecondFactorRepository = InMemorySecondFactors({}, {})
     _mfa_challenges: MfaChallengeRepository = InMemoryMfaChallenges({})
     _totp_secrets: TotpSecretBox = ReversibleTotpSecrets()
+    _linked: LinkedIdentityRepository = InMemoryLinkedIdentities({})
     _uow: UnitOfWorkFactory = InMemoryUnitOfWorkFactory()
     _reader: UserReader = InMemoryUnitOfWorkFactory().reader
+    _directory: UserDirectory = InMemoryUserDirectory(UserStore())
     _hasher: PasswordHasher = FakeHasher()
     _tokens: TokenIssuer = FakeTokens()
     _clock: Clock = FixedClock(datetime(2026, 1, 1))

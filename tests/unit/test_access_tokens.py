@@ -56,3 +56,26 @@ def test_a_token_signed_before_the_claim_existed_has_no_sign_in_time(
 def test_a_malformed_sign_in_time_is_refused(tokens: JwtTokens, key_dir: Path, bad: object) -> None:
     with pytest.raises(Unauthenticated):
         tokens.verify(_signed(tokens, key_dir, auth_time=bad))
+
+
+@pytest.mark.parametrize("later", [0, 899, 904, 905, 906, 3600])
+def test_a_token_verified_before_expires_as_one_seen_for_the_first_time(
+    key_dir: Path, later: int
+) -> None:
+    """A verified token is remembered (its signature is not checked again): it must still stop
+    working at the same second as a token this process never saw."""
+    clock = FixedClock(NOW)
+    seen = JwtTokens(load_keys(key_dir), issuer="i", audience="a", ttl_seconds=900, clock=clock)
+    token = seen.issue(uuid.uuid4(), 0, SIGNED_IN).token
+    seen.verify(token)
+    clock.advance(timedelta(seconds=later))
+    new = JwtTokens(load_keys(key_dir), issuer="i", audience="a", ttl_seconds=900, clock=clock)
+
+    def outcome(tokens: JwtTokens) -> str:
+        try:
+            return str(tokens.verify(token).user_id)
+        except Unauthenticated as error:
+            return str(error)
+
+    assert outcome(seen) == outcome(new)
+    assert outcome(seen) == outcome(new)  # and again, now that both have seen it

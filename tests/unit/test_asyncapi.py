@@ -22,6 +22,7 @@ from core.public_events import (
     AccountEvent,
     changes,
     email_confirmed,
+    session_ended,
     to_json,
     user_created,
     user_deleted,
@@ -56,6 +57,7 @@ def _one_of_each() -> list[AccountEvent]:
         *changes(ALICE, moved, T0),  # user.updated and user.password_changed
         email_confirmed(ALICE.id, "alice@example.org", T0),
         user_deleted(ALICE.id, T0),
+        session_ended(ALICE.id, uuid.UUID(int=9), T0),
     ]
 
 
@@ -102,7 +104,17 @@ def test_no_message_holds_a_secret(served: dict[str, Any]) -> None:
         for schema in served["components"]["schemas"].values()
         for name in schema.get("properties", {})
     }
-    assert fields == {"event_id", "occurred_at", "user_id", "type", "username", "email", "changed"}
+    # `sid` names a session (access tokens carry it too); it opens nothing.
+    assert fields == {
+        "event_id",
+        "occurred_at",
+        "user_id",
+        "type",
+        "username",
+        "email",
+        "changed",
+        "sid",
+    }
 
 
 def test_a_new_name_or_address_and_a_new_password_are_told_apart() -> None:

@@ -84,6 +84,7 @@ TEMPLATE_OF = {
     "user.mfa_enabled": "mfa_enabled",
     "user.mfa_disabled": "mfa_disabled",
     "user.recovery_code_used": "recovery_code_used",
+    "user.new_sign_in": "new_sign_in",
 }
 
 
@@ -203,3 +204,17 @@ async def test_a_mail_is_not_sent_again_when_only_recording_it_failed() -> None:
     h.deliver.send = SendLifecycleMailHandler(FlakyRecord(3), h.smtp, FakeActionTokenSecrets())
     await h.deliver(_raw(_event()))
     assert len(h.smtp.sent) == 1
+
+
+def test_the_new_sign_in_mail_says_when_on_what_and_from_where_and_links_to_the_account() -> None:
+    event = _event(type="user.new_sign_in", device="Safari on iPhone", ip="203.0.113.9")
+    relayed = UserEvent.from_json(event.to_json())  # as the consumer reads it from Kafka
+
+    (mail,) = compose(relayed, lambda *_: "unused", "https://accounts.example")
+
+    assert (mail.to, mail.subject) == ("dora@example.com", "New sign-in to your account")
+    for body in (mail.text, mail.html):
+        assert "01 January 2026, 00:00 UTC" in body
+        assert "Safari on iPhone" in body
+        assert "203.0.113.9" in body
+        assert "https://accounts.example/account#sessions" in body

@@ -42,6 +42,20 @@ NOT_IN_CONTRACT = {
     "/account/passkeys",
     "/account/passkeys/save",
     "/account/passkeys/remove",
+    "/account/two-step",
+    "/account/two-step/start",
+    "/account/two-step/confirm",
+    "/account/two-step/disable",
+    "/account/two-step/recovery-codes",
+    "/account/two-step/codes.txt",
+    "/account/sessions/end",
+    "/account/sessions/end-others",
+    # Sign-in through a provider, and linking providers (api/pages/provider_*.py).
+    "/login/{provider}",
+    "/login/{provider}/callback",
+    "/account/link",
+    "/account/link/{provider}",
+    "/account/unlink",
 }
 
 
@@ -64,7 +78,7 @@ def test_the_document_describes_every_route_the_app_serves_and_no_other(
         for method in route.methods
         if not method.internal
     }
-    # A path item holds its operations by method, and the parameters its operations share.
+    # A path item holds its operations by method, and the parameters they share (a path's {id}).
     documented = {
         (path, method)
         for path, item in served["paths"].items()

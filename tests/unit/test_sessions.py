@@ -35,7 +35,8 @@ async def test_a_live_session_is_its_user_and_reading_it_changes_nothing(
     before = dict(uow.store.refresh_tokens)
 
     for _ in range(2):
-        assert (await session_user(GetSessionUser(signed_in.refresh_token))).id == alice.id
+        read = await session_user(GetSessionUser(signed_in.refresh_token))
+        assert read.user.id == alice.id
 
     assert uow.store.refresh_tokens == before
 

@@ -1,0 +1,1 @@
+"""`ops/admin`: the operators' command line (Typer). See `ops/admin --help`."""
