@@ -1,7 +1,8 @@
 """Passkeys in Chromium, with JavaScript on and Chromium's virtual authenticator: added on the
-account page, then signing in alone, as the second step after the password, and confirming the
-passkey's own removal. The page's script is what talks to the authenticator; the tests press
-the buttons a person presses."""
+account page, then signing in alone, as the second step after the password, confirming the
+start of two-step sign-in with an authenticator app, and confirming the passkey's own removal.
+The page's script is what talks to the authenticator; the tests press the buttons a person
+presses."""
 
 from __future__ import annotations
 
@@ -56,6 +57,14 @@ def test_a_passkey_added_on_the_account_page_signs_in_alone_and_after_the_passwo
     check("/login/code, with a passkey")
     page.get_by_role("button", name="Use your passkey").click()
     expect(page).to_have_url("/account")
+
+    # The passkey is the account's only second factor: it confirms turning the app on too.
+    page.goto("/account/two-step")
+    page.get_by_label("Your password").fill(person.password)
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", name="2. Enter the code the app shows")).to_be_visible()
+    check("/account/two-step, a passkey-only account's enrolment")
+    page.goto("/account")
 
     page.get_by_text("Remove “This laptop”").click()
     page.get_by_role("group").get_by_label("Your current password").fill(person.password)

@@ -182,3 +182,42 @@ async def test_failed_answers_lock_the_passkeys_account_like_wrong_passwords(
 )
 async def test_a_malformed_request_is_invalid(alice: PasskeyUser, body: dict[str, Any]) -> None:
     assert_problem(await alice.client.post("/api/v1/token/passkey", json=body), 422)
+
+
+async def test_a_disabled_account_signs_in_with_its_passkey_neither_alone_nor_as_second_step(
+    alice: PasskeyUser,
+) -> None:
+    await alice.add_passkey(await alice.signed_up())
+    mfa_token = await alice.mfa_token()
+    await alice.db.execute("UPDATE users SET disabled_at = now() WHERE username = 'alice'")
+    sessions = await alice.sessions()
+
+    alone = await alice.sign_in()
+    second = await alice.second_step(mfa_token)
+
+    for refused in (alone, second):
+        assert "disabled" in str(assert_problem(refused, 403)["detail"])
+    assert await alice.sessions() == sessions
+
+
+async def test_the_token_of_an_ended_session_manages_no_passkey(alice: PasskeyUser) -> None:
+    headers = await alice.signed_up()
+    added = await alice.add_passkey(headers)
+    signed_in = (await alice.sign_in()).json()
+    bearer = {"Authorization": f"Bearer {signed_in['access_token']}"}
+    ended = await alice.client.post(
+        "/api/v1/token/revoke", json={"refresh_token": signed_in["refresh_token"]}
+    )
+    assert ended.status_code == 200, ended.text
+
+    calls = [
+        alice.client.get("/api/v1/mfa", headers=bearer),
+        alice.client.patch(
+            f"/api/v1/mfa/passkeys/{added['id']}", json={"name": "x"}, headers=bearer
+        ),
+        alice.client.post("/api/v1/mfa/passkeys/step-up-options", headers=bearer),
+        alice.registration_options(bearer),
+    ]
+    for call in calls:
+        assert_problem(await call, 401)
+    assert [p["name"] for p in await alice.passkeys(headers)] == [added["name"]]
