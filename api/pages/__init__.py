@@ -78,13 +78,18 @@ def _provider_kit(settings: Settings, injector: Injector) -> ProviderKit:
     )
 
 
-def _provider_pages(kit: PageKit, providers: ProviderKit, injector: Injector) -> dict[str, Page]:
+def _provider_pages(
+    kit: PageKit, providers: ProviderKit, second_step: SecondStepPage, injector: Injector
+) -> dict[str, Page]:
     """Sign-in through a provider, and linking providers to the account."""
     linked = injector.get(LinkedIdentitiesHandler)
     return {
         "/login/{provider}": ProviderSignInStart(kit, providers=providers),
         "/login/{provider}/callback": ProviderCallback(
-            kit, providers=providers, sign_in=injector.get(SignInWithIdentityHandler)
+            kit,
+            providers=providers,
+            sign_in=injector.get(SignInWithIdentityHandler),
+            second_step=second_step,
         ),
         "/account/link/{provider}": ProviderLinkStart(kit, providers=providers),
         "/account/link": LinkProviderPage(
@@ -145,7 +150,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         "/cancel-email-change": CancelEmailChangePage(
             kit, cancel=injector.get(CancelEmailChangeHandler)
         ),
-        **_provider_pages(kit, providers, injector),
+        **_provider_pages(kit, providers, second_step, injector),
     }
     for path, page in pages.items():
         app.add_route(path, page)

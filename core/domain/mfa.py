@@ -148,10 +148,6 @@ class SecondFactorProof:
     code_hash: str | None = None
 
     @property
-    def amr(self) -> Amr:
-        return ("pwd", self.method)
-
-    @property
     def factor(self) -> SecondFactorMethod:
         """The factor as the API and the audit trail name it."""
         return _FACTOR_OF_AMR[self.method]
@@ -164,9 +160,10 @@ def mfa_token_hash(secret: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MfaChallenge:
-    """The password step of a sign-in that still needs a second factor. The client holds the
-    secret (`mfa_token`); only its hash is stored. It works once, for a few minutes, for the
-    account and token version it was issued for."""
+    """The first step of a sign-in that still needs a second factor: the password, or a
+    provider's word (`provider`). The client holds the secret (`mfa_token`); only its hash is
+    stored. It works once, for a few minutes, for the account and token version it was issued
+    for."""
 
     token_hash: str
     user_id: uuid.UUID
@@ -174,9 +171,13 @@ class MfaChallenge:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    provider: str | None = None
+    """The sign-in provider of the first step; None for the password."""
 
     @classmethod
-    def issue(cls, user: User, now: datetime) -> tuple[str, MfaChallenge]:
+    def issue(
+        cls, user: User, now: datetime, provider: str | None = None
+    ) -> tuple[str, MfaChallenge]:
         secret = secrets.token_urlsafe(32)
         challenge = cls(
             token_hash=mfa_token_hash(secret),
@@ -184,8 +185,14 @@ class MfaChallenge:
             token_version=user.token_version,
             created_at=now,
             expires_at=now + MFA_TOKEN_TTL,
+            provider=provider,
         )
         return secret, challenge
+
+    def amr(self, proof: SecondFactorProof) -> Amr:
+        """How the whole sign-in was made (RFC 8176): the first step's factor (`pwd`, or `ext`
+        for a provider), then the second's."""
+        return ("pwd" if self.provider is None else "ext", proof.method)
 
     def live(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at

@@ -37,9 +37,10 @@ class CompleteSignIn:
 
 @dataclass(frozen=True, slots=True)
 class CompleteSignInHandler:
-    """Finish a sign-in that IssueAccessTokenHandler began (it answered SecondFactorRequired with
-    an mfa_token): the same tokens as a password-only sign-in, whose access tokens say how the
-    user signed in (`amr`: pwd and otp, pwd and rcv, or pwd and hwk for a passkey).
+    """Finish a sign-in that IssueAccessTokenHandler or SignInWithIdentityHandler began (it
+    answered SecondFactorRequired with an mfa_token): the same tokens as a sign-in without a
+    second factor, whose access tokens say how the user signed in (`amr`: pwd, or ext after a
+    provider, then otp, rcv, or hwk for a passkey).
 
     The mfa_token works for a few minutes, once, and only while the account's token version is
     the one it was issued at; otherwise InvalidMfaToken. A wrong code or passkey is
@@ -58,7 +59,7 @@ class CompleteSignInHandler:
     failed_password: RecordFailedPassword
 
     async def __call__(self, command: CompleteSignIn) -> IssuedTokens:
-        token_hash, user = await signing_in_user(
+        challenge, user = await signing_in_user(
             self.uow, self.users, command.mfa_token, self.clock.now()
         )
         attempt = await self.lockout.attempt(user, user.username, command.client_ip)
@@ -82,10 +83,11 @@ class CompleteSignInHandler:
             now=now,
             ttl=self.refresh_ttl,
             family_lifetime=self.refresh_family_lifetime,
-            amr=proof.amr,
+            amr=challenge.amr(proof),
+            provider=challenge.provider,
         )
         async with self.uow() as uow:
-            if await uow.mfa_challenges.use(token_hash, now) is None:
+            if await uow.mfa_challenges.use(challenge.token_hash, now) is None:
                 raise InvalidMfaToken()
             if not await self.second_factors.spend(uow, user, proof):
                 raise InvalidCredentials(WRONG_CODE)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.domain import InvalidMfaToken, User, mfa_token_hash
+from core.domain import InvalidMfaToken, MfaChallenge, User, mfa_token_hash
 from core.ports import UnitOfWorkFactory, UserReader
 
 
 async def signing_in_user(
     uow: UnitOfWorkFactory, users: UserReader, mfa_token: str, now: datetime
-) -> tuple[str, User]:
-    """The hash of `mfa_token` and the user whose sign-in it goes on with. InvalidMfaToken when
-    it is unknown, used or expired, or the account's token version (its password) changed
-    since the password step."""
+) -> tuple[MfaChallenge, User]:
+    """The first step `mfa_token` stands for and the user whose sign-in it goes on with.
+    InvalidMfaToken when it is unknown, used or expired, or the account's token version (its
+    password) changed since that step."""
     token_hash = mfa_token_hash(mfa_token)
     async with uow() as tx:
         challenge = await tx.mfa_challenges.get(token_hash)
@@ -22,4 +22,4 @@ async def signing_in_user(
     user = await users.get(challenge.user_id)
     if user is None or user.token_version != challenge.token_version:
         raise InvalidMfaToken()
-    return token_hash, user
+    return challenge, user

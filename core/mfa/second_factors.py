@@ -44,15 +44,20 @@ class SecondFactors:
 
     async def methods(self, user_id: uuid.UUID) -> tuple[SecondFactorMethod, ...]:
         """The factors a sign-in of the account asks for (one of them); () for none."""
-        methods: list[SecondFactorMethod] = []
         async with self.uow() as uow:
-            credential = await uow.second_factors.get_totp(user_id)
-            if credential is not None and credential.enabled:
-                methods.append("totp")
-                if await uow.second_factors.recovery_codes_left(user_id):
-                    methods.append("recovery_code")
-            if await uow.passkeys.list_for_user(user_id):
-                methods.append("passkey")
+            return await self.methods_in(uow, user_id)
+
+    @staticmethod
+    async def methods_in(uow: UnitOfWork, user_id: uuid.UUID) -> tuple[SecondFactorMethod, ...]:
+        """As `methods`, read in the transaction of `uow`."""
+        methods: list[SecondFactorMethod] = []
+        credential = await uow.second_factors.get_totp(user_id)
+        if credential is not None and credential.enabled:
+            methods.append("totp")
+            if await uow.second_factors.recovery_codes_left(user_id):
+                methods.append("recovery_code")
+        if await uow.passkeys.list_for_user(user_id):
+            methods.append("passkey")
         return tuple(methods)
 
     async def verify(
