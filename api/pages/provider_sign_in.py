@@ -133,7 +133,9 @@ class ProviderCallback(Page):
             redirect(resp, "/login")
             return
         except SecondFactorRequired as required:
-            await self._second_step.ask(req, resp, required.mfa_token, required.methods)
+            await self._second_step.ask(
+                req, resp, required.mfa_token, required.methods, via=info.label
+            )
             return
         await self._kit.sessions.start(req, resp, issued)
         redirect(resp, "/account")

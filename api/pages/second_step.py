@@ -48,8 +48,10 @@ class SecondStepPage(Page):
         mfa_token: str,
         methods: Sequence[str],
         failed: Form | None = None,
+        via: str | None = None,
     ) -> None:
-        """The forms of the factors the account has (`methods`), `failed` as posted."""
+        """The forms of the factors the account has (`methods`), `failed` as posted; `via`
+        names the provider of the first step (none: the password)."""
         ceremony: Ceremony | None = None
         if "passkey" in methods:
             try:
@@ -73,6 +75,7 @@ class SecondStepPage(Page):
             passkey_form=forms["login-passkey"],
             passkey=ceremony,
             with_code="totp" in methods,
+            via=via,
             status=failed.status if failed is not None else 200,
             scripts=ceremony is not None,
         )
@@ -107,7 +110,9 @@ class SecondStepPage(Page):
         except InvalidMfaToken:
             redirect(resp, "/login?notice=sign-in-expired")
             return
-        await self.ask(req, resp, mfa_token, methods, form)
+        # The provider's name, as the first step's page put it there: shown, never trusted.
+        via = values.get("via", "")[:64] or None
+        await self.ask(req, resp, mfa_token, methods, form, via)
 
     async def _signed_in(
         self,

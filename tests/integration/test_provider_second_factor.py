@@ -75,6 +75,7 @@ async def test_the_pages_ask_for_the_code_after_the_provider(
 
     assert back.status_code == 200, back.headers.get("location")
     assert "Sign in: the second step" in back.text
+    assert "Local confirmed it is you." in back.text
     assert "session" not in browser.client.cookies
     after = (await (await db.execute("SELECT count(*) FROM sessions")).fetchone() or (0,))[0]
     assert after == sessions, "no session for the provider's word alone"
