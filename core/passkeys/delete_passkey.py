@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
 from core.domain import Forbidden, NotFound
+from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
@@ -37,8 +38,8 @@ class DeletePasskey:
 class DeletePasskeyHandler:
     """Remove one of the caller's passkeys: it signs nobody in any more, and is no second
     factor of the account. A change of the second factors: it needs the password and a second
-    factor (see Reauthentication), and the audit trail records it. NotFound when the caller
-    has no passkey of that id (another user's included)."""
+    factor (see Reauthentication); the audit trail records it and the account's address is
+    told. NotFound when the caller has no passkey of that id (another user's included)."""
 
     uow: UnitOfWorkFactory
     users: UserReader
@@ -66,6 +67,7 @@ class DeletePasskeyHandler:
                 if not await SecondFactors.spend(uow, user, proof):
                     raise Forbidden(WRONG_CODE)
                 await SecondFactors.announce(uow, user, proof, now)
+            await uow.events.add(UserEvent.passkey_removed(user, now))
             removed = SecurityEvent.of(
                 "second_factor.removed", user.id, now, command, method="passkey"
             )

@@ -184,6 +184,7 @@ async def test_a_passkey_is_renamed_with_the_token_and_removed_with_a_passkey(
     assert removed.status_code == 204, removed.text
     assert await alice.passkeys(headers) == []
     assert ("second_factor.removed", {"method": "passkey"}) in await alice.audit()
+    assert len(await outbox_events(alice.db, "user.passkey_removed")) == 1  # its owner is told
     assert_problem(await alice.sign_in(), 401)
     assert (await alice.api.login()).status_code == 200  # the password alone again
     gone = await alice.client.patch(path, json={"name": "Mine"}, headers=headers)
