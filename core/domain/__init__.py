@@ -3,6 +3,20 @@ raise.
 
 One import path for all of it; the modules group it by subject."""
 
+from core.domain.account_fields import (
+    EMAIL_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_PATTERN,
+    check_email,
+    check_password,
+    check_username,
+    email_problem,
+    login_key,
+    normalise_email,
+    normalise_password,
+    password_length_problem,
+)
 from core.domain.errors import (
     AlreadyVerified,
     ClonedAuthenticator,
@@ -81,21 +95,9 @@ from core.domain.tokens import (
 from core.domain.users import (
     ACCOUNT_DISABLED,
     ADMIN_ROLE,
-    EMAIL_MAX_LENGTH,
-    PASSWORD_MAX_LENGTH,
-    PASSWORD_MIN_LENGTH,
     STALE_TOKEN,
     USER_STATUSES,
-    USERNAME_PATTERN,
     User,
-    check_email,
-    check_password,
-    check_username,
-    email_problem,
-    login_key,
-    normalise_email,
-    normalise_password,
-    password_length_problem,
     token_holder,
 )
 
