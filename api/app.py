@@ -30,7 +30,6 @@ from api.resources.account_tokens import (
 )
 from api.resources.admin import add_admin_routes
 from api.resources.health import Health, Ready
-from api.resources.mfa import MfaStatus, RecoveryCodes, Totp, TotpConfirmation
 from api.resources.provider_tokens import ProviderToken
 from api.resources.security_events import SecurityEvents
 from api.resources.sessions import UserSession, UserSessions
@@ -42,14 +41,10 @@ from api.resources.tokens import (
     TokenRevocation,
 )
 from api.resources.users import Users
+from api.second_factor_routes import add_second_factor_routes
 from core.audit.list_security_events import ListSecurityEventsHandler
 from core.identities.sign_in import SignInWithIdentityHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
-from core.mfa.confirm_totp import ConfirmTotpHandler
-from core.mfa.disable_totp import DisableTotpHandler
-from core.mfa.get_status import GetMfaStatusHandler
-from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
-from core.mfa.start_totp import StartTotpHandler
 from core.ports import IdentityProviders, RateLimiter, TokenIssuer
 from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
 from core.sessions.list_sessions import ListSessionsHandler
@@ -98,28 +93,6 @@ def _middleware(settings: Settings, injector: Injector, tokens: TokenIssuer) -> 
             )
         )
     return middleware
-
-
-def _add_mfa_routes(app: falcon.asgi.App[Any, Any], injector: Injector, body_limit: int) -> None:
-    app.add_route("/api/v1/mfa", MfaStatus(get_status=injector.get(GetMfaStatusHandler)))
-    app.add_route(
-        "/api/v1/mfa/totp",
-        Totp(
-            start=injector.get(StartTotpHandler),
-            disable=injector.get(DisableTotpHandler),
-            max_body_bytes=body_limit,
-        ),
-    )
-    app.add_route(
-        "/api/v1/mfa/totp/confirm",
-        TotpConfirmation(confirm=injector.get(ConfirmTotpHandler), max_body_bytes=body_limit),
-    )
-    app.add_route(
-        "/api/v1/mfa/recovery-codes",
-        RecoveryCodes(
-            regenerate=injector.get(RegenerateRecoveryCodesHandler), max_body_bytes=body_limit
-        ),
-    )
 
 
 def _add_session_routes(app: falcon.asgi.App[Any, Any], injector: Injector) -> None:
@@ -195,7 +168,7 @@ def create_app(settings: Settings, injector: Injector) -> falcon.asgi.App[Any, A
         "/api/v1/token/revoke",
         TokenRevocation(revoke=injector.get(RevokeRefreshTokenHandler), max_body_bytes=body_limit),
     )
-    _add_mfa_routes(app, injector, body_limit)
+    add_second_factor_routes(app, injector, body_limit)
     _add_session_routes(app, injector)
     app.add_route(
         "/api/v1/token/oidc",

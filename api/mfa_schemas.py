@@ -7,8 +7,15 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, fields, validate, validates_schema
 
+from api.passkey_schemas import STEP_UP, Passkey, passkey_field
 from api.schemas import Problem
-from api.validation import ONE_FACTOR, code_field, one_second_factor, recovery_code_field
+from api.validation import (
+    ONE_CODE,
+    ONE_FACTOR,
+    code_field,
+    one_second_factor,
+    recovery_code_field,
+)
 
 _current_password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
 
@@ -18,23 +25,25 @@ class SignInProblem(Problem):
 
     mfa_token = fields.String(
         metadata={
-            "description": "When `type` ends in mfa-required: send it with a code to POST "
+            "description": "When `type` ends in mfa-required: send it with a code (or a "
+            "passkey's answer to POST /api/v1/token/mfa/passkey-options) to POST "
             "/api/v1/token/mfa, once, within 5 minutes."
         }
     )
     methods = fields.List(
-        fields.String(metadata={"enum": ["totp", "recovery_code"]}),
+        fields.String(metadata={"enum": ["totp", "recovery_code", "passkey"]}),
         metadata={"description": "When `type` ends in mfa-required: the factors accepted."},
     )
 
 
-class MfaSignIn(Schema):
-    """JSON body, or a form of the same fields (other fields of a form are ignored)."""
+class MfaSignInForm(Schema):
+    """The second step as an urlencoded form: a code or a recovery code (other fields of a
+    form are ignored)."""
 
     class Meta:
         unknown = EXCLUDE
 
-    json_schema_rules: ClassVar[dict[str, Any]] = ONE_FACTOR
+    json_schema_rules: ClassVar[dict[str, Any]] = ONE_CODE
 
     mfa_token = fields.String(
         required=True,
@@ -50,8 +59,20 @@ class MfaSignIn(Schema):
         one_second_factor(data, required=True)
 
 
+class MfaSignIn(MfaSignInForm):
+    """JSON body: a code, a recovery code, or a passkey's answer; or the form."""
+
+    json_schema_rules: ClassVar[dict[str, Any]] = ONE_FACTOR
+
+    passkey = passkey_field(
+        "Instead of `code`, when the account has passkeys: a passkey's answer to POST "
+        "/api/v1/token/mfa/passkey-options with this mfa_token."
+    )
+
+
 class TotpStart(Schema):
     current_password = _current_password
+    passkey = passkey_field(f"Needed when the account has passkeys. {STEP_UP}")
 
 
 class TotpConfirmation(Schema):
@@ -68,6 +89,7 @@ class SecondFactorReauthentication(Schema):
     current_password = _current_password
     code = code_field()
     recovery_code = recovery_code_field()
+    passkey = passkey_field(STEP_UP)
 
     @validates_schema
     def _one_factor(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -80,9 +102,9 @@ class MfaStatus(Schema):
     )
     recovery_codes_left = fields.Integer(required=True)
     passkeys = fields.List(
-        fields.Dict(),
+        fields.Nested(Passkey),
         required=True,
-        metadata={"description": "Passkeys registered (coming in a later release; empty)."},
+        metadata={"description": "The passkeys registered, oldest first."},
     )
 
 

@@ -25,7 +25,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from falcon.routing.compiled import CompiledRouterNode
 from marshmallow import Schema
 
-from api import mfa_schemas, schemas
+from api import mfa_schemas, passkey_schemas, schemas
 
 REGENERATE = ".venv/bin/python -m api.openapi > docs/openapi.json"
 
@@ -44,12 +44,14 @@ def json_response(description: str, schema: type[Schema]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def json_body(schema: type[Schema], *, form: bool = False) -> dict[str, Any]:
-    """A required request body: JSON, or also an urlencoded form of the same fields."""
-    media = (
-        ("application/json", "application/x-www-form-urlencoded") if form else ("application/json",)
-    )
-    return {"required": True, "content": {name: {"schema": schema} for name in media}}
+def json_body(schema: type[Schema], *, form: bool | type[Schema] = False) -> dict[str, Any]:
+    """A required request body: JSON, or also an urlencoded form of the same fields (or of
+    the fields of the schema `form` names, for a body whose JSON nests what a form cannot)."""
+    content = {"application/json": {"schema": schema}}
+    if form:
+        form_schema = schema if form is True else form
+        content["application/x-www-form-urlencoded"] = {"schema": form_schema}
+    return {"required": True, "content": content}
 
 
 BODY_PROBLEMS = {
@@ -159,7 +161,7 @@ def _operations(node: CompiledRouterNode) -> Operations | None:
 def _schemas_with_rules() -> list[Any]:
     found = {
         value
-        for module in (schemas, mfa_schemas)
+        for module in (schemas, mfa_schemas, passkey_schemas)
         for value in vars(module).values()
         if isinstance(value, type)
         and issubclass(value, Schema)

@@ -7,8 +7,9 @@ from typing import Any, ClassVar
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from api.passkey_schemas import STEP_UP, passkey_field
 from api.validation import (
-    NOT_BOTH_FACTORS,
+    AT_MOST_ONE_FACTOR,
     code_field,
     core_rule,
     one_second_factor,
@@ -68,7 +69,7 @@ class UserUpdate(Schema):
             "password": ["current_password"],
             "email": ["current_password"],
         },
-        **NOT_BOTH_FACTORS,
+        **AT_MOST_ONE_FACTOR,
     }
 
     username = fields.String(validate=_username)
@@ -81,6 +82,7 @@ class UserUpdate(Schema):
     )
     code = code_field(description=f"With `email` or `password`, {WITH_TWO_STEP}")
     recovery_code = recovery_code_field()
+    passkey = passkey_field(STEP_UP)
 
     @validates_schema
     def _something_to_change(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -95,11 +97,12 @@ class UserUpdate(Schema):
 
 
 class UserDelete(Schema):
-    json_schema_rules: ClassVar[dict[str, Any]] = NOT_BOTH_FACTORS
+    json_schema_rules: ClassVar[dict[str, Any]] = AT_MOST_ONE_FACTOR
 
     password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
     code = code_field(description=f"Also {WITH_TWO_STEP}")
     recovery_code = recovery_code_field()
+    passkey = passkey_field(STEP_UP)
 
     @validates_schema
     def _at_most_one_factor(self, data: dict[str, Any], **kwargs: Any) -> None:

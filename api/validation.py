@@ -4,6 +4,7 @@ factor a sensitive change or a sign-in's second step carries."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import combinations
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -47,16 +48,41 @@ def recovery_code_field() -> fields.String:
     )
 
 
+SECOND_FACTORS = ("code", "recovery_code", "passkey")
+
+
 def one_second_factor(data: dict[str, Any], *, required: bool) -> None:
-    """`code` or `recovery_code`: never both, and one of them when `required`."""
-    given = data.keys() & {"code", "recovery_code"}
+    """`code`, `recovery_code` or `passkey`: never two, and one of them when `required`."""
+    given = data.keys() & set(SECOND_FACTORS)
     if len(given) > 1:
-        raise ValidationError("Give `code` or `recovery_code`, not both.")
+        raise ValidationError("Give one of `code`, `recovery_code` and `passkey`, not more.")
     if required and not given:
         raise ValidationError(
-            "Give `code` (from the authenticator app) or `recovery_code`.", field_name="code"
+            "Give `code` (from the authenticator app), `recovery_code` or `passkey`.",
+            field_name="code",
         )
 
 
-NOT_BOTH_FACTORS: dict[str, Any] = {"not": {"required": ["code", "recovery_code"]}}
-ONE_FACTOR: dict[str, Any] = {"oneOf": [{"required": ["code"]}, {"required": ["recovery_code"]}]}
+# Each alternative names the types of the members it requires: a rule about an object whose
+# members are of any type would have generators (schemathesis) make up arbitrary JSON for them.
+_FACTOR_TYPES: dict[str, Any] = {
+    "code": {"type": "string"},
+    "recovery_code": {"type": "string"},
+    "passkey": {"$ref": "#/components/schemas/PasskeyAssertion"},
+}
+
+
+def _with(*names: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(names),
+        "properties": {name: _FACTOR_TYPES[name] for name in names},
+    }
+
+
+AT_MOST_ONE_FACTOR: dict[str, Any] = {
+    "not": {"anyOf": [_with(*pair) for pair in combinations(SECOND_FACTORS, 2)]}
+}
+ONE_FACTOR: dict[str, Any] = {"oneOf": [_with(name) for name in SECOND_FACTORS]}
+ONE_CODE: dict[str, Any] = {"oneOf": [_with("code"), _with("recovery_code")]}
+"""One of the factors a form can carry: a passkey's answer is JSON, not a form field."""

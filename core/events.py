@@ -19,6 +19,7 @@ EventType = Literal[
     "user.email_changed",
     "user.email_change_cancelled",
     "user.passkey_added",
+    "user.passkey_removed",
     "user.locked_out",
     "user.refresh_token_reused",
     "user.mfa_enabled",
@@ -121,6 +122,10 @@ class UserEvent:
     @classmethod
     def passkey_added(cls, user: User, now: datetime) -> UserEvent:
         return cls("user.passkey_added", user.id, user.email, user.username, now)
+
+    @classmethod
+    def passkey_removed(cls, user: User, now: datetime) -> UserEvent:
+        return cls("user.passkey_removed", user.id, user.email, user.username, now)
 
     @classmethod
     def notice(cls, type: EventType, user: User, now: datetime) -> UserEvent:

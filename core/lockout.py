@@ -100,6 +100,14 @@ class LoginLockout:
         if attempt.network is not None:
             await self.familiar.remember(attempt.user, attempt.network)
 
+    async def password_passed(self, attempt: SignInAttempt, *, second_factor: bool) -> None:
+        """The password was right: `succeeded`, unless the account has a second factor that
+        did not come with it (`first_step_passed`)."""
+        if second_factor:
+            await self.first_step_passed(attempt)
+        else:
+            await self.succeeded(attempt)
+
     async def first_step_passed(self, attempt: SignInAttempt) -> None:
         """The password was right but the account asks for a second factor: this check was no
         failure (its slots are given back), but the sign-in is not done either, so the

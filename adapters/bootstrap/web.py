@@ -47,6 +47,7 @@ from core.audit.list_security_events import ListSecurityEventsHandler
 from core.identities.link import LinkIdentityHandler
 from core.identities.sign_in import SignInWithIdentityHandler
 from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
+from core.mfa.begin_passkey_second_step import BeginPasskeySecondStepHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.confirm_totp import ConfirmTotpHandler
 from core.mfa.disable_totp import DisableTotpHandler
@@ -54,10 +55,13 @@ from core.mfa.get_status import GetMfaStatusHandler
 from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
 from core.mfa.start_totp import StartTotpHandler
 from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
+from core.passkeys.begin_sign_in import BeginPasskeySignInHandler
+from core.passkeys.begin_step_up import BeginPasskeyStepUpHandler
 from core.passkeys.delete_passkey import DeletePasskeyHandler
 from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
 from core.passkeys.list_passkeys import ListPasskeysHandler
 from core.passkeys.rename_passkey import RenamePasskeyHandler
+from core.passkeys.sign_in import SignInWithPasskeyHandler
 from core.ports import (
     BreachedPasswords,
     Clock,
@@ -108,6 +112,10 @@ WEB_HANDLERS = (
     ListPasskeysHandler,
     RenamePasskeyHandler,
     DeletePasskeyHandler,
+    BeginPasskeyStepUpHandler,
+    BeginPasskeySignInHandler,
+    SignInWithPasskeyHandler,
+    BeginPasskeySecondStepHandler,
     ListSecurityEventsHandler,
     GetMfaStatusHandler,
     StartTotpHandler,

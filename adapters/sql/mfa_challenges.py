@@ -17,6 +17,7 @@ _COLUMNS = (
     mfa_challenges.c.created_at,
     mfa_challenges.c.expires_at,
     mfa_challenges.c.used_at,
+    mfa_challenges.c.provider,
 )
 
 

@@ -257,6 +257,7 @@ mfa_challenges = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
     Column("used_at", DateTime(timezone=True)),
+    Column("provider", Text),
 )
 
 # Identities at outside providers, by (issuer, subject): never by address. Rows go with their user.

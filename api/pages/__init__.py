@@ -1,7 +1,9 @@
 """Pages people use in a browser: sign up, sign in, confirm an address, reset a password, cancel
 an email change, and the account. Server-rendered from the Jinja2 templates beside this module,
-one stylesheet, no script: every page works with JavaScript off. They call the same core
-commands as the JSON API, with forms loaded by the API's own schemas.
+one stylesheet, and one script only where a passkey is asked for (static/passkeys.js: the
+browser's passkey calls, which nothing else can make); everything else works with JavaScript
+off. They call the same core commands as the JSON API, with forms loaded by the API's own
+schemas.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from injector import Injector
 from adapters.key_files import load_key_file
 from adapters.settings import Settings
 from api.pages.account import AccountPage
+from api.pages.account_passkeys import AccountPasskeysPage
 from api.pages.account_sessions import EndOtherSessionsPage, EndSessionPage, SessionList
 from api.pages.csrf import CsrfTokens
 from api.pages.errors import PageErrors
@@ -26,19 +29,27 @@ from api.pages.provider_kit import ProviderKit
 from api.pages.provider_links import LinkProviderPage, ProviderLinks, UnlinkProviderPage
 from api.pages.provider_sign_in import ProviderCallback, ProviderLinkStart, ProviderSignInStart
 from api.pages.rendering import STATIC, Templates
+from api.pages.second_step import SecondStepPage
 from api.pages.session import Cookies, Sessions
-from api.pages.signing_in import SecondStepPage, SignInPage, SignOutPage, SignUpPage
+from api.pages.signing_in import SignInPage, SignOutPage, SignUpPage
 from api.pages.two_step import TWO_STEP_FORMS, TwoStepPage
 from api.problems import serialize_problem
 from core.identities.link import LinkIdentityHandler
 from core.identities.sign_in import SignInWithIdentityHandler
 from core.identities.unlink import LinkedIdentitiesHandler, UnlinkIdentityHandler
+from core.mfa.begin_passkey_second_step import BeginPasskeySecondStepHandler
 from core.mfa.complete_sign_in import CompleteSignInHandler
 from core.mfa.confirm_totp import ConfirmTotpHandler
 from core.mfa.disable_totp import DisableTotpHandler
 from core.mfa.get_status import GetMfaStatusHandler
 from core.mfa.regenerate_recovery_codes import RegenerateRecoveryCodesHandler
 from core.mfa.start_totp import StartTotpHandler
+from core.passkeys.begin_registration import BeginPasskeyRegistrationHandler
+from core.passkeys.begin_sign_in import BeginPasskeySignInHandler
+from core.passkeys.begin_step_up import BeginPasskeyStepUpHandler
+from core.passkeys.delete_passkey import DeletePasskeyHandler
+from core.passkeys.finish_registration import FinishPasskeyRegistrationHandler
+from core.passkeys.sign_in import SignInWithPasskeyHandler
 from core.ports import IdentityProviders
 from core.sessions.end_sessions import EndOtherSessionsHandler, EndSessionHandler
 from core.sessions.list_sessions import ListSessionsHandler
@@ -55,6 +66,7 @@ from core.users.reset_password import ResetPasswordHandler
 from core.users.update_profile import UpdateProfileHandler
 
 ACCOUNT_FORMS = ("username", "email", "password", "delete", "confirmation")
+PASSKEY_FORMS = ("save", "remove")
 
 
 def _provider_kit(settings: Settings, injector: Injector) -> ProviderKit:
@@ -66,13 +78,18 @@ def _provider_kit(settings: Settings, injector: Injector) -> ProviderKit:
     )
 
 
-def _provider_pages(kit: PageKit, providers: ProviderKit, injector: Injector) -> dict[str, Page]:
+def _provider_pages(
+    kit: PageKit, providers: ProviderKit, second_step: SecondStepPage, injector: Injector
+) -> dict[str, Page]:
     """Sign-in through a provider, and linking providers to the account."""
     linked = injector.get(LinkedIdentitiesHandler)
     return {
         "/login/{provider}": ProviderSignInStart(kit, providers=providers),
         "/login/{provider}/callback": ProviderCallback(
-            kit, providers=providers, sign_in=injector.get(SignInWithIdentityHandler)
+            kit,
+            providers=providers,
+            sign_in=injector.get(SignInWithIdentityHandler),
+            second_step=second_step,
         ),
         "/account/link/{provider}": ProviderLinkStart(kit, providers=providers),
         "/account/link": LinkProviderPage(
@@ -91,6 +108,7 @@ def _kit(settings: Settings, injector: Injector, templates: Templates) -> PageKi
         session_user=injector.get(GetSessionUserHandler),
         sign_in=injector.get(IssueAccessTokenHandler),
         complete_sign_in=injector.get(CompleteSignInHandler),
+        passkey_sign_in=injector.get(SignInWithPasskeyHandler),
         sign_out=injector.get(RevokeRefreshTokenHandler),
     )
     csrf = CsrfTokens(load_key_file(settings.csrf_key_file), cookies)
@@ -109,11 +127,20 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         link=injector.get(LinkIdentityHandler),
         linked=injector.get(LinkedIdentitiesHandler),
     )
+    second_step = SecondStepPage(
+        kit, begin=injector.get(BeginPasskeySecondStepHandler), providers=links
+    )
+    sign_in = SignInPage(
+        kit,
+        begin_passkey=injector.get(BeginPasskeySignInHandler),
+        second_step=second_step,
+        providers=links,
+    )
     pages: dict[str, Page] = {
         "/": HomePage(kit),
         "/signup": SignUpPage(kit, register=injector.get(RegisterUserHandler)),
-        "/login": SignInPage(kit, providers=links),
-        "/login/code": SecondStepPage(kit, providers=links),
+        "/login": sign_in,
+        "/login/code": second_step,
         "/logout": SignOutPage(kit),
         "/forgot-password": ForgotPasswordPage(
             kit, request_reset=injector.get(RequestPasswordResetHandler)
@@ -123,7 +150,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         "/cancel-email-change": CancelEmailChangePage(
             kit, cancel=injector.get(CancelEmailChangeHandler)
         ),
-        **_provider_pages(kit, providers, injector),
+        **_provider_pages(kit, providers, second_step, injector),
     }
     for path, page in pages.items():
         app.add_route(path, page)
@@ -133,6 +160,7 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         delete_account=injector.get(DeleteAccountHandler),
         resend=injector.get(ResendVerificationHandler),
         mfa_status=injector.get(GetMfaStatusHandler),
+        begin_step_up=injector.get(BeginPasskeyStepUpHandler),
         providers=links,
         sessions=SessionList(injector.get(ListSessionsHandler)),
     )
@@ -154,11 +182,23 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         confirm=injector.get(ConfirmTotpHandler),
         disable=injector.get(DisableTotpHandler),
         regenerate=injector.get(RegenerateRecoveryCodesHandler),
+        begin_step_up=injector.get(BeginPasskeyStepUpHandler),
     )
     app.add_route("/account/two-step", two_step)
     for form in TWO_STEP_FORMS:
         suffix = form.replace("-", "_").replace(".", "_")
         app.add_route(f"/account/two-step/{form}", two_step, suffix=suffix)
+    app.add_route("/login/passkey", sign_in, suffix="passkey")
+    passkeys = AccountPasskeysPage(
+        kit,
+        account=account,
+        begin=injector.get(BeginPasskeyRegistrationHandler),
+        finish=injector.get(FinishPasskeyRegistrationHandler),
+        delete=injector.get(DeletePasskeyHandler),
+    )
+    app.add_route("/account/passkeys", passkeys)
+    for form in PASSKEY_FORMS:
+        app.add_route(f"/account/passkeys/{form}", passkeys, suffix=form)
     app.add_static_route("/static", str(STATIC))
     routes = {
         *pages,
@@ -167,5 +207,8 @@ def add_pages(app: falcon.asgi.App[Any, Any], settings: Settings, injector: Inje
         *(f"/account/{form}" for form in ACCOUNT_FORMS),
         "/account/two-step",
         *(f"/account/two-step/{form}" for form in TWO_STEP_FORMS),
+        "/login/passkey",
+        "/account/passkeys",
+        *(f"/account/passkeys/{form}" for form in PASSKEY_FORMS),
     }
     app.set_error_serializer(PageErrors(templates, frozenset(routes), serialize_problem))

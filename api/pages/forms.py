@@ -7,11 +7,13 @@ from __future__ import annotations
 import math
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+import orjson
 from marshmallow import Schema
 
 from api import body
+from api.passkey_schemas import PasskeyAssertion, PasskeyRegistration
 from api.problems import Problem, status_of
 from core.domain import (
     AlreadyVerified,
@@ -21,13 +23,19 @@ from core.domain import (
     InvalidActionToken,
     InvalidCredentials,
     InvalidInput,
+    InvalidPasskey,
     RateLimited,
 )
+from core.passkeys.ceremony import PasskeyAnswer
 
+T = TypeVar("T")
 WHOLE_FORM = "_body"
 """Where api.body puts messages that concern no one field; shown above the form."""
-SECRET_FIELDS = frozenset({"password", "current_password", "new_password", "code", "recovery_code"})
-"""Never shown again, not even to their owner: a page can be cached, printed or looked at."""
+SECRET_FIELDS = frozenset(
+    {"password", "current_password", "new_password", "code", "recovery_code", "credential"}
+)
+"""Never shown again, not even to their owner: a page can be cached, printed or looked at (and
+a passkey's answer is asked for afresh each time)."""
 SHOWN_ON_FORM = (
     InvalidInput,
     Conflict,
@@ -35,6 +43,7 @@ SHOWN_ON_FORM = (
     RateLimited,
     InvalidCredentials,
     InvalidActionToken,
+    InvalidPasskey,
     AlreadyVerified,
 )
 """What a person can act on from the form itself; any other error gets the error page."""
@@ -52,10 +61,63 @@ async def succeeded(
     return True
 
 
+async def result_of(
+    form: Form, action: Awaitable[T], forbidden_field: str | None = None
+) -> T | None:
+    """As `succeeded`, for a command whose result the next page shows: the result, or None
+    with the command's error put on the form."""
+    try:
+        return await action
+    except SHOWN_ON_FORM as error:
+        form.reject(error, forbidden_field)
+        return None
+
+
 def given(values: dict[str, str], *names: str, always: tuple[str, ...] = ()) -> dict[str, str]:
     """The named fields as an API client would send them: one left empty is left out (the
     schema then says it is needed), except those in `always` (the value being changed)."""
     return {n: values.get(n, "") for n in names if values.get(n) or n in always}
+
+
+NO_PASSKEY_ANSWER = (
+    "Your browser gave no passkey's answer: it was cancelled or took too long, there is no "
+    "passkey for this site on this device, or JavaScript is off (passkeys need it). Try again."
+)
+# A passkey's answer as the API reads it: to sign (`get`), or to make a passkey (`create`).
+_ANSWERS: dict[str, Schema] = {
+    "get": PasskeyAssertion(),
+    "create": PasskeyRegistration(only=("challenge_id", "credential")),
+}
+
+
+def passkey_answer(form: Form, values: dict[str, str], kind: str = "get") -> PasskeyAnswer | None:
+    """The passkey's answer a form carries in its hidden fields (`challenge_id` and
+    `credential`, the JSON the page's script put there), loaded as the API loads it; None,
+    with the reason on the form, when there is none."""
+    try:
+        credential = orjson.loads(values.get("credential") or "null")
+        loaded = body.load(
+            _ANSWERS[kind], {"challenge_id": values.get("challenge_id"), "credential": credential}
+        )
+    except (orjson.JSONDecodeError, Problem):
+        form.status = 400
+        form.errors[WHOLE_FORM] = [NO_PASSKEY_ANSWER]
+        return None
+    if isinstance(loaded, PasskeyAnswer):
+        return loaded
+    return PasskeyAnswer(loaded["challenge_id"], loaded["credential"])
+
+
+def with_step_up(
+    form: Form, values: dict[str, str], data: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """`data` and the passkey's answer that a form of a passkey-only account carries to confirm
+    a change (`passkey`, as the API takes it); None, with the reason on the form, when the form
+    has a place for one and no answer came."""
+    if data is None or "credential" not in values:
+        return data
+    answer = passkey_answer(form, values)
+    return None if answer is None else {**data, "passkey": answer}
 
 
 def wait_text(seconds: int) -> str:
@@ -103,7 +165,9 @@ class Form:
         `forbidden_field` is the password that a Forbidden says was wrong."""
         self.status = status_of(error)
         if isinstance(error, InvalidInput):
-            self.errors.update(error.errors)
+            # A passkey's answer is no field a person fills in: its errors go above the form.
+            for name, messages in error.errors.items():
+                self.errors[WHOLE_FORM if name == "passkey" else name] = messages
         elif isinstance(error, Conflict):
             self.errors[error.field] = [error.detail]
         elif isinstance(error, Forbidden) and forbidden_field is not None:

@@ -12,7 +12,7 @@ import falcon.asgi
 from api.body import read_form
 from api.pages.csrf import CsrfTokens
 from api.pages.forms import Form
-from api.pages.rendering import Templates, send_html
+from api.pages.rendering import PASSKEY_SCRIPT, Templates, send_html
 from api.pages.session import Sessions
 from core.domain import User
 
@@ -42,6 +42,9 @@ NOTICES = {
     "two-step-off": "Two-step sign-in is off: signing in asks for the password only.",
     "sign-in-expired": "That sign-in took too long, or its code form was used already. Sign in "
     "again.",
+    "passkey-added": "Your passkey is added. Sign in with it alone, or after your password: "
+    "signing in with the password now asks for it.",
+    "passkey-removed": "The passkey is removed: it signs nobody in any more.",
     "provider-linked": "Done: the provider is linked, and signs you in to this account.",
     "provider-not-linked": "You are signed in, but the provider was not linked: this account "
     "has another address than the provider gave. Link it below if it is yours.",
@@ -76,16 +79,19 @@ class PageKit:
         *,
         user: User | None,
         status: int = 200,
+        scripts: bool = False,
         **context: Any,
     ) -> None:
+        """`scripts`: the page has a passkey's form, and runs the script that answers it."""
         html = self.templates.render(
             template,
             user=user,
             csrf_token=self.csrf.token(req, resp),
             notice=NOTICES.get(req.get_param("notice") or ""),
+            passkey_script=PASSKEY_SCRIPT if scripts else None,
             **context,
         )
-        send_html(resp, html, status)
+        send_html(resp, html, status, scripts)
 
 
 class Page:
@@ -110,8 +116,9 @@ class Page:
         user: User | None = None,
         **context: Any,
     ) -> None:
-        """The page's template, with `form` as filled in (and its status, 200 when fine)."""
-        status = form.status if form is not None else 200
+        """The page's template, with `form` as filled in (and its status, 200 when fine, unless
+        the context names another `status`)."""
+        status = context.pop("status", form.status if form is not None else 200)
         self._kit.render(
             req,
             resp,

@@ -1,7 +1,8 @@
 """Sign-in through a provider: a button starts the authorization code flow (PKCE, state and, for
 OpenID Connect, a nonce, kept in a signed cookie of this browser), and the provider's redirect
 back ends it: the account linked to the identity is signed in (a session whose `amr` is `ext`),
-or a new one is made, or the identity waits to be linked."""
+after its second factor when it has one, or a new one is made, or the identity waits to be
+linked."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from api.auth import client_address
 from api.pages.kit import Page, PageKit, redirect
 from api.pages.provider_cookies import FLOW
 from api.pages.provider_kit import ProviderKit, log
+from api.pages.second_step import SecondStepPage
 from api.problems import Problem
+from core.domain import SecondFactorRequired
 from core.domain.identities import LinkRequired
 from core.identities.sign_in import SignInWithIdentity, SignInWithIdentityHandler
 from core.ports import CodeGrant, ProviderInfo
@@ -87,11 +90,17 @@ class ProviderCallback(Page):
     """GET /login/{provider}/callback: where the provider sends the person back."""
 
     def __init__(
-        self, kit: PageKit, *, providers: ProviderKit, sign_in: SignInWithIdentityHandler
+        self,
+        kit: PageKit,
+        *,
+        providers: ProviderKit,
+        sign_in: SignInWithIdentityHandler,
+        second_step: SecondStepPage,
     ) -> None:
         super().__init__(kit)
         self._providers = providers
         self._sign_in = sign_in
+        self._second_step = second_step
 
     async def on_get(
         self, req: falcon.asgi.Request, resp: falcon.asgi.Response, provider: str
@@ -122,6 +131,11 @@ class ProviderCallback(Page):
         except LinkRequired:
             self._providers.keep_pending(req, resp, identity, None)
             redirect(resp, "/login")
+            return
+        except SecondFactorRequired as required:
+            await self._second_step.ask(
+                req, resp, required.mfa_token, required.methods, via=info.label
+            )
             return
         await self._kit.sessions.start(req, resp, issued)
         redirect(resp, "/account")

@@ -14,18 +14,29 @@ from core.domain import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
-# Everything from this service and nothing from elsewhere; the pages run no script at all, and
-# no other site may frame them (clickjacking) or be the target of their forms.
-POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'none'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def _policy(scripts: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+# Everything from this service and nothing from elsewhere, and no other site may frame the
+# pages (clickjacking) or be the target of their forms. Most pages run no script at all; those
+# with a passkey's form run one, PASSKEY_SCRIPT, from this service's own files: no inline
+# script, no eval, nothing another site or an injected attribute could run.
+POLICY = _policy("'none'")
+POLICY_WITH_SCRIPT = _policy("'self'")
+PASSKEY_SCRIPT = "/static/passkeys.js"
+"""The pages' one script: it asks the browser for a passkey (`navigator.credentials`) when a
+form that needs one is sent."""
 
 
 class Templates:
@@ -57,12 +68,13 @@ def moment(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%d %B %Y, %H:%M UTC")
 
 
-def send_html(resp: falcon.Response, html: str, status: int = 200) -> None:
+def send_html(resp: falcon.Response, html: str, status: int = 200, scripts: bool = False) -> None:
     """A page and its headers. No page is cached or names itself to the next site: each carries
-    a CSRF token, some the account's data, some a mailed token in their URL."""
+    a CSRF token, some the account's data, some a mailed token in their URL. Only a page with
+    `scripts` (a passkey's form) may run PASSKEY_SCRIPT."""
     resp.status = status
     resp.content_type = falcon.MEDIA_HTML
-    resp.set_header("Content-Security-Policy", POLICY)
+    resp.set_header("Content-Security-Policy", POLICY_WITH_SCRIPT if scripts else POLICY)
     resp.set_header("Referrer-Policy", "no-referrer")
     resp.set_header("X-Content-Type-Options", "nosniff")
     resp.cache_control = ["no-store"]

@@ -1,11 +1,12 @@
 """Browser sign-in: the session cookie, and the core handlers that start, read and end it.
 
-The cookie holds the refresh token of a password sign-in, the same token family API clients
-get, so a browser session is listed, expires and ends like any other sign-in (see
-GetSessionUserHandler for why pages do not rotate it). It is HttpOnly (no script reads it),
-SameSite=Lax (other sites' forms and fetches do not carry it) and, unless PUBLIC_BASE_URL is a
-plain-HTTP address of this machine, Secure with the `__Host-` prefix (sent over HTTPS only, and
-no subdomain can set or overwrite it). The access token a sign-in also makes is never sent.
+The cookie holds the refresh token of a sign-in (with the password, or a passkey), the same
+token family API clients get, so a browser session is listed, expires and ends like any other
+sign-in (see GetSessionUserHandler for why pages do not rotate it). It is HttpOnly (no script
+reads it), SameSite=Lax (other sites' forms and fetches do not carry it) and, unless
+PUBLIC_BASE_URL is a plain-HTTP address of this machine, Secure with the `__Host-` prefix (sent
+over HTTPS only, and no subdomain can set or overwrite it). The access token a sign-in also
+makes is never sent.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import falcon
 from api.auth import client_address
 from core.domain import Unauthenticated, User
 from core.mfa.complete_sign_in import CompleteSignIn, CompleteSignInHandler
+from core.passkeys.ceremony import PasskeyAnswer
+from core.passkeys.sign_in import SignInWithPasskey, SignInWithPasskeyHandler
 from core.sessions.session_user import GetSessionUser, GetSessionUserHandler, SignedIn
 from core.tokens.issue_access_token import IssueAccessToken, IssueAccessTokenHandler
 from core.tokens.issued import IssuedTokens
@@ -74,12 +77,14 @@ class Sessions:
         session_user: GetSessionUserHandler,
         sign_in: IssueAccessTokenHandler,
         complete_sign_in: CompleteSignInHandler,
+        passkey_sign_in: SignInWithPasskeyHandler,
         sign_out: RevokeRefreshTokenHandler,
     ) -> None:
         self._cookies = cookies
         self._session_user = session_user
         self._sign_in = sign_in
         self._complete_sign_in = complete_sign_in
+        self._passkey_sign_in = passkey_sign_in
         self._sign_out = sign_out
 
     async def user(self, req: falcon.Request, resp: falcon.Response) -> User | None:
@@ -117,19 +122,33 @@ class Sessions:
         mfa_token: str,
         code: str | None,
         recovery_code: str | None,
+        passkey: PasskeyAnswer | None = None,
     ) -> IssuedTokens:
-        """The second step, as the API's (lockout included); then as `sign_in`."""
+        """The second step (a code, a recovery code or a passkey), as the API's (lockout
+        included); then as `sign_in`."""
         command = CompleteSignIn(
-            mfa_token, code, recovery_code, client_address(req), req.user_agent
+            mfa_token, code, recovery_code, client_address(req), req.user_agent, passkey
         )
         issued = await self._complete_sign_in(command)
         await self.start(req, resp, issued)
         return issued
 
+    async def sign_in_with_passkey(
+        self, req: falcon.Request, resp: falcon.Response, answer: PasskeyAnswer
+    ) -> IssuedTokens:
+        """A passkey alone, as the API's sign-in with one (lockout included); then as
+        `sign_in`."""
+        command = SignInWithPasskey(
+            answer.challenge_id, answer.credential, client_address(req), req.user_agent
+        )
+        issued = await self._passkey_sign_in(command)
+        await self.start(req, resp, issued)
+        return issued
+
     async def start(self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens) -> None:
-        """Keep a sign-in's refresh token in the cookie (a password's, a second step's, or a
-        provider's). A session the browser had before is signed out: nothing would present its
-        token again."""
+        """Keep a sign-in's refresh token in the cookie (a password's, a passkey's, a second
+        step's, or a provider's). A session the browser had before is signed out: nothing would
+        present its token again."""
         if previous := self._cookies.get(req, self._cookies.session):
             await self._sign_out(RevokeRefreshToken(previous, client_address(req), req.user_agent))
         self._cookies.set(

@@ -1,21 +1,25 @@
-"""Sign up, sign in, sign out: the API's commands, with the session in a cookie."""
+"""Sign up, sign in (with the password, a passkey, or both), sign out: the API's commands, with
+the session in a cookie."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 import falcon.asgi
 
-from api import mfa_schemas, schemas
-from api.pages.forms import Form, given, succeeded
+from api import schemas
+from api.pages.forms import Form, given, passkey_answer, succeeded
 from api.pages.kit import Page, PageKit, redirect
 from api.pages.provider_links import ProviderLinks
-from core.domain import InvalidMfaToken, SecondFactorRequired, User
+from api.pages.second_step import SecondStepPage
+from core.domain import SecondFactorRequired, User
+from core.passkeys.begin_sign_in import BeginPasskeySignIn, BeginPasskeySignInHandler
+from core.tokens.issued import IssuedTokens
 from core.users.register import RegisterUser, RegisterUserHandler
 
 _create = schemas.UserCreate()
 _sign_in = schemas.TokenRequest()
-_second_step = mfa_schemas.MfaSignIn()
 
 
 class _SignedOutPage(Page):
@@ -27,7 +31,12 @@ class _SignedOutPage(Page):
         if await self._kit.sessions.user(req, resp):
             redirect(resp, "/account")
             return
-        self._show(req, resp, Form(self.form_id))
+        await self._form_page(req, resp, Form(self.form_id))
+
+    async def _form_page(
+        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, form: Form
+    ) -> None:
+        self._show(req, resp, form)
 
 
 class SignUpPage(_SignedOutPage):
@@ -57,16 +66,49 @@ class SignUpPage(_SignedOutPage):
 
 class SignInPage(_SignedOutPage):
     """/login: the password for a session (IssueAccessTokenHandler, as POST /api/v1/token/access,
-    with the same lockout by client address); buttons for the sign-in providers. When the account
-    asks for a second factor, the answer is the form of the second step (SecondStepPage)."""
+    with the same lockout by client address); when the account asks for a second factor, the
+    answer is the second step's page (SecondStepPage) instead. Beside it, signing in with a
+    passkey alone (/login/passkey: SignInWithPasskeyHandler, as POST /api/v1/token/passkey),
+    and buttons for the sign-in providers. A provider's identity waiting for this account is
+    linked once the sign-in is done."""
 
     form_id = "login"
     template = "login.html"
     title = "Sign in"
 
-    def __init__(self, kit: PageKit, *, providers: ProviderLinks) -> None:
+    def __init__(
+        self,
+        kit: PageKit,
+        *,
+        begin_passkey: BeginPasskeySignInHandler,
+        second_step: SecondStepPage,
+        providers: ProviderLinks,
+    ) -> None:
         super().__init__(kit)
+        self._begin_passkey = begin_passkey
+        self._second_step = second_step
         self._providers = providers
+
+    async def _form_page(
+        self,
+        req: falcon.asgi.Request,
+        resp: falcon.asgi.Response,
+        form: Form,
+        passkey_form: Form | None = None,
+    ) -> None:
+        """The password's form and the passkey's, with a challenge of its own each time."""
+        passkey_form = passkey_form or Form("login-passkey")
+        ceremony = await self._begin_passkey(BeginPasskeySignIn())
+        status = passkey_form.status if passkey_form.errors else form.status
+        self._show(
+            req,
+            resp,
+            form,
+            passkey_form=passkey_form,
+            passkey=ceremony,
+            status=status,
+            scripts=True,
+        )
 
     async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         values = await self._kit.form(req)
@@ -74,22 +116,41 @@ class SignInPage(_SignedOutPage):
         data = form.load(_sign_in, given(values, "username", "password"))
         try:
             if data is not None and await succeeded(
-                form, self._signed_in(req, resp, data["username"], data["password"])
+                form,
+                self._signed_in(
+                    req,
+                    resp,
+                    self._kit.sessions.sign_in(req, resp, data["username"], data["password"]),
+                ),
             ):
                 return
         except SecondFactorRequired as required:
-            SecondStepPage.ask(
-                self._kit, req, resp, Form("login-code", {"mfa_token": required.mfa_token})
-            )
+            await self._second_step.ask(req, resp, required.mfa_token, required.methods)
             return
-        self._show(req, resp, form)
+        await self._form_page(req, resp, form)
+
+    async def on_get_passkey(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        redirect(resp, "/login")
+
+    async def on_post_passkey(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        values = await self._kit.form(req)
+        form = Form.of("login-passkey", values)
+        answer = passkey_answer(form, values)
+        if answer is not None and await succeeded(
+            form,
+            self._signed_in(req, resp, self._kit.sessions.sign_in_with_passkey(req, resp, answer)),
+        ):
+            return
+        await self._form_page(req, resp, Form("login"), form)
 
     async def _signed_in(
-        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, login: str, password: str
+        self,
+        req: falcon.asgi.Request,
+        resp: falcon.asgi.Response,
+        action: Awaitable[IssuedTokens],
     ) -> None:
-        issued = await self._kit.sessions.sign_in(req, resp, login, password)
         # Signing in is done: an identity waiting for this account is linked now.
-        redirect(resp, await self._providers.after_sign_in(req, resp, issued))
+        redirect(resp, await self._providers.after_sign_in(req, resp, await action))
 
     def _show(
         self,
@@ -101,53 +162,6 @@ class SignInPage(_SignedOutPage):
     ) -> None:
         context.update(self._providers.sign_in_context(req))
         super()._show(req, resp, form, user, **context)
-
-
-class SecondStepPage(Page):
-    """/login/code: the second step of a sign-in, a code from the authenticator app or a recovery
-    code (CompleteSignInHandler, as POST /api/v1/token/mfa, with the same lockout). The form
-    carries the mfa_token of the password step: it works once, for a few minutes, and is
-    nothing without a code."""
-
-    template = "login_code.html"
-    title = "Sign in: the code"
-
-    def __init__(self, kit: PageKit, *, providers: ProviderLinks) -> None:
-        super().__init__(kit)
-        self._providers = providers
-
-    @classmethod
-    def ask(
-        cls, kit: PageKit, req: falcon.asgi.Request, resp: falcon.asgi.Response, form: Form
-    ) -> None:
-        kit.render(
-            req, resp, cls.template, user=None, title=cls.title, form=form, status=form.status
-        )
-
-    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        # Nothing to show without the password step.
-        redirect(resp, "/login")
-
-    async def on_post(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
-        values = await self._kit.form(req)
-        form = Form.of("login-code", values)
-        data = form.load(_second_step, given(values, "mfa_token", "code", "recovery_code"))
-        try:
-            if data is not None and await succeeded(form, self._signed_in(req, resp, data)):
-                return
-        except InvalidMfaToken:
-            redirect(resp, "/login?notice=sign-in-expired")
-            return
-        self.ask(self._kit, req, resp, form)
-
-    async def _signed_in(
-        self, req: falcon.asgi.Request, resp: falcon.asgi.Response, data: dict[str, Any]
-    ) -> None:
-        issued = await self._kit.sessions.complete_sign_in(
-            req, resp, data["mfa_token"], data.get("code"), data.get("recovery_code")
-        )
-        # Signing in is done: an identity waiting for this account is linked now.
-        redirect(resp, await self._providers.after_sign_in(req, resp, issued))
 
 
 class SignOutPage(Page):

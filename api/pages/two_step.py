@@ -1,7 +1,9 @@
 """/account/two-step: turn two-step sign-in on (a QR code for the authenticator app, then its
 first code), see the recovery codes once (and download them), get a fresh set, turn it off.
 Each form calls the command the API's /api/v1/mfa operations call, with the same re-entered
-password (and code) counted against the account's lockout."""
+password (and code) counted against the account's lockout. An account whose only second
+factor is a passkey confirms turning the app on with the passkey as well (a step-up challenge
+made for the page, answered by the page's one script, static/passkeys.js)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import segno
 
 from api import mfa_schemas
 from api.auth import client_address
-from api.pages.forms import Form, given, succeeded
+from api.pages.forms import Form, given, succeeded, with_step_up
 from api.pages.kit import Page, PageKit, redirect
 from core.domain import User
 from core.mfa.confirm_totp import ConfirmTotp, ConfirmTotpHandler
@@ -23,6 +25,7 @@ from core.mfa.regenerate_recovery_codes import (
     RegenerateRecoveryCodesHandler,
 )
 from core.mfa.start_totp import StartTotp, StartTotpHandler
+from core.passkeys.begin_step_up import BeginPasskeyStepUp, BeginPasskeyStepUpHandler
 
 _start = mfa_schemas.TotpStart()
 _confirm = mfa_schemas.TotpConfirmation()
@@ -49,6 +52,7 @@ class TwoStepPage(Page):
         confirm: ConfirmTotpHandler,
         disable: DisableTotpHandler,
         regenerate: RegenerateRecoveryCodesHandler,
+        begin_step_up: BeginPasskeyStepUpHandler,
     ) -> None:
         super().__init__(kit)
         self._status = status
@@ -56,6 +60,7 @@ class TwoStepPage(Page):
         self._confirm = confirm
         self._disable = disable
         self._regenerate = regenerate
+        self._begin_step_up = begin_step_up
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         if (user := await self._signed_in(req, resp)) is not None:
@@ -67,7 +72,7 @@ class TwoStepPage(Page):
         if (user := await self._signed_in(req, resp)) is None:
             return
         form = Form.of("start", values)
-        data = form.load(_start, given(values, "current_password"))
+        data = with_step_up(form, values, form.load(_start, given(values, "current_password")))
         if data is not None:
             enrolment = await self._when_done(
                 form, self._start(StartTotp(user.id, **data, **self._caller(req, user)))
@@ -178,7 +183,20 @@ class TwoStepPage(Page):
         forms = {form_id: Form(form_id) for form_id in ("start", "disable", "recovery-codes")}
         if posted is not None:
             forms[posted.id] = posted
-        self._show(req, resp, posted, user, step="status", mfa=status, forms=forms)
+        step_up = None
+        if status.passkey_only:
+            step_up = await self._begin_step_up(BeginPasskeyStepUp(user.id, user.token_version))
+        self._show(
+            req,
+            resp,
+            posted,
+            user,
+            step="status",
+            mfa=status,
+            forms=forms,
+            step_up=step_up,
+            scripts=step_up is not None,
+        )
 
     def _show_enrolment(
         self, req: falcon.Request, resp: falcon.Response, user: User, form: Form

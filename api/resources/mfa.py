@@ -1,5 +1,6 @@
 """/api/v1/mfa: the caller's second factors. Every change needs the password (and, once two-step
-sign-in is on, a code) in the same request: an access token alone changes nothing here."""
+sign-in is on, a code or a passkey's answer) in the same request: an access token alone changes
+nothing here. Passkeys have their resources in api/resources/passkeys.py."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ _reauthentication = mfa_schemas.SecondFactorReauthentication()
 _status = mfa_schemas.MfaStatus()
 _enrolment = mfa_schemas.TotpEnrolment()
 _codes = mfa_schemas.RecoveryCodes()
-_wrong = problem("Password or code wrong (each counts as a failed login)")
+_wrong = problem("Password, code or passkey wrong (each counts as a failed login)")
 _not_on = problem("Two-step sign-in is not on")
 
 
@@ -55,10 +56,7 @@ class MfaStatus:
 
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         status = await self._get_status(GetMfaStatus(**bearer(req)))
-        # Passkeys come in a later release; the field is part of the contract already.
-        resp.media = _status.dump(
-            {"totp": status.totp, "recovery_codes_left": status.recovery_codes_left, "passkeys": []}
-        )
+        resp.media = _status.dump(status)
 
 
 class Totp:
@@ -77,7 +75,7 @@ class Totp:
             "requestBody": json_body(mfa_schemas.TotpStart),
             "responses": {
                 "201": json_response("Pending", mfa_schemas.TotpEnrolment),
-                "403": problem("Password wrong (counts as a failed login)"),
+                "403": problem("Password or passkey wrong (each counts as a failed login)"),
                 "409": problem("Two-step sign-in is on already"),
                 **BODY_PROBLEMS,
             },

@@ -7,6 +7,7 @@ from typing import ClassVar
 import falcon.asgi
 from marshmallow import Schema, fields, validate
 
+from api import mfa_schemas
 from api.auth import client_address
 from api.body import load_body
 from api.openapi import BODY_PROBLEMS, Operations, json_body, json_response, problem
@@ -60,7 +61,13 @@ class ProviderToken:
                 "401": problem(
                     "The ID token is invalid, expired, for another audience, or without this nonce"
                 ),
-                "403": problem("The provider has not verified the address, or sign-in is blocked"),
+                "403": {
+                    "description": "The provider has not verified the address, or sign-in is "
+                    "blocked; or the account asks for a second factor: `type` ends in "
+                    "mfa-required, and `mfa_token` and `methods` say how to go on (POST "
+                    "/api/v1/token/mfa), as after the right password.",
+                    "content": {"application/problem+json": {"schema": mfa_schemas.SignInProblem}},
+                },
                 "409": problem(
                     "An account has this address and no link to this identity: "
                     "sign in to it and link the provider on the account page"

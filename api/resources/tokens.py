@@ -24,12 +24,14 @@ _sign_in_blocked = problem("Sign-in blocked: the email address was rejected")
 _sign_in_refused = {
     "description": "Sign-in blocked (the email address was rejected); or the password is right "
     "and the account asks for a second factor: `type` ends in mfa-required, and `mfa_token` "
-    "and `methods` say how to go on (POST /api/v1/token/mfa).",
+    "and `methods` say how to go on (POST /api/v1/token/mfa, after POST "
+    "/api/v1/token/mfa/passkey-options for a passkey).",
     "content": {"application/problem+json": {"schema": mfa_schemas.SignInProblem}},
 }
 
 
 def token_response(resp: falcon.asgi.Response, issued: IssuedTokens) -> None:
+    """The OAuth2 token response (RFC 6749 section 5.1) of a sign-in or a refresh."""
     resp.cache_control = ["no-store"]
     resp.media = {
         "access_token": issued.access.token,
@@ -83,16 +85,20 @@ class SecondStepToken:
     openapi: ClassVar[Operations] = {
         "post": {
             "tags": ["tokens"],
-            "summary": "Log in, second step: mfa_token and a code for the token pair",
+            "summary": "Log in, second step: mfa_token and a code or a passkey for the token pair",
             "description": "`mfa_token` comes from the 403 mfa-required answer of "
             "/api/v1/token/access; it works once, for 5 minutes. Give `code` (from the "
-            "authenticator app; each is accepted once) or `recovery_code` (each works once). A "
-            "wrong one counts as a failed login. The access token's `amr` says which was used.",
+            "authenticator app; each is accepted once), `recovery_code` (each works once) or "
+            "`passkey` (JSON only: a passkey's answer to POST /api/v1/token/mfa/passkey-options). "
+            "A wrong one counts as a failed login. The access token's `amr` says which was used: "
+            '["pwd", "otp"], ["pwd", "rcv"] or ["pwd", "hwk"].',
             "operationId": "completeSignIn",
-            "requestBody": json_body(mfa_schemas.MfaSignIn, form=True),
+            "requestBody": json_body(mfa_schemas.MfaSignIn, form=mfa_schemas.MfaSignInForm),
             "responses": {
                 "200": _tokens,
-                "401": problem("mfa_token invalid, expired or used; or the code is wrong"),
+                "401": problem(
+                    "mfa_token invalid, expired or used; or the code or the passkey is wrong"
+                ),
                 "403": _sign_in_blocked,
                 **BODY_PROBLEMS,
             },

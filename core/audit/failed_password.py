@@ -13,7 +13,7 @@ from core.lockout import LoginLockout, SignInAttempt
 from core.ports import Clock, UnitOfWorkFactory
 
 CheckedFor = Literal["sign_in", "profile_change", "account_deletion", "second_factor_change"]
-FailureReason = Literal["wrong_password", "wrong_code"]
+FailureReason = Literal["wrong_password", "wrong_code", "wrong_passkey"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,20 @@ raise.
 
 One import path for all of it; the modules group it by subject."""
 
+from core.domain.account_fields import (
+    EMAIL_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    USERNAME_PATTERN,
+    check_email,
+    check_password,
+    check_username,
+    email_problem,
+    login_key,
+    normalise_email,
+    normalise_password,
+    password_length_problem,
+)
 from core.domain.errors import (
     AlreadyVerified,
     ClonedAuthenticator,
@@ -29,6 +43,7 @@ from core.domain.limits import (
 )
 from core.domain.mfa import (
     MFA_TOKEN_TTL,
+    PASSKEY_ONLY,
     PASSWORD_ONLY,
     RECOVERY_CODE_COUNT,
     Amr,
@@ -59,6 +74,7 @@ from core.domain.passkeys import (
     Passkey,
     WebAuthnChallenge,
     check_passkey_name,
+    passkey_name_problem,
     user_handle,
 )
 from core.domain.sessions import (
@@ -79,21 +95,9 @@ from core.domain.tokens import (
 from core.domain.users import (
     ACCOUNT_DISABLED,
     ADMIN_ROLE,
-    EMAIL_MAX_LENGTH,
-    PASSWORD_MAX_LENGTH,
-    PASSWORD_MIN_LENGTH,
     STALE_TOKEN,
     USER_STATUSES,
-    USERNAME_PATTERN,
     User,
-    check_email,
-    check_password,
-    check_username,
-    email_problem,
-    login_key,
-    normalise_email,
-    normalise_password,
-    password_length_problem,
     token_holder,
 )
 
@@ -109,6 +113,7 @@ __all__ = [
     "MFA_TOKEN_TTL",
     "NEW_DEVICE_WINDOW",
     "PASSKEY_NAME_MAX_LENGTH",
+    "PASSKEY_ONLY",
     "PASSWORD_MAX_LENGTH",
     "PASSWORD_MIN_LENGTH",
     "PASSWORD_ONLY",
@@ -169,6 +174,7 @@ __all__ = [
     "new_totp_secret",
     "normalise_email",
     "normalise_password",
+    "passkey_name_problem",
     "password_length_problem",
     "recovery_code_hash",
     "recovery_code_problem",

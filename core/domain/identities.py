@@ -9,8 +9,9 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from core.domain.account_fields import UNUSABLE_PASSWORD, USERNAME_PATTERN
 from core.domain.errors import Conflict, DomainError, Forbidden, InvalidCredentials, Unavailable
-from core.domain.users import UNUSABLE_PASSWORD, USERNAME_PATTERN, User
+from core.domain.users import User
 
 EXTERNAL_AMR = ("ext",)
 """How a sign-in through a provider authenticated the person (RFC 8176: an outside party)."""

@@ -33,8 +33,13 @@ MFA_TOKEN_TTL = timedelta(minutes=5)
 Amr = tuple[str, ...]
 """Authentication methods references (RFC 8176) of a sign-in."""
 PASSWORD_ONLY: Amr = ("pwd",)
+PASSKEY_ONLY: Amr = ("hwk",)
+"""A sign-in with a passkey alone: a hardware-secured key, whose authenticator verified the
+user itself (RFC 8176 has no name for a passkey as such)."""
 
-SecondFactorMethod = Literal["totp", "recovery_code"]
+SecondFactorMethod = Literal["totp", "recovery_code", "passkey"]
+"""The second factors a sign-in (or a sensitive change) may ask for: a TOTP code, a recovery
+code in its place, or a passkey's signature."""
 
 
 def is_totp_code(code: str) -> bool:
@@ -123,18 +128,29 @@ def new_recovery_codes() -> list[str]:
     return codes
 
 
+# RFC 8176's name of each factor in `amr`: a one-time password, a recovery code, and a
+# hardware-secured key (a passkey's private key never leaves its authenticator).
+_FACTOR_OF_AMR: dict[str, SecondFactorMethod] = {
+    "otp": "totp",
+    "rcv": "recovery_code",
+    "hwk": "passkey",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class SecondFactorProof:
     """A second factor that matched and is still to be spent (in the transaction of what it
-    allows): the TOTP time step, or the hash of the recovery code."""
+    allows): the TOTP time step, or the hash of the recovery code. A passkey's proof has
+    nothing left to spend: its single-use challenge was used up when it was verified."""
 
-    method: Literal["otp", "rcv"]
+    method: Literal["otp", "rcv", "hwk"]
     step: int | None = None
     code_hash: str | None = None
 
     @property
-    def amr(self) -> Amr:
-        return ("pwd", self.method)
+    def factor(self) -> SecondFactorMethod:
+        """The factor as the API and the audit trail name it."""
+        return _FACTOR_OF_AMR[self.method]
 
 
 def mfa_token_hash(secret: str) -> str:
@@ -144,9 +160,10 @@ def mfa_token_hash(secret: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class MfaChallenge:
-    """The password step of a sign-in that still needs a second factor. The client holds the
-    secret (`mfa_token`); only its hash is stored. It works once, for a few minutes, for the
-    account and token version it was issued for."""
+    """The first step of a sign-in that still needs a second factor: the password, or a
+    provider's word (`provider`). The client holds the secret (`mfa_token`); only its hash is
+    stored. It works once, for a few minutes, for the account and token version it was issued
+    for."""
 
     token_hash: str
     user_id: uuid.UUID
@@ -154,9 +171,13 @@ class MfaChallenge:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    provider: str | None = None
+    """The sign-in provider of the first step; None for the password."""
 
     @classmethod
-    def issue(cls, user: User, now: datetime) -> tuple[str, MfaChallenge]:
+    def issue(
+        cls, user: User, now: datetime, provider: str | None = None
+    ) -> tuple[str, MfaChallenge]:
         secret = secrets.token_urlsafe(32)
         challenge = cls(
             token_hash=mfa_token_hash(secret),
@@ -164,8 +185,14 @@ class MfaChallenge:
             token_version=user.token_version,
             created_at=now,
             expires_at=now + MFA_TOKEN_TTL,
+            provider=provider,
         )
         return secret, challenge
+
+    def amr(self, proof: SecondFactorProof) -> Amr:
+        """How the whole sign-in was made (RFC 8176): the first step's factor (`pwd`, or `ext`
+        for a provider), then the second's."""
+        return ("pwd" if self.provider is None else "ext", proof.method)
 
     def live(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at

@@ -32,19 +32,25 @@ def user_handle(user_id: uuid.UUID) -> bytes:
     return user_id.bytes
 
 
-def check_passkey_name(name: str) -> str:
-    """The name as stored (NFC, trimmed); InvalidInput when it is empty, too long or holds
-    control characters (it is shown back in pages and lists)."""
+def passkey_name_problem(name: str) -> str | None:
+    """What is wrong with a passkey's name (it is shown back in pages and lists): empty, too
+    long, or holding control characters; None when nothing is."""
     name = unicodedata.normalize("NFC", name).strip()
     if not name:
-        problem = "Must not be empty."
-    elif len(name) > PASSKEY_NAME_MAX_LENGTH:
-        problem = f"Must be at most {PASSKEY_NAME_MAX_LENGTH} characters long."
-    elif any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
-        problem = "Must not contain control characters."
-    else:
-        return name
-    raise InvalidInput({"name": [problem]})
+        return "Must not be empty."
+    if len(name) > PASSKEY_NAME_MAX_LENGTH:
+        return f"Must be at most {PASSKEY_NAME_MAX_LENGTH} characters long."
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in name):
+        return "Must not contain control characters."
+    return None
+
+
+def check_passkey_name(name: str) -> str:
+    """The name as stored (NFC, trimmed); InvalidInput when passkey_name_problem finds one."""
+    problem = passkey_name_problem(name)
+    if problem is not None:
+        raise InvalidInput({"name": [problem]})
+    return unicodedata.normalize("NFC", name).strip()
 
 
 @dataclass(frozen=True, slots=True)

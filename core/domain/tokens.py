@@ -50,11 +50,11 @@ class RefreshToken:
     created_at: datetime
     expires_at: datetime
     auth_time: datetime
-    """When the user signed in with the password that began this family."""
+    """When the user signed in (with the password or a passkey) to begin this family."""
     amr: tuple[str, ...] = ("pwd",)
-    """How that sign-in was made (RFC 8176): ("pwd",), ("pwd", "otp"), ("pwd", "rcv"), or
-    ("ext",) through a provider; copied to every successor, and carried by every access token
-    of the family."""
+    """How that sign-in was made (RFC 8176): ("pwd",), ("pwd", "otp"), ("pwd", "rcv"),
+    ("pwd", "hwk"), with a passkey alone ("hwk",), or ("ext",) through a provider; copied to
+    every successor, and carried by every access token of the family."""
     revoked_at: datetime | None = None
     rotated_at: datetime | None = None
     """Set (with `revoked_at`) when a use replaced the token; unset when a logout, a password

@@ -13,6 +13,7 @@ from core.domain.identities import (
     has_usable_password,
 )
 from core.lockout import LoginLockout
+from core.mfa.second_factors import SecondFactors
 from core.ports import Clock, PasswordHasher, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
 
@@ -46,6 +47,7 @@ class LinkIdentityHandler:
     users: UserReader
     hasher: PasswordHasher
     lockout: LoginLockout
+    second_factors: SecondFactors
     clock: Clock
 
     async def __call__(self, command: LinkIdentity) -> LinkedIdentity:
@@ -57,7 +59,9 @@ class LinkIdentityHandler:
             attempt = await self.lockout.attempt(user, user.username, command.client_ip)
             if not await self.hasher.verify(user.password_hash, command.current_password):
                 raise Forbidden("The password is wrong.")
-            await self.lockout.succeeded(attempt)
+            # A password alone is no finished sign-in of an account with a second factor.
+            second_factor = bool(await self.second_factors.methods(user.id))
+            await self.lockout.password_passed(attempt, second_factor=second_factor)
         elif identity.email is None or normalise_email(identity.email) != user.email:
             raise Forbidden(
                 f"You signed in to an account with another address than {identity.label} "

@@ -11,7 +11,9 @@ from core.domain import (
     Conflict,
     Forbidden,
     InvalidCredentials,
+    MfaChallenge,
     RefreshToken,
+    SecondFactorRequired,
     User,
     email_problem,
 )
@@ -26,6 +28,7 @@ from core.domain.identities import (
     username_candidates,
 )
 from core.events import UserEvent
+from core.mfa.second_factors import SecondFactors
 from core.ports import Clock, TokenIssuer, UnitOfWork, UnitOfWorkFactory
 from core.tokens.issued import SIGN_IN_BLOCKED, IssuedTokens, store_refresh_token
 
@@ -48,7 +51,12 @@ class SignInWithIdentityHandler:
     and no account has it: confirmed, its username from the provider's preferred username or
     the address, and no usable password. An account that has the address already is never
     signed in by it (LinkRequired: its owner signs in and links the provider); an unverified
-    address opens nothing (EmailNotVerified)."""
+    address opens nothing (EmailNotVerified).
+
+    A provider is one way in, not a way around the account's second factor: an account with
+    one gets no tokens for the provider's word alone, but SecondFactorRequired with an
+    mfa_token, as for the right password (CompleteSignInHandler takes it from there, and the
+    session's `amr` is then ext and the second factor)."""
 
     uow: UnitOfWorkFactory
     tokens: TokenIssuer
@@ -71,6 +79,11 @@ class SignInWithIdentityHandler:
                 raise Forbidden(SIGN_IN_BLOCKED)
             if user.disabled_at is not None:
                 raise Forbidden(ACCOUNT_DISABLED)
+            if linked is not None and (methods := await SecondFactors.methods_in(uow, user.id)):
+                mfa_token, challenge = MfaChallenge.issue(user, now, identity.provider)
+                await uow.mfa_challenges.add(challenge)
+                await uow.commit()
+                raise SecondFactorRequired(mfa_token, methods)
             secret, refresh = RefreshToken.start(
                 user,
                 now=now,

@@ -9,6 +9,7 @@ from core.domain import Forbidden, InvalidInput
 from core.domain.identities import LastWayToSignIn, LinkedIdentity, has_usable_password
 from core.identities.link import SET_A_PASSWORD
 from core.lockout import LoginLockout
+from core.mfa.second_factors import SecondFactors
 from core.ports import PasswordHasher, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
 
@@ -50,6 +51,7 @@ class UnlinkIdentityHandler:
     users: UserReader
     hasher: PasswordHasher
     lockout: LoginLockout
+    second_factors: SecondFactors
 
     async def __call__(self, command: UnlinkIdentity) -> None:
         user = await bearer_user(self.users, command)
@@ -59,7 +61,9 @@ class UnlinkIdentityHandler:
         attempt = await self.lockout.attempt(user, user.username, command.client_ip)
         if not await self.hasher.verify(user.password_hash, command.password):
             raise Forbidden("The password is wrong.")
-        await self.lockout.succeeded(attempt)
+        # A password alone is no finished sign-in of an account with a second factor.
+        second_factor = bool(await self.second_factors.methods(user.id))
+        await self.lockout.password_passed(attempt, second_factor=second_factor)
         async with self.uow() as uow:
             # Again in the transaction: a concurrent unlink or reset must not slip between.
             current = await bearer_user(uow.users, command)

@@ -64,6 +64,8 @@ def compose(
             recipients.append(("goodbye", event.email))
         case "user.passkey_added":
             recipients.append(("passkey_added", event.email))
+        case "user.passkey_removed":
+            recipients.append(("passkey_removed", event.email))
         case "user.locked_out":
             recipients.append(("locked_out", event.email))
         case "user.refresh_token_reused":

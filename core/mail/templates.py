@@ -95,6 +95,18 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "account: change your password now and remove the passkey from your account.</p>"
         "<p>$signature</p>",
     ),
+    "passkey_removed": (
+        "A passkey was removed from your account",
+        "Hello $username,\n\na passkey was removed from your account: it signs nobody in any "
+        "more. If it was your only second factor, signing in with your password no longer asks "
+        "for anything else. If you did not remove it, someone else may be signed in to your "
+        "account: change your password now and check your passkeys and sessions.\n\n$signature\n",
+        "<p>Hello <b>$username</b>,</p><p>a passkey was removed from your account: it signs "
+        "nobody in any more. If it was your only second factor, signing in with your password no "
+        "longer asks for anything else.</p><p>If you did not remove it, someone else may be "
+        "signed in to your account: change your password now and check your passkeys and "
+        "sessions.</p><p>$signature</p>",
+    ),
     "locked_out": (
         "Too many failed sign-ins to your account",
         "Hello $username,\n\nthere were too many failed attempts to sign in to your account, so "

@@ -10,6 +10,7 @@ from core.domain import Forbidden, StateConflict
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
 
@@ -25,6 +26,8 @@ class DisableTotp:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    passkey: PasskeyAnswer | None = None
+    """Or else, when the account has passkeys, a passkey's answer to a step-up challenge."""
     session_id: uuid.UUID | None = None
     """The `sid` of the caller's access token: refused once that session has ended."""
 
@@ -43,13 +46,14 @@ class DisableTotpHandler:
 
     async def __call__(self, command: DisableTotp) -> None:
         user = await bearer_user(self.users, command)
-        if not await self.second_factors.methods(user.id):
+        if "totp" not in await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
         proof = await self.reauthentication.check(
             user,
             command.current_password,
             code=command.code,
             recovery_code=command.recovery_code,
+            passkey=command.passkey,
             client=command,
             checked_for="second_factor_change",
             wrong_password="The current password is wrong.",

@@ -14,6 +14,7 @@ from core.domain import (
 from core.mfa.disable_totp import NOT_ON
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
 
@@ -27,6 +28,8 @@ class RegenerateRecoveryCodes:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    passkey: PasskeyAnswer | None = None
+    """Or else, when the account has passkeys, a passkey's answer to a step-up challenge."""
     session_id: uuid.UUID | None = None
     """The `sid` of the caller's access token: refused once that session has ended."""
 
@@ -45,13 +48,14 @@ class RegenerateRecoveryCodesHandler:
 
     async def __call__(self, command: RegenerateRecoveryCodes) -> list[str]:
         user = await bearer_user(self.users, command)
-        if not await self.second_factors.methods(user.id):
+        if "totp" not in await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
         proof = await self.reauthentication.check(
             user,
             command.current_password,
             code=command.code,
             recovery_code=command.recovery_code,
+            passkey=command.passkey,
             client=command,
             checked_for="second_factor_change",
             wrong_password="The current password is wrong.",

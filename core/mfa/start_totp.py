@@ -13,6 +13,7 @@ from core.domain import (
 )
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import SecondFactors
+from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, TotpSecretBox, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
 
@@ -26,6 +27,8 @@ class StartTotp:
     token_version: int | None = None
     client_ip: str | None = None
     user_agent: str | None = None
+    passkey: PasskeyAnswer | None = None
+    """When the account has passkeys: a passkey's answer to a step-up challenge."""
     session_id: uuid.UUID | None = None
     """The `sid` of the caller's access token: refused once that session has ended."""
 
@@ -41,7 +44,8 @@ class TotpEnrolment:
 @dataclass(frozen=True, slots=True)
 class StartTotpHandler:
     """Make a TOTP secret (RFC 6238: SHA-1, 6 digits, 30 s) for the caller's authenticator app,
-    after checking the password (a wrong one is a failed sign-in). The secret is stored sealed
+    after checking the password, and a passkey when the account has one (see
+    Reauthentication; a wrong one is a failed sign-in). The secret is stored sealed
     and pending: sign-in asks for no code until one made from it comes back (ConfirmTotp). A
     secret pending from before is replaced; one already confirmed is refused (StateConflict).
     """
@@ -56,13 +60,16 @@ class StartTotpHandler:
 
     async def __call__(self, command: StartTotp) -> TotpEnrolment:
         user = await bearer_user(self.users, command)
-        if await self.second_factors.methods(user.id):
+        if "totp" in await self.second_factors.methods(user.id):
             raise StateConflict(ALREADY_ON)
+        # A passkey's answer is the only second factor that can come here, and it is used up
+        # as it is verified: there is nothing to spend.
         await self.reauthentication.check(
             user,
             command.current_password,
             code=None,
             recovery_code=None,
+            passkey=command.passkey,
             client=command,
             checked_for="second_factor_change",
             wrong_password="The current password is wrong.",

@@ -1,5 +1,5 @@
-"""What the passkey ceremonies share: the ceremony handed to the browser, and the use of its
-challenge when the answer comes back."""
+"""What the passkey ceremonies share: the ceremony handed to the browser, the answer that comes
+back, and the use of its challenge then."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from core.domain import ChallengePurpose, InvalidPasskey, WebAuthnChallenge
-from core.ports import UnitOfWork
+from core.ports import CredentialJson, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,15 @@ class Ceremony:
 
     challenge_id: uuid.UUID
     options: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PasskeyAnswer:
+    """A browser's answer to an assertion ceremony: the id of the ceremony's challenge, and
+    what `navigator.credentials.get()` gave for it, as JSON."""
+
+    challenge_id: uuid.UUID
+    credential: CredentialJson
 
 
 async def take_challenge(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import NotFound, check_passkey_name
+from core.domain import NotFound, Passkey, check_passkey_name
+from core.passkeys.delete_passkey import NO_SUCH_PASSKEY
 from core.ports import UnitOfWorkFactory
 from core.sessions.bearer import bearer_user
 
@@ -22,15 +23,19 @@ class RenamePasskey:
 
 @dataclass(frozen=True, slots=True)
 class RenamePasskeyHandler:
-    """Give one of the caller's passkeys another name; NotFound when the caller has no passkey
-    of that id (another user's included)."""
+    """Give one of the caller's passkeys another name, and return it so named; NotFound when
+    the caller has no passkey of that id (another user's included)."""
 
     uow: UnitOfWorkFactory
 
-    async def __call__(self, command: RenamePasskey) -> None:
+    async def __call__(self, command: RenamePasskey) -> Passkey:
         name = check_passkey_name(command.name)
         async with self.uow() as uow:
             user = await bearer_user(uow.users, command)
             if not await uow.passkeys.rename(command.passkey_id, user.id, name):
-                raise NotFound("There is no such passkey.")
+                raise NotFound(NO_SUCH_PASSKEY)
+            renamed = next(
+                p for p in await uow.passkeys.list_for_user(user.id) if p.id == command.passkey_id
+            )
             await uow.commit()
+        return renamed

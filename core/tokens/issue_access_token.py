@@ -73,10 +73,7 @@ class IssueAccessTokenHandler:
             await self.failed_password(attempt, user, "sign_in", command)
             raise InvalidCredentials()
         second_factors = await self.second_factors.methods(user.id)
-        if second_factors:
-            await self.lockout.first_step_passed(attempt)
-        else:
-            await self.lockout.succeeded(attempt)
+        await self.lockout.password_passed(attempt, second_factor=bool(second_factors))
         if user.disabled_at is not None:
             raise Forbidden(ACCOUNT_DISABLED)
         if user.email_status == "rejected":

@@ -10,6 +10,7 @@ from core.domain import Forbidden
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.public_events import user_deleted
 from core.sessions.bearer import bearer_user
@@ -25,8 +26,10 @@ class DeleteAccount:
     user_agent: str | None = None
     code: str | None = None
     """When two-step sign-in is on: a code from the authenticator app; or else
-    `recovery_code`."""
+    `recovery_code`, or `passkey` when the account has passkeys."""
     recovery_code: str | None = None
+    passkey: PasskeyAnswer | None = None
+    """A passkey's answer to a step-up challenge (POST /api/v1/mfa/passkeys/step-up-options)."""
     session_id: uuid.UUID | None = None
     """The `sid` of the caller's access token: refused once that session has ended."""
 
@@ -50,6 +53,7 @@ class DeleteAccountHandler:
             command.password,
             code=command.code,
             recovery_code=command.recovery_code,
+            passkey=command.passkey,
             client=command,
             checked_for="account_deletion",
             wrong_password="The password is wrong.",

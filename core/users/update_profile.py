@@ -21,6 +21,7 @@ from core.email_reputation.screen import EmailScreen, Screening
 from core.mail.quota import MailQuota
 from core.mfa.reauthentication import Reauthentication
 from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.passkeys.ceremony import PasskeyAnswer
 from core.passwords.policy import PasswordPolicy
 from core.ports import (
     ActionTokenSecrets,
@@ -44,8 +45,10 @@ class UpdateProfile:
     current_password: str | None = None
     code: str | None = None
     """With an email or password change, when two-step sign-in is on: a code from the
-    authenticator app; or else `recovery_code`."""
+    authenticator app; or else `recovery_code`, or `passkey` when the account has passkeys."""
     recovery_code: str | None = None
+    passkey: PasskeyAnswer | None = None
+    """A passkey's answer to a step-up challenge (POST /api/v1/mfa/passkeys/step-up-options)."""
     token_version: int | None = None
     """The `ver` of the caller's access token (the API always sends it); None checks none."""
     client_ip: str | None = None
@@ -143,6 +146,7 @@ class UpdateProfileHandler:
             command.current_password,
             code=command.code,
             recovery_code=command.recovery_code,
+            passkey=command.passkey,
             client=command,
             checked_for="profile_change",
             wrong_password="The current password is wrong.",

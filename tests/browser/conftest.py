@@ -79,6 +79,37 @@ def scripted_page(chromium: Browser, system: System) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture
+def passkey_page(chromium: Browser, system: System) -> Iterator[Page]:
+    """A tab with JavaScript on and a platform authenticator, Chromium's virtual one (through
+    the DevTools protocol): it makes and signs passkeys with user verification, as a laptop's
+    fingerprint reader would, without asking. The pages are opened at http://localhost:<port>:
+    a passkey's relying party is a domain, never an IP address (WEBAUTHN_RP_ID is localhost,
+    whose origins WEBAUTHN_ORIGINS includes for a PUBLIC_BASE_URL of this machine)."""
+    context = chromium.new_context(
+        base_url=system.base.replace("127.0.0.1", "localhost"),
+        java_script_enabled=True,
+        viewport=VIEWPORT,
+    )
+    page = context.new_page()
+    devtools = context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    yield page
+    context.close()
+
+
 @pytest.fixture(scope="package")
 def axe_source() -> str:
     if not AXE.exists():

@@ -8,11 +8,10 @@ from typing import Any
 
 from playwright.sync_api import Page
 
+from tests.browser.axe import describe, violations
 from tests.browser.person import Person, fill, sign_up
 from tests.system import System
 
-RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-SERIOUS = {"serious", "critical"}
 SIGNED_OUT = (
     "/",
     "/signup",
@@ -25,24 +24,6 @@ SIGNED_OUT = (
 )
 
 
-def _violations(page: Page, axe_source: str) -> list[dict[str, Any]]:
-    # Injected through the DevTools protocol, which the page's policy (script-src 'none') does
-    # not govern: the pages themselves still run no script.
-    page.evaluate(axe_source)
-    result = page.evaluate(
-        "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})", RULES
-    )
-    return [v for v in result["violations"] if v["impact"] in SERIOUS]
-
-
-def _describe(found: dict[str, list[dict[str, Any]]]) -> str:
-    return "\n".join(
-        f"{where}: {v['id']} ({v['impact']}) {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for where, violations in found.items()
-        for v in violations
-    )
-
-
 def test_no_page_has_a_serious_accessibility_violation(
     scripted_page: Page, system: System, axe_source: str
 ) -> None:
@@ -50,7 +31,7 @@ def test_no_page_has_a_serious_accessibility_violation(
     found: dict[str, list[dict[str, Any]]] = {}
 
     def check(where: str) -> None:
-        found[where] = _violations(page, axe_source)
+        found[where] = violations(page, axe_source)
 
     for path in SIGNED_OUT:
         page.goto(path)
@@ -81,4 +62,4 @@ def test_no_page_has_a_serious_accessibility_violation(
     check("/logout")
 
     found = {where: violations for where, violations in found.items() if violations}
-    assert not found, _describe(found)
+    assert not found, describe(found)

@@ -1,5 +1,5 @@
-"""The steps of passkey ceremonies as the API will take them (part 2 adds the routes): through
-the web process's wiring, on the real database, answered by a software authenticator."""
+"""The steps of passkey ceremonies below the API: through the web process's wiring, on the real
+database, answered by a software authenticator."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from core.passkeys.begin_registration import (
     BeginPasskeyRegistration,
     BeginPasskeyRegistrationHandler,
 )
-from core.passkeys.ceremony import Ceremony
+from core.passkeys.ceremony import Ceremony, PasskeyAnswer
+from core.passkeys.delete_passkey import DeletePasskey, DeletePasskeyHandler
 from core.passkeys.finish_registration import (
     FinishPasskeyRegistration,
     FinishPasskeyRegistrationHandler,
@@ -24,15 +25,31 @@ from core.passkeys.verify_assertion import VerifyAssertion
 from core.ports import UnitOfWorkFactory
 from tests.webauthn_authenticator import SoftwareAuthenticator
 
+PASSWORD = "s3cret-pass"
+
 
 class PasskeySteps:
+    """Users registered through the API (with PASSWORD) adding, using and removing passkeys.
+    The authenticator that registered a user's first passkey confirms that user for the
+    changes that need a second factor once the user has one (a step-up)."""
+
     def __init__(self, injector: Injector, db: psycopg.AsyncConnection) -> None:
         self.injector = injector
         self.db = db
+        self.first_authenticator: dict[uuid.UUID, SoftwareAuthenticator] = {}
+
+    async def step_up(self, user_id: uuid.UUID) -> PasskeyAnswer | None:
+        """The answer a sensitive change asks for, when the user has a passkey."""
+        authenticator = self.first_authenticator.get(user_id)
+        if authenticator is None:
+            return None
+        ceremony = await self.begin_assertion("step_up", user_id)
+        return PasskeyAnswer(ceremony.challenge_id, authenticator.get(ceremony.options))
 
     async def begin_registration(self, user_id: uuid.UUID) -> Ceremony:
         begin = self.injector.get(BeginPasskeyRegistrationHandler)
-        return await begin(BeginPasskeyRegistration(user_id))
+        passkey = await self.step_up(user_id)
+        return await begin(BeginPasskeyRegistration(user_id, PASSWORD, passkey=passkey))
 
     async def finish_registration(
         self, user_id: uuid.UUID, ceremony: Ceremony, answer: Any, name: str | None = None
@@ -44,9 +61,16 @@ class PasskeySteps:
         self, user_id: uuid.UUID, authenticator: SoftwareAuthenticator, name: str | None = None
     ) -> Passkey:
         ceremony = await self.begin_registration(user_id)
-        return await self.finish_registration(
+        passkey = await self.finish_registration(
             user_id, ceremony, authenticator.create(ceremony.options), name
         )
+        self.first_authenticator.setdefault(user_id, authenticator)
+        return passkey
+
+    async def remove(self, user_id: uuid.UUID, passkey_id: uuid.UUID) -> None:
+        passkey = await self.step_up(user_id)
+        command = DeletePasskey(user_id, passkey_id, PASSWORD, passkey=passkey)
+        await self.injector.get(DeletePasskeyHandler)(command)
 
     async def begin_assertion(
         self, purpose: AssertionPurpose, user_id: uuid.UUID | None = None

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from adapters.settings import Settings
+from core.ports import Clock
 from tests.integration.api_client import Api, api_with
 from tests.oidc_provider import LOCAL, require_provider, sign_in_at_provider
 
@@ -57,9 +58,11 @@ class ProviderBrowser:
 
 
 @asynccontextmanager
-async def provider_app(settings: Settings, **changes: Any) -> AsyncIterator[Api]:
-    """The app with the local provider configured (and `changes`)."""
+async def provider_app(
+    settings: Settings, clock: Clock | None = None, **changes: Any
+) -> AsyncIterator[Api]:
+    """The app with the local provider configured (and `changes`), on `clock` if given."""
     require_provider()
     changes.setdefault("identity_providers", (LOCAL,))
-    async with api_with(settings, **changes) as api:
+    async with api_with(settings, clock, **changes) as api:
         yield api

@@ -19,6 +19,8 @@ from tests.integration.tokens_mailed import MailedTokens
 PASSWORD = "s3cret-pass"
 TOKEN_PAGES = ("/reset-password", "/verify-email", "/cancel-email-change")
 PAGES = ("/", "/signup", "/login", "/logout", "/forgot-password", *TOKEN_PAGES)
+PASSKEY_PAGES = ("/login",)
+"""Pages with a passkey's form: their one script asks the browser for the passkey."""
 
 
 class Browser:
@@ -71,7 +73,28 @@ async def test_pages_are_html_with_a_strict_policy_and_no_referrer(browser: Brow
         assert "frame-ancestors 'none'" in policy
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["cache-control"] == "no-store"
-        assert "<script" not in response.text, "the pages need no JavaScript"
+        scripts = re.findall(r"<script[^>]*>", response.text)
+        if path in PASSKEY_PAGES:
+            # The one script, from this service's own files, for the passkey's form only.
+            assert scripts == ['<script src="/static/passkeys.js" defer>'], path
+            assert "script-src 'self';" in policy
+            assert not re.search(r"<[^>]*\son\w+=", response.text), "no inline handler"
+        else:
+            assert not scripts, f"{path} needs no JavaScript"
+            assert "script-src 'none';" in policy
+
+
+async def test_the_passkey_script_is_served_as_javascript(browser: Browser) -> None:
+    script = await browser.client.get("/static/passkeys.js")
+
+    assert script.status_code == 200
+    assert script.headers["content-type"].split(";")[0] in (
+        "text/javascript",
+        "application/javascript",
+    )
+    assert script.headers["x-content-type-options"] == "nosniff"
+    assert "navigator.credentials.get(" in script.text
+    assert "fetch(" not in script.text, "it sends nothing itself: the forms do"
 
 
 async def test_sign_up_starts_a_session_that_is_a_refresh_token_family(

@@ -155,3 +155,13 @@ async def test_signed_out_people_are_sent_to_sign_in(two_step: TwoStep) -> None:
 
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/login")
+
+
+async def test_the_account_page_leads_to_two_step_sign_in_whatever_providers_there_are(
+    browser: Browser, two_step: TwoStep
+) -> None:
+    off = (await browser.client.get("/account")).text
+    assert '<a href="/account/two-step">Turn on two-step sign-in</a>' in off
+    await _turned_on(browser, two_step)
+    on = (await browser.client.get("/account")).text
+    assert '<a href="/account/two-step">Manage two-step sign-in</a>' in on

@@ -96,7 +96,8 @@ async def test_the_account_page_asks_for_the_code_where_the_password_is_asked(
     assert (await browser.client.post("/login/code", data={**fields, "code": code})).is_redirect
     two_step.next_step()
     account = await browser.client.get("/account")
-    assert account.text.count('autocomplete="one-time-code"') == 3  # email, password, deletion
+    # The email, the password, deleting the account, and adding a passkey.
+    assert account.text.count('autocomplete="one-time-code"') == 4
 
     without = await browser.submit(
         "/account/email", "/account", email="new@example.com", current_password=PASSWORD

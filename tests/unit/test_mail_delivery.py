@@ -79,6 +79,7 @@ TEMPLATE_OF = {
     "user.email_changed": "email_changed",
     "user.email_change_cancelled": "email_change_cancelled",
     "user.passkey_added": "passkey_added",
+    "user.passkey_removed": "passkey_removed",
     "user.locked_out": "locked_out",
     "user.refresh_token_reused": "refresh_token_reused",
     "user.mfa_enabled": "mfa_enabled",

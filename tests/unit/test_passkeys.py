@@ -29,7 +29,6 @@ from core.passkeys.begin_registration import (
     BeginPasskeyRegistration,
     BeginPasskeyRegistrationHandler,
 )
-from core.passkeys.delete_passkey import DeletePasskey, DeletePasskeyHandler
 from core.passkeys.finish_registration import (
     FinishPasskeyRegistration,
     FinishPasskeyRegistrationHandler,
@@ -37,24 +36,10 @@ from core.passkeys.finish_registration import (
 from core.passkeys.list_passkeys import ListPasskeys, ListPasskeysHandler
 from core.passkeys.rename_passkey import RenamePasskey, RenamePasskeyHandler
 from core.passkeys.verify_assertion import VerifyAssertion
-from tests.unit.conftest import START
+from tests.unit.conftest import ALICE_PASSWORD, START
 from tests.unit.fake_passkeys import created, signed
 from tests.unit.fakes import FixedClock, InMemoryUnitOfWorkFactory
-
-KEY = b"credential-1"
-
-
-async def add_passkey(
-    handlers: Injector, user: User, credential_id: bytes = KEY, name: str | None = None
-) -> Passkey:
-    ceremony = await handlers.get(BeginPasskeyRegistrationHandler)(
-        BeginPasskeyRegistration(user.id)
-    )
-    return await handlers.get(FinishPasskeyRegistrationHandler)(
-        FinishPasskeyRegistration(
-            user.id, ceremony.challenge_id, created(ceremony.options, credential_id), name
-        )
-    )
+from tests.unit.passkey_steps import KEY, add_passkey, begin_registration, remove
 
 
 async def sign(
@@ -100,7 +85,7 @@ async def test_registration_excludes_the_passkeys_the_account_has(
 ) -> None:
     await add_passkey(handlers, alice)
     ceremony = await handlers.get(BeginPasskeyRegistrationHandler)(
-        BeginPasskeyRegistration(alice.id)
+        await begin_registration(handlers, alice)
     )
     assert ceremony.options["excludeCredentials"] == [KEY.hex()]
 
@@ -123,7 +108,7 @@ async def test_a_bad_challenge_stores_nothing(
 ) -> None:
     begin = handlers.get(BeginPasskeyRegistrationHandler)
     finish = handlers.get(FinishPasskeyRegistrationHandler)
-    ceremony = await begin(BeginPasskeyRegistration(alice.id))
+    ceremony = await begin(BeginPasskeyRegistration(alice.id, ALICE_PASSWORD))
     answer = created(ceremony.options, KEY)
     user_id = alice.id
     if problem == "reused":
@@ -136,7 +121,8 @@ async def test_a_bad_challenge_stores_nothing(
         uow.store.users[bob.id] = bob
         user_id = bob.id
     else:
-        answer = created((await begin(BeginPasskeyRegistration(alice.id))).options, KEY)
+        again = await begin(BeginPasskeyRegistration(alice.id, ALICE_PASSWORD))
+        answer = created(again.options, KEY)
     before = dict(uow.store.passkeys)
     with pytest.raises(InvalidPasskey):
         await finish(FinishPasskeyRegistration(user_id, ceremony.challenge_id, answer))
@@ -146,7 +132,9 @@ async def test_a_bad_challenge_stores_nothing(
 async def test_a_stale_access_token_starts_no_registration(handlers: Injector, alice: User) -> None:
     with pytest.raises(Unauthenticated):
         await handlers.get(BeginPasskeyRegistrationHandler)(
-            BeginPasskeyRegistration(alice.id, token_version=alice.token_version + 1)
+            BeginPasskeyRegistration(
+                alice.id, ALICE_PASSWORD, token_version=alice.token_version + 1
+            )
         )
 
 
@@ -164,7 +152,7 @@ async def test_the_owner_lists_renames_and_deletes_passkeys(
     first = await add_passkey(handlers, alice, KEY, "Phone")
     second = await add_passkey(handlers, alice, b"credential-2", "Laptop")
     await handlers.get(RenamePasskeyHandler)(RenamePasskey(alice.id, first.id, "Old phone"))
-    await handlers.get(DeletePasskeyHandler)(DeletePasskey(alice.id, second.id))
+    await remove(handlers, alice, second.id)
     listed = await handlers.get(ListPasskeysHandler)(ListPasskeys(alice.id))
     assert [(p.id, p.name) for p in listed] == [(first.id, "Old phone")]
 
@@ -178,7 +166,7 @@ async def test_another_users_passkey_is_not_found(
     with pytest.raises(NotFound):
         await handlers.get(RenamePasskeyHandler)(RenamePasskey(bob.id, passkey.id, "Mine now"))
     with pytest.raises(NotFound):
-        await handlers.get(DeletePasskeyHandler)(DeletePasskey(bob.id, passkey.id))
+        await remove(handlers, bob, passkey.id)
     assert uow.store.passkeys[passkey.id] == passkey
 
 

@@ -166,6 +166,11 @@ async def test_events_past_the_retention_period_are_pruned(
             "Chrome/131.0.0.0 Safari/537.36 OPR/115.0.0.0",
             "Opera on Linux",
         ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/131.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
         ("curl/8.5.0", "curl"),
         ("python-httpx/0.28.1", "python-httpx"),
         ("okhttp/4.12.0", "okhttp"),

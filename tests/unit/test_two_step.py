@@ -20,6 +20,13 @@ from core.domain import (
     StateConflict,
     User,
 )
+from core.identities.link import LinkIdentity, LinkIdentityHandler
+from core.identities.unlink import (
+    LinkedIdentities,
+    LinkedIdentitiesHandler,
+    UnlinkIdentity,
+    UnlinkIdentityHandler,
+)
 from core.mfa.complete_sign_in import CompleteSignIn, CompleteSignInHandler
 from core.mfa.confirm_totp import ConfirmTotp, ConfirmTotpHandler
 from core.mfa.disable_totp import DisableTotp, DisableTotpHandler
@@ -36,6 +43,7 @@ from tests.unit.fakes import (
     InMemoryRateLimiter,
     InMemoryUnitOfWorkFactory,
 )
+from tests.unit.test_provider_sign_in import identity
 
 OWNER = "192.0.2.1"
 STEP = timedelta(seconds=30)
@@ -236,3 +244,34 @@ async def test_a_secret_the_key_no_longer_opens_leaves_the_recovery_codes(
         await complete(CompleteSignIn(await _mfa_token(handlers), code=enrolled.code()))
     code = enrolled.recovery_codes[0]
     assert await complete(CompleteSignIn(await _mfa_token(handlers), recovery_code=code))
+
+
+async def test_the_password_given_to_link_a_provider_forgives_no_wrong_codes(
+    handlers: Injector,
+    enrolled: Enrolled,
+    alice: User,
+    limiter: InMemoryRateLimiter,
+    familiar: InMemoryFamiliarAddresses,
+) -> None:
+    """Someone with the password and a session of the account (its cookie, say) guessing codes
+    from their own network: linking or unlinking a provider with the password must not wipe
+    their failed second steps, nor make their network familiar, as a finished sign-in would."""
+    stranger = "203.0.113.9"
+    mfa_token = await _mfa_token(handlers, stranger)
+    with pytest.raises(InvalidCredentials):
+        await handlers.get(CompleteSignInHandler)(
+            CompleteSignIn(mfa_token, code=enrolled.wrong_code(), client_ip=stranger)
+        )
+    failures = {key: len(hits) for key, hits in limiter.hits.items() if hits}
+    assert failures
+
+    link = handlers.get(LinkIdentityHandler)
+    await link(
+        LinkIdentity(alice.id, identity("a1"), current_password=ALICE_PASSWORD, client_ip=stranger)
+    )
+    (linked,) = await handlers.get(LinkedIdentitiesHandler)(LinkedIdentities(alice.id))
+    unlink = UnlinkIdentity(alice.id, linked.id, ALICE_PASSWORD, client_ip=stranger)
+    await handlers.get(UnlinkIdentityHandler)(unlink)
+
+    assert {key: len(hits) for key, hits in limiter.hits.items() if hits} == failures
+    assert not familiar.known
