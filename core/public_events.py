@@ -87,6 +87,79 @@ class SessionEnded(_AccountEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class _AdminAction(_AccountEvent):
+    """An administrator acted on the account `user_id`: through the API (`via` "api",
+    `admin_id` their account), or an operator at the command line (`via` "cli", no
+    `admin_id`). What the action changed has its own event too where there is one (the
+    deletion's user.deleted, say)."""
+
+    admin_id: uuid.UUID | None
+    via: Literal["api", "cli"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminDisabledUser(_AdminAction):
+    """The account may not sign in, and every session of it ended."""
+
+    type: Literal["admin.user_disabled"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminEnabledUser(_AdminAction):
+    """The account may sign in again."""
+
+    type: Literal["admin.user_enabled"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminEndedSessions(_AdminAction):
+    """Every session of the account ended: no access token of it speaks for anyone."""
+
+    type: Literal["admin.sessions_ended"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminMailedPasswordReset(_AdminAction):
+    """A password reset link was mailed to the account's address."""
+
+    type: Literal["admin.password_reset_mailed"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminDeletedUser(_AdminAction):
+    """The account was deleted (user.deleted follows)."""
+
+    type: Literal["admin.user_deleted"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdminChangedRole(_AdminAction):
+    """A role of the account was `granted` (or revoked)."""
+
+    type: Literal["admin.role_changed"]
+    role: str
+    granted: bool
+
+
+AdminAction = (
+    AdminDisabledUser
+    | AdminEnabledUser
+    | AdminEndedSessions
+    | AdminMailedPasswordReset
+    | AdminDeletedUser
+    | AdminChangedRole
+)
+_ADMIN_ACTION_CLASSES: tuple[type[AdminAction], ...] = (
+    AdminDisabledUser,
+    AdminEnabledUser,
+    AdminEndedSessions,
+    AdminMailedPasswordReset,
+    AdminDeletedUser,
+    AdminChangedRole,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _WebhookEvent(_AccountEvent):
     """An administrator changed where webhooks go: `user_id` is the administrator's account.
     The endpoint is named by its id and host, never its full URL (which may carry a token of
@@ -128,6 +201,7 @@ AccountEvent = (
     | UserEmailConfirmed
     | UserPasswordChanged
     | SessionEnded
+    | AdminAction
     | WebhookCreated
     | WebhookChanged
     | WebhookDeleted
@@ -139,12 +213,13 @@ ACCOUNT_EVENT_CLASSES = (
     UserEmailConfirmed,
     UserPasswordChanged,
     SessionEnded,
+    *_ADMIN_ACTION_CLASSES,
     WebhookCreated,
     WebhookChanged,
     WebhookDeleted,
 )
 PUBLIC_EVENT_TYPES: tuple[str, ...] = tuple(
-    get_args(get_type_hints(cls)["type"])[0] for cls in ACCOUNT_EVENT_CLASSES
+    str(get_args(get_type_hints(cls)["type"])[0]) for cls in ACCOUNT_EVENT_CLASSES
 )
 """Every `type` of the topic's events: what webhook endpoints may subscribe to."""
 
@@ -172,6 +247,25 @@ def email_confirmed(user_id: uuid.UUID, email: str, at: datetime) -> UserEmailCo
 
 def session_ended(user_id: uuid.UUID, session_id: uuid.UUID, at: datetime) -> SessionEnded:
     return SessionEnded(type="session.ended", **_envelope(user_id, at), sid=session_id)
+
+
+def admin_action(
+    kind: str,
+    user_id: uuid.UUID,
+    admin_id: uuid.UUID | None,
+    at: datetime,
+    **details: Any,
+) -> AdminAction:
+    """What other services hear of an administrator's action `kind` (its event type) on the
+    account `user_id`; `details` are the type's own fields (a role change's `role` and
+    `granted`)."""
+    (cls,) = [c for c in _ADMIN_ACTION_CLASSES if _type_of(c) == kind]
+    via = "api" if admin_id is not None else "cli"
+    return cls(type=kind, **_envelope(user_id, at), admin_id=admin_id, via=via, **details)  # type: ignore[arg-type]
+
+
+def _type_of(cls: type) -> str:
+    return str(get_args(get_type_hints(cls)["type"])[0])
 
 
 def webhook_event(

@@ -3,10 +3,11 @@ is done, inside its transaction where it has one.
 
 Each logs the action (who, what, to whom; never an address or a secret), and those that change
 an account record it in that account's audit trail (`admin.<action>`, with the administrator's
-id) in `uow`, the transaction of the change, so the record commits with it. What other
-services hear of (a deletion, a changed field) goes to `accounts.events.v1` from the change
-itself, as for any other change; a change of the webhook endpoints, which changes no account,
-goes there as an `admin.webhook_*` event of its own."""
+id) in `uow`, the transaction of the change, so the record commits with it, and publish it to
+`accounts.events.v1` (`admin.user_disabled`, ..., with the administrator's id) in the same
+transaction. What the action changed (a deletion, a changed field) goes there from the change
+itself too, as for any other change; a change of the webhook endpoints, which changes no
+account, goes there as an `admin.webhook_*` event of its own."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from core.audit.events import Detail, SecurityEvent, SecurityEventType
 from core.domain.webhooks import EndpointField, WebhookEndpoint
 from core.ports import UnitOfWork
-from core.public_events import webhook_event
+from core.public_events import admin_action, webhook_event
 
 log = logging.getLogger("core.admin")
 
@@ -54,7 +55,8 @@ def _log(action: str, actor: Actor, target: uuid.UUID | None, **details: object)
     )
 
 
-# The log's name of each action that changes an account, and its type in the audit trail.
+# The log's name of each action that changes an account, its type in the audit trail, and
+# (below) the type of the event other services hear of it by.
 _AUDITED: dict[str, SecurityEventType] = {
     "user.disable": "admin.disable",
     "user.enable": "admin.enable",
@@ -67,6 +69,15 @@ _AUDITED: dict[str, SecurityEventType] = {
     "webhook.change": "admin.webhook_changed",
     "webhook.delete": "admin.webhook_deleted",
 }
+_PUBLISHED = {
+    "user.disable": "admin.user_disabled",
+    "user.enable": "admin.user_enabled",
+    "user.sessions.end": "admin.sessions_ended",
+    "user.password_reset": "admin.password_reset_mailed",
+    "user.delete": "admin.user_deleted",
+    "user.role.grant": "admin.role_changed",
+    "user.role.revoke": "admin.role_changed",
+}
 
 
 async def _record(
@@ -76,6 +87,11 @@ async def _record(
     by = {"admin_id": str(actor.admin_id)} if actor.admin_id else {}
     event = SecurityEvent.of(_AUDITED[action], user_id, now, None, via=actor.via, **by, **details)
     await uow.audit.add(event)
+    published: dict[str, Any] = {}
+    if "role" in details:
+        published = {"role": details["role"], "granted": action == "user.role.grant"}
+    kind = _PUBLISHED[action]
+    await uow.events.add_public(admin_action(kind, user_id, actor.admin_id, now, **published))
 
 
 def users_searched(actor: Actor, *, status: str | None, results: int) -> None:

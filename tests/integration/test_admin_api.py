@@ -282,3 +282,30 @@ async def test_paging_neither_repeats_nor_skips_while_people_sign_up(
             break
     assert len(seen) == len(set(seen)), "an account appeared twice"
     assert {f"early{n}" for n in range(20)} | {"root"} <= set(seen), "an account was skipped"
+
+
+async def test_every_action_is_published_with_the_administrators_id(
+    api: Api, admin: dict[str, str], db: psycopg.AsyncConnection
+) -> None:
+    alice = await user_id(api, await api.signed_up())
+    root = await user_id(api, admin)
+    for action in ("disable", "enable", "password-reset"):
+        response = await api.client.post(f"{ADMIN}/{alice}/{action}", headers=admin)
+        assert response.status_code in (200, 202, 204), response.text
+    for path in (f"{ADMIN}/{alice}/sessions", f"{ADMIN}/{alice}"):
+        response = await api.client.delete(path, headers=admin)
+        assert response.status_code == 204, response.text
+
+    cursor = await db.execute(
+        "SELECT payload FROM outbox WHERE topic = 'public' AND payload->>'type' LIKE 'admin.%%'"
+        " ORDER BY id"
+    )
+    published = [payload for (payload,) in await cursor.fetchall()]
+    assert [p["type"] for p in published] == [
+        "admin.user_disabled",
+        "admin.user_enabled",
+        "admin.password_reset_mailed",
+        "admin.sessions_ended",
+        "admin.user_deleted",
+    ]
+    assert {(p["user_id"], p["admin_id"], p["via"]) for p in published} == {(alice, root, "api")}

@@ -21,6 +21,7 @@ from core.domain.webhooks import WebhookEndpoint
 from core.public_events import (
     ACCOUNT_EVENT_CLASSES,
     AccountEvent,
+    admin_action,
     changes,
     email_confirmed,
     session_ended,
@@ -72,6 +73,12 @@ def _one_of_each() -> list[AccountEvent]:
         webhook_event(ALICE.id, HOOK, T0, None),
         webhook_event(ALICE.id, HOOK, T0, ["url", "secret"]),
         webhook_event(ALICE.id, HOOK, T0, None, deleted=True),
+        admin_action("admin.user_disabled", ALICE.id, uuid.UUID(int=7), T0),
+        admin_action("admin.user_enabled", ALICE.id, uuid.UUID(int=7), T0),
+        admin_action("admin.sessions_ended", ALICE.id, None, T0),
+        admin_action("admin.password_reset_mailed", ALICE.id, uuid.UUID(int=7), T0),
+        admin_action("admin.user_deleted", ALICE.id, None, T0),
+        admin_action("admin.role_changed", ALICE.id, None, T0, role="admin", granted=True),
     ]
 
 
@@ -120,8 +127,13 @@ def test_no_message_holds_a_secret(served: dict[str, Any]) -> None:
     }
     # `sid` names a session (access tokens carry it too); it opens nothing. A webhook endpoint
     # is named by its id and host: neither its URL (a receiver's token may be in it) nor its
-    # signing secret.
+    # signing secret. An administrator's action names the administrator's account, or none for
+    # an operator at the command line.
     assert fields == {
+        "admin_id",
+        "via",
+        "role",
+        "granted",
         "event_id",
         "occurred_at",
         "user_id",
