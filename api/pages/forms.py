@@ -137,6 +137,23 @@ def with_wait(error: RateLimited) -> str:
     return f"{detail} {wait}"
 
 
+# marshmallow's message for a required field left out, and what each form asks for instead.
+MISSING = "Missing data for required field."
+_TO_ENTER = {
+    ("login", "username"): "your username or email address",
+    ("", "username"): "a username",
+    ("", "email"): "an email address",
+    ("", "password"): "a password",
+    ("login", "password"): "your password",
+    ("delete", "password"): "your password",
+    ("", "current_password"): "your current password",
+    ("", "new_password"): "a new password",
+    ("", "code"): "the code from your authenticator app",
+    ("", "name"): "a name",
+    ("", "token"): "the code from the mail",
+}
+
+
 @dataclass
 class Form:
     """One form of a page: its values (never a password) and its errors, by field name."""
@@ -152,13 +169,21 @@ class Form:
         return cls(form_id, kept)
 
     def load(self, schema: Schema, data: dict[str, str]) -> dict[str, Any] | None:
-        """The data loaded by `schema` as the API loads it, or None with the errors kept."""
+        """The data loaded by `schema` as the API loads it, or None with the errors kept. An
+        empty required field says what to enter: the error summary lists the messages alone,
+        and two "Missing data for required field." would not tell the fields apart."""
         try:
             return body.load(schema, data)
         except Problem as problem:
             self.status = problem.status_code
-            self.errors.update(problem.errors or {WHOLE_FORM: [str(problem.description)]})
+            errors = problem.errors or {WHOLE_FORM: [str(problem.description)]}
+            for name, messages in errors.items():
+                self.errors[name] = [self._missing(name) if m == MISSING else m for m in messages]
             return None
+
+    def _missing(self, name: str) -> str:
+        what = _TO_ENTER.get((self.id, name)) or _TO_ENTER.get(("", name))
+        return f"Enter {what}." if what else "Fill this in."
 
     def reject(self, error: DomainError, forbidden_field: str | None = None) -> None:
         """Show a domain error beside the field it concerns, else above the form.
