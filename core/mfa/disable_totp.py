@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.domain import Forbidden, StateConflict
+from core.domain import StateConflict
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
-from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.mfa.second_factors import SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
@@ -48,23 +48,13 @@ class DisableTotpHandler:
         user = await bearer_user(self.users, command)
         if "totp" not in await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
-        proof = await self.reauthentication.check(
-            user,
-            command.current_password,
-            code=command.code,
-            recovery_code=command.recovery_code,
-            passkey=command.passkey,
-            client=command,
-            checked_for="second_factor_change",
-            wrong_password="The current password is wrong.",
-        )
+        proof = await self.reauthentication.second_factor_change(user, command)
         now = self.clock.now()
         async with self.uow() as uow:
             user = await bearer_user(uow.users, command)
             if proof is None:  # turned off by a request that raced this one
                 raise StateConflict(NOT_ON)
-            if not await self.second_factors.spend(uow, user, proof):
-                raise Forbidden(WRONG_CODE)
+            await self.second_factors.spend_or_refuse(uow, user, proof)
             await uow.second_factors.delete_totp(user.id)
             await uow.events.add(UserEvent.second_factor("user.mfa_disabled", user, now))
             removed = SecurityEvent.of(

@@ -4,6 +4,7 @@ has one, in the same request as the change."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from core.audit.events import Client
 from core.audit.failed_password import CheckedFor, RecordFailedPassword
@@ -27,6 +28,23 @@ PASSKEY_REQUIRED = (
     "answer to POST /api/v1/mfa/passkeys/step-up-options, with the password."
 )
 NO_PASSKEY = "This account has no passkey: give a code from the authenticator app instead."
+WRONG_CURRENT_PASSWORD = "The current password is wrong."
+
+
+class ReauthenticatingRequest(Client, Protocol):
+    """A command that carries the password and (when the account has one) a second factor."""
+
+    @property
+    def current_password(self) -> str: ...
+
+    @property
+    def code(self) -> str | None: ...
+
+    @property
+    def recovery_code(self) -> str | None: ...
+
+    @property
+    def passkey(self) -> PasskeyAnswer | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +96,21 @@ class Reauthentication:
                 raise Forbidden(WRONG_CODE)
         await self.lockout.succeeded(attempt)
         return proof
+
+    async def second_factor_change(
+        self, user: User, request: ReauthenticatingRequest
+    ) -> SecondFactorProof | None:
+        """`check`, with the request's own fields, for a change of the second factors."""
+        return await self.check(
+            user,
+            request.current_password,
+            code=request.code,
+            recovery_code=request.recovery_code,
+            passkey=request.passkey,
+            client=request,
+            checked_for="second_factor_change",
+            wrong_password=WRONG_CURRENT_PASSWORD,
+        )
 
 
 def _require_a_factor_of(

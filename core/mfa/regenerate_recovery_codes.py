@@ -6,14 +6,13 @@ import uuid
 from dataclasses import dataclass
 
 from core.domain import (
-    Forbidden,
     StateConflict,
     new_recovery_codes,
     recovery_code_hash,
 )
 from core.mfa.disable_totp import NOT_ON
 from core.mfa.reauthentication import Reauthentication
-from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.mfa.second_factors import SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
@@ -50,24 +49,14 @@ class RegenerateRecoveryCodesHandler:
         user = await bearer_user(self.users, command)
         if "totp" not in await self.second_factors.methods(user.id):
             raise StateConflict(NOT_ON)
-        proof = await self.reauthentication.check(
-            user,
-            command.current_password,
-            code=command.code,
-            recovery_code=command.recovery_code,
-            passkey=command.passkey,
-            client=command,
-            checked_for="second_factor_change",
-            wrong_password="The current password is wrong.",
-        )
+        proof = await self.reauthentication.second_factor_change(user, command)
         now = self.clock.now()
         codes = new_recovery_codes()
         async with self.uow() as uow:
             user = await bearer_user(uow.users, command)
             if proof is None:  # turned off by a request that raced this one
                 raise StateConflict(NOT_ON)
-            if not await self.second_factors.spend(uow, user, proof):
-                raise Forbidden(WRONG_CODE)
+            await self.second_factors.spend_or_refuse(uow, user, proof)
             hashes = [recovery_code_hash(user.id, code) for code in codes]
             await uow.second_factors.replace_recovery_codes(user.id, hashes, now)
             await self.second_factors.announce(uow, user, proof, now)

@@ -10,6 +10,7 @@ from datetime import datetime
 from core.audit.events import SecurityEvent
 from core.domain import (
     AssertionPurpose,
+    Forbidden,
     InvalidPasskey,
     SecondFactorMethod,
     SecondFactorProof,
@@ -115,6 +116,23 @@ class SecondFactors:
             return await uow.second_factors.accept_totp_step(user.id, proof.step)
         assert proof.code_hash is not None
         return await uow.second_factors.use_recovery_code(user.id, proof.code_hash)
+
+    @staticmethod
+    async def spend_or_refuse(uow: UnitOfWork, user: User, proof: SecondFactorProof) -> None:
+        """`spend`, Forbidden (WRONG_CODE) when the factor was used first by another request."""
+        if not await SecondFactors.spend(uow, user, proof):
+            raise Forbidden(WRONG_CODE)
+
+    @classmethod
+    async def use(
+        cls, uow: UnitOfWork, user: User, proof: SecondFactorProof | None, now: datetime
+    ) -> None:
+        """The second factor a sensitive change was confirmed with (none for an account
+        without one), spent and announced in the change's transaction."""
+        if proof is None:
+            return
+        await cls.spend_or_refuse(uow, user, proof)
+        await cls.announce(uow, user, proof, now)
 
     @staticmethod
     async def announce(

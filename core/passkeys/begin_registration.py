@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from core.domain import Forbidden, WebAuthnChallenge
+from core.domain import WebAuthnChallenge
 from core.mfa.reauthentication import Reauthentication
-from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.mfa.second_factors import SecondFactors
 from core.passkeys.ceremony import Ceremony, PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader, WebAuthn
 from core.sessions.bearer import bearer_user
@@ -49,22 +49,10 @@ class BeginPasskeyRegistrationHandler:
 
     async def __call__(self, command: BeginPasskeyRegistration) -> Ceremony:
         user = await bearer_user(self.users, command)
-        proof = await self.reauthentication.check(
-            user,
-            command.current_password,
-            code=command.code,
-            recovery_code=command.recovery_code,
-            passkey=command.passkey,
-            client=command,
-            checked_for="second_factor_change",
-            wrong_password="The current password is wrong.",
-        )
+        proof = await self.reauthentication.second_factor_change(user, command)
         async with self.uow() as uow:
             user = await bearer_user(uow.users, command)
-            if proof is not None:
-                if not await SecondFactors.spend(uow, user, proof):
-                    raise Forbidden(WRONG_CODE)
-                await SecondFactors.announce(uow, user, proof, self.clock.now())
+            await SecondFactors.use(uow, user, proof, self.clock.now())
             registered = await uow.passkeys.list_for_user(user.id)
             challenge = WebAuthnChallenge.issue("register", self.clock.now(), user.id)
             await uow.webauthn_challenges.add(challenge)

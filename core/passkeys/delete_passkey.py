@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 
 from core.audit.events import SecurityEvent
-from core.domain import Forbidden, NotFound
+from core.domain import NotFound
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
-from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.mfa.second_factors import SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.sessions.bearer import bearer_user
@@ -48,25 +48,13 @@ class DeletePasskeyHandler:
 
     async def __call__(self, command: DeletePasskey) -> None:
         user = await bearer_user(self.users, command)
-        proof = await self.reauthentication.check(
-            user,
-            command.current_password,
-            code=command.code,
-            recovery_code=command.recovery_code,
-            passkey=command.passkey,
-            client=command,
-            checked_for="second_factor_change",
-            wrong_password="The current password is wrong.",
-        )
+        proof = await self.reauthentication.second_factor_change(user, command)
         now = self.clock.now()
         async with self.uow() as uow:
             user = await bearer_user(uow.users, command)
             if not await uow.passkeys.delete(command.passkey_id, user.id):
                 raise NotFound(NO_SUCH_PASSKEY)
-            if proof is not None:
-                if not await SecondFactors.spend(uow, user, proof):
-                    raise Forbidden(WRONG_CODE)
-                await SecondFactors.announce(uow, user, proof, now)
+            await SecondFactors.use(uow, user, proof, now)
             await uow.events.add(UserEvent.passkey_removed(user, now))
             removed = SecurityEvent.of(
                 "second_factor.removed", user.id, now, command, method="passkey"

@@ -9,7 +9,7 @@ from core.audit.events import SecurityEvent
 from core.domain import Forbidden
 from core.events import UserEvent
 from core.mfa.reauthentication import Reauthentication
-from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.mfa.second_factors import SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.ports import Clock, UnitOfWorkFactory, UserReader
 from core.public_events import user_deleted
@@ -62,8 +62,8 @@ class DeleteAccountHandler:
             current = await bearer_user(uow.users, command)
             if current.password_hash != user.password_hash:
                 raise Forbidden("The password changed meanwhile; try again.")
-            if proof is not None and not await SecondFactors.spend(uow, current, proof):
-                raise Forbidden(WRONG_CODE)
+            if proof is not None:
+                await SecondFactors.spend_or_refuse(uow, current, proof)
             now = self.clock.now()
             await uow.users.delete(user.id)
             await uow.events.add(UserEvent.deleted(current, now))

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from core.audit.events import SecurityEvent
 from core.domain import (
     Conflict,
-    Forbidden,
     InvalidInput,
     SecondFactorProof,
     User,
@@ -20,7 +19,7 @@ from core.domain import (
 from core.email_reputation.screen import EmailScreen, Screening
 from core.mail.quota import MailQuota
 from core.mfa.reauthentication import Reauthentication
-from core.mfa.second_factors import WRONG_CODE, SecondFactors
+from core.mfa.second_factors import SecondFactors
 from core.passkeys.ceremony import PasskeyAnswer
 from core.passwords.policy import PasswordPolicy
 from core.ports import (
@@ -121,10 +120,7 @@ class UpdateProfileHandler:
                 password_hash=new_hash,
                 email_status=screening.status if screening else "unchecked",
             )
-            if proof is not None:
-                if not await SecondFactors.spend(uow, user, proof):
-                    raise Forbidden(WRONG_CODE)
-                await SecondFactors.announce(uow, user, proof, now)
+            await SecondFactors.use(uow, user, proof, now)
             if updated.changed:
                 await save_changes(uow, user, updated, now, self.secrets)
                 if new_hash is not None:
