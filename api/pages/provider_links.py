@@ -59,11 +59,19 @@ class ProviderLinks:
             "linkable_providers": self._providers.identities.listed(),
         }
 
-    async def after_sign_in(
+    async def signed_in(
+        self, req: falcon.Request, resp: falcon.Response, sign_in: Awaitable[IssuedTokens]
+    ) -> None:
+        """Finish a sign-in on /login or /login/code (`sign_in`, raising what it raises) and go
+        on from it to the account page."""
+        issued = await sign_in
+        redirect(resp, await self._after_sign_in(req, resp, issued))
+
+    async def _after_sign_in(
         self, req: falcon.Request, resp: falcon.Response, issued: IssuedTokens
     ) -> str:
-        """Where a finished sign-in on /login leads: the account page, after linking the
-        identity that was waiting for this account's owner to sign in."""
+        """Where a finished sign-in leads: the account page, after linking the identity that
+        was waiting for this account's owner to sign in."""
         pending = self._providers.pending(req)
         if pending is None or pending.user_id is not None:
             return "/account"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 
 import falcon.asgi
 
@@ -16,7 +16,6 @@ from core.mfa.begin_passkey_second_step import (
     BeginPasskeySecondStepHandler,
 )
 from core.passkeys.ceremony import Ceremony
-from core.tokens.issued import IssuedTokens
 
 _second_step = mfa_schemas.MfaSignIn()
 # What the second step's forms assume when they do not say: the code form is for accounts with
@@ -105,7 +104,9 @@ class SecondStepPage(Page):
                     req, resp, data["mfa_token"], data.get("code"), data.get("recovery_code")
                 )
         try:
-            if action is not None and await succeeded(form, self._signed_in(req, resp, action)):
+            if action is not None and await succeeded(
+                form, self._providers.signed_in(req, resp, action)
+            ):
                 return
         except InvalidMfaToken:
             redirect(resp, "/login?notice=sign-in-expired")
@@ -113,12 +114,3 @@ class SecondStepPage(Page):
         # The provider's name, as the first step's page put it there: shown, never trusted.
         via = values.get("via", "")[:64] or None
         await self.ask(req, resp, mfa_token, methods, form, via)
-
-    async def _signed_in(
-        self,
-        req: falcon.asgi.Request,
-        resp: falcon.asgi.Response,
-        action: Awaitable[IssuedTokens],
-    ) -> None:
-        # Signing in is done: an identity waiting for this account is linked now.
-        redirect(resp, await self._providers.after_sign_in(req, resp, await action))

@@ -3,7 +3,6 @@ the session in a cookie."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Any, ClassVar
 
 import falcon.asgi
@@ -15,7 +14,6 @@ from api.pages.provider_links import ProviderLinks
 from api.pages.second_step import SecondStepPage
 from core.domain import SecondFactorRequired, User
 from core.passkeys.begin_sign_in import BeginPasskeySignIn, BeginPasskeySignInHandler
-from core.tokens.issued import IssuedTokens
 from core.users.register import RegisterUser, RegisterUserHandler
 
 _create = schemas.UserCreate()
@@ -117,7 +115,7 @@ class SignInPage(_SignedOutPage):
         try:
             if data is not None and await succeeded(
                 form,
-                self._signed_in(
+                self._providers.signed_in(
                     req,
                     resp,
                     self._kit.sessions.sign_in(req, resp, data["username"], data["password"]),
@@ -138,19 +136,12 @@ class SignInPage(_SignedOutPage):
         answer = passkey_answer(form, values)
         if answer is not None and await succeeded(
             form,
-            self._signed_in(req, resp, self._kit.sessions.sign_in_with_passkey(req, resp, answer)),
+            self._providers.signed_in(
+                req, resp, self._kit.sessions.sign_in_with_passkey(req, resp, answer)
+            ),
         ):
             return
         await self._form_page(req, resp, Form("login"), form)
-
-    async def _signed_in(
-        self,
-        req: falcon.asgi.Request,
-        resp: falcon.asgi.Response,
-        action: Awaitable[IssuedTokens],
-    ) -> None:
-        # Signing in is done: an identity waiting for this account is linked now.
-        redirect(resp, await self._providers.after_sign_in(req, resp, await action))
 
     def _show(
         self,
